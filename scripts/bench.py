@@ -1,0 +1,117 @@
+"""`make bench`: a large city's year (200,000 persons, 300,000 stays, 650,000 payments).
+
+Reports import and export times and peak memory, and disclosure-control times for a large city
+and a small municipality. Targets (issue 2/3): all three imports within 8 s, a full JSON export
+within 2 s, peak memory under 2 GB; protect + audit within 2 s (large) and 0.3 s (small).
+
+The measured part runs in a child process so that its peak memory (ru_maxrss) is the import
+and export alone, not the data generation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def parent(args) -> int:
+    sys.path.insert(0, str(ROOT / "src"))
+    from boendeinventering.core.demo_data import generate_demo, generate_large
+
+    work = (ROOT / "bench-data").resolve()
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir()
+    started = time.perf_counter()
+    files = generate_large(work / "uttag", persons=args.persons, stays=args.stays, payments=args.payments,
+                           seed=1)
+    print(f"Genererade uttag på {time.perf_counter() - started:.1f} s "
+          f"({sum(p.stat().st_size for p in files.__dict__.values()) / 1e6:.0f} MB)")
+    small = generate_demo(work / "liten-kommun", persons=args.small_persons, seed=2)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "DJANGO_SETTINGS_MODULE": "boendeinventering.settings"}
+    results = {}
+    for label, which, data_dir in (("stor stad", files, work / "data"), ("liten kommun", small, work / "data-liten")):
+        env["BOINV_DATA_DIR"] = str(data_dir)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", json.dumps({k: str(v) for k, v in which.__dict__.items()})],
+            env=env, capture_output=True, text=True,
+        )
+        sys.stderr.write(out.stderr[-4000:])
+        if out.returncode:
+            print(out.stdout)
+            return out.returncode
+        results[label] = json.loads(out.stdout.strip().splitlines()[-1])
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+    (work / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    big = results["stor stad"]
+    print("\nStor stad: import {:.2f} s (mål 8 s), JSON-export {:.2f} s (mål 2 s), toppminne {:.0f} MB (mål 2000), "
+          "skydd+revision {:.2f} s (mål 2 s)".format(big["import_total_s"], big["export_json_s"], big["peak_mb"],
+                                                    big["protect_audit_s"]))
+    print("Liten kommun: skydd+revision {:.3f} s (mål 0,3 s)".format(results["liten kommun"]["protect_audit_s"]))
+    return 0
+
+
+def child(paths_json: str) -> int:
+    import django
+
+    django.setup()
+    from boendeinventering.core.protect import audit_report, protect_report
+    from boendeinventering.services import figures, imports, installation, mapping
+
+    paths = {k: Path(v) for k, v in json.loads(paths_json).items()}
+    installation.init_installation("0180")
+    mapping.import_mapping(paths["mapping"])
+    result: dict[str, float] = {}
+    total = 0.0
+    for kind in ("insatser", "utbetalningar", "skuldradgivning"):
+        started = time.perf_counter()
+        outcome = imports.import_extract(kind, paths[kind])
+        elapsed = time.perf_counter() - started
+        total += elapsed
+        result[f"import_{kind}_s"] = round(elapsed, 3)
+        result[f"rows_{kind}"] = outcome.batch.rows_imported
+    result["import_total_s"] = round(total, 3)
+    year = 2025
+    started = time.perf_counter()
+    data = figures.load_year(year)
+    result["load_year_s"] = round(time.perf_counter() - started, 3)
+    started = time.perf_counter()
+    figures.export(year, "json", Path(os.environ["BOINV_DATA_DIR"]) / "export.json")
+    result["export_json_s"] = round(time.perf_counter() - started, 3)
+    for fmt in ("xlsx", "html"):
+        started = time.perf_counter()
+        figures.export(year, fmt, Path(os.environ["BOINV_DATA_DIR"]) / f"export.{fmt}")
+        result[f"export_{fmt}_s"] = round(time.perf_counter() - started, 3)
+    report = figures.build_report(year, protected=False)
+    rules = figures.protection_settings()
+    started = time.perf_counter()
+    protected = protect_report(report, rules)
+    audit = audit_report(protected, rules, unprotected=report)
+    result["protect_audit_s"] = round(time.perf_counter() - started, 3)
+    result["audit_ok"] = audit.ok
+    result["suppressed_cells"] = sum(len(t.suppressed_cells()) for t in protected.tables.values())
+    result["published_cells"] = sum(len(r) for t in protected.tables.values() for r in t.rows)
+    result["stays_in_year"] = data.stays.height
+    result["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--child")
+    parser.add_argument("--persons", type=int, default=200_000)
+    parser.add_argument("--stays", type=int, default=300_000)
+    parser.add_argument("--payments", type=int, default=650_000)
+    parser.add_argument("--small-persons", type=int, default=150)
+    arguments = parser.parse_args()
+    sys.exit(child(arguments.child) if arguments.child else parent(arguments))

@@ -1,0 +1,189 @@
+"""What each `boinv` verb does, once Django is set up. Thin: the work is in services."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from boendeinventering.cli import EXIT_ERROR, EXIT_OK, _err
+from boendeinventering.core.classify import UnmappedNamesError
+from boendeinventering.core.ingest import IngestError
+from boendeinventering.core.protect import DisclosureError
+from boendeinventering.core.taxonomy import CODE_NAMES_SV
+from boendeinventering.services import figures, imports, installation, mapping
+
+
+def run(args: argparse.Namespace) -> int:
+    handler = _HANDLERS[args.command]
+    try:
+        return handler(args)
+    except installation.SetupError as exc:
+        _err(str(exc))
+    except IngestError as exc:
+        _err("Filen kunde inte läsas:")
+        for issue in exc.issues:
+            _err("  " + issue.as_text())
+    except imports.ImportRefused as exc:
+        _err(str(exc))
+        _err("Fel:")
+        for issue in exc.issues:
+            _err("  " + issue.as_text())
+    except UnmappedNamesError as exc:
+        _print_unmapped(exc.names)
+    except DisclosureError as exc:
+        _err(str(exc))
+    except (ValueError, FileNotFoundError, PermissionError) as exc:
+        _err(f"Fel: {exc}")
+    return EXIT_ERROR
+
+
+def _print_unmapped(names: list[tuple[str, str]]) -> None:
+    _err(f"{len(names)} lokala benämningar saknar mappning till en standardkod, så siffrorna kan inte tas fram.")
+    _err("Lägg till dem i mappningsfilen (lokal_benamning;kod) och kör `boinv mapping import FIL`. Förslag:")
+    for name, code in names:
+        _err(f"  {name};{code}")
+
+
+def _init(args) -> int:
+    outcome = installation.init_installation(args.kommun)
+    print(f"Datakatalog: {outcome.data_dir}")
+    print(f"Kommun: {outcome.kommun} {outcome.kommun_name}")
+    print("Nyckel för pseudonymisering skapad." if outcome.key_created else "Befintlig nyckel används.")
+    print("Förvara nyckeln säkert och ta säkerhetskopia: utan den kan personer inte följas mellan år.")
+    return EXIT_OK
+
+
+def _import(args) -> int:
+    outcome = imports.import_extract(
+        args.kind, args.file, replace=args.replace, skip_invalid=args.skip_invalid,
+        encoding=args.encoding, delimiter=args.delimiter, user="kommandorad",
+        progress=lambda message: print(message, file=sys.stderr, flush=True),
+    )
+    batch = outcome.batch
+    if not outcome.created:
+        print(f"Filen är redan importerad (import {batch.id}, {batch.imported_at:%Y-%m-%d %H:%M}). Inget ändrades.")
+        return EXIT_OK
+    result = outcome.validation
+    print(f"Import {batch.id}: {batch.rows_imported} rader importerade av {batch.rows_read} lästa "
+          f"({args.kind}, {batch.encoding or 'xlsx'}{', avgränsare ' + batch.delimiter if batch.delimiter else ''}).")
+    if batch.rows_invalid:
+        print(f"{batch.rows_invalid} felaktiga rader importerades inte; de finns med orsak i importloggen:")
+        for issue in result.issues:
+            print("  " + issue.as_text())
+    if batch.rows_duplicate:
+        print(f"{batch.rows_duplicate} rader var identiska med en tidigare rad i filen och räknades en gång "
+              f"(rad {', '.join(map(str, result.duplicate_rows[:20]))}{' …' if batch.rows_duplicate > 20 else ''}).")
+    if batch.unknown_columns:
+        print(f"Okända kolumner som inte används: {', '.join(batch.unknown_columns)}")
+    if outcome.replaced:
+        print(f"Ersätter tidigare import {', '.join(map(str, outcome.replaced))} (finns kvar i historiken).")
+    for warning in outcome.warnings:
+        print("Varning: " + warning)
+    return EXIT_OK
+
+
+def _mapping(args) -> int:
+    if args.mapping_command == "import":
+        outcome = mapping.import_mapping(args.file, user="kommandorad")
+        print(f"Mappning inläst: {outcome.created} nya, {outcome.changed} ändrade, {outcome.unchanged} oförändrade.")
+        return EXIT_OK
+    if args.mapping_command == "list":
+        for name, code in mapping.current_mapping().items():
+            print(f"{name};{code}\t({CODE_NAMES_SV.get(code, code)})")
+        return EXIT_OK
+    unmapped = mapping.unmapped_with_suggestions()
+    if not unmapped:
+        print("Alla lokala benämningar i importerade uttag har en mappning.")
+        return EXIT_OK
+    print("lokal_benamning;kod  (föreslagen kod – kontrollera innan du läser in)")
+    for name, code in unmapped:
+        print(f"{name};{code}")
+    return EXIT_ERROR
+
+
+def _export(args) -> int:
+    path = figures.export(args.year, args.format, args.out, unprotected=args.unprotected,
+                          reference_date=args.reference_date)
+    kind = "UTAN röjandeskydd (endast internt)" if args.unprotected else "röjandeskyddad"
+    print(f"Skrev {path} ({kind}).")
+    return EXIT_OK
+
+
+def _quality(args) -> int:
+    report = figures.build_report(args.year, protected=False)
+    width = max(len(r["indicator"]) for r in report.quality.rows)
+    print(f"Datakvalitet {args.year}")
+    for row in report.quality.rows:
+        print(f"  {row['indicator']:<{width}}  {row['value']:>10,}".replace(",", " "))
+    return EXIT_OK
+
+
+def _audit(args) -> int:
+    from boendeinventering.core.protect import audit_report, protect_report
+
+    report = figures.build_report(args.year, protected=False)
+    rules = figures.protection_settings()
+    result = audit_report(protect_report(report, rules), rules, unprotected=report)
+    print(result.as_text())
+    return EXIT_OK if result.ok else EXIT_ERROR
+
+
+def _history(args) -> int:
+    from boendeinventering.inventory.models import ImportBatch
+
+    for b in ImportBatch.objects.order_by("id"):
+        state = "aktiv" if b.active else f"ersatt av {b.replaced_by_id}"
+        print(f"{b.id:>4} {b.imported_at:%Y-%m-%d %H:%M} {b.kind:<15} {b.file_name:<30} "
+              f"{b.rows_imported:>8} rader, {b.rows_invalid} avvisade, {state}, av {b.imported_by or '-'}")
+    return EXIT_OK
+
+
+def _demo(args) -> int:
+    from boendeinventering.services.demo import run_demo
+
+    run_demo(args.out, persons=args.persons, seed=args.seed, year=args.year)
+    return EXIT_OK
+
+
+def _serve(args) -> int:
+    from boendeinventering.web.serve import serve
+
+    serve(host=args.host, port=args.port)
+    return EXIT_OK
+
+
+def _user(args) -> int:
+    import getpass
+    import os
+
+    from boendeinventering.services.users import UserError, create_user
+
+    password = args.password or os.environ.get("BOINV_PASSWORD")
+    if not password and sys.stdin.isatty():
+        password = getpass.getpass("Lösenord: ")
+        if password != getpass.getpass("Upprepa lösenordet: "):
+            _err("Lösenorden är olika.")
+            return EXIT_ERROR
+    try:
+        user = create_user(args.name, args.role, unit=args.unit, password=password or None)
+    except UserError as exc:
+        _err(str(exc))
+        return EXIT_ERROR
+    how = "med lösenord" if password else "utan lösenord (endast inloggning via SSO)"
+    print(f"Användaren {user.username} är skapad som {args.role} {how}.")
+    return EXIT_OK
+
+
+_HANDLERS = {
+    "init": _init,
+    "import": _import,
+    "mapping": _mapping,
+    "export": _export,
+    "quality": _quality,
+    "audit": _audit,
+    "history": _history,
+    "demo": _demo,
+    "serve": _serve,
+    "user": _user,
+}

@@ -1,0 +1,482 @@
+"""Read an extract file (CSV or .xlsx) into a table of text cells (SPEC 5).
+
+Nothing is interpreted here: every cell stays text (stripped, empty -> null) so that the
+validation step can name the exact value a user typed. What this module guards against is a
+file that cannot be trusted as a whole: wrong format, broken structure, absurd sizes, and
+hostile files (zip bombs, one enormous line) that could exhaust the machine.
+"""
+
+from __future__ import annotations
+
+import io
+import pathlib
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from .issues import IngestError, Issue
+
+MAX_COLUMNS = 200
+MAX_CELL_CHARS = 10_000
+# A legitimate record is at most MAX_COLUMNS cells of MAX_CELL_CHARS characters (4 bytes each in
+# UTF-8, doubled quotes at worst). A longer line cannot be valid; refusing it before decoding
+# keeps a hostile 1 GB line from being copied around several times.
+MAX_LINE_BYTES = MAX_COLUMNS * (MAX_CELL_CHARS * 8 + 3)
+MAX_ZIP_ENTRIES = 10_000
+MAX_LISTED_ROW_ISSUES = 100  # ragged rows etc.: enough to see the pattern without a flood
+
+ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "latin-1")
+_ENCODING_ALIASES = {
+    "utf8": "utf-8",
+    "utf-8": "utf-8",
+    "utf_8": "utf-8",
+    "utf-8-sig": "utf-8-sig",
+    "utf8-sig": "utf-8-sig",
+    "utf_8_sig": "utf-8-sig",
+    "cp1252": "cp1252",
+    "windows-1252": "cp1252",
+    "win1252": "cp1252",
+    "latin-1": "latin-1",
+    "latin1": "latin-1",
+    "iso-8859-1": "latin-1",
+    "iso8859-1": "latin-1",
+}
+
+NOT_CSV_OR_XLSX = "filen är varken en CSV-fil eller en Excel-fil (.xlsx)"
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls / other Office binary formats
+_EXCEL_MIDNIGHT = r"^(\d{4}-\d{2}-\d{2}) 00:00:00$"
+
+
+@dataclass
+class RawTable:
+    frame: pl.DataFrame  # all Utf8; normalised header names; cells stripped, "" -> null
+    columns_as_given: list[str]
+    encoding: str  # "utf-8" | "utf-8-sig" | "cp1252" | "latin-1" ("utf-8" for xlsx)
+    delimiter: str | None  # None for xlsx
+    file_kind: str  # "csv" | "xlsx"
+    # Excel row number of each frame row (header = 1). Fully blank rows are left out of
+    # ``frame`` but keep their place in the numbering. None means "2, 3, 4, ...".
+    row_numbers: pl.Series | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if self.row_numbers is None:
+            self.row_numbers = pl.int_range(2, self.frame.height + 2, eager=True, dtype=pl.Int64)
+        self.row_numbers = self.row_numbers.cast(pl.Int64).alias("row_no")
+
+
+def normalise_column_name(name: str) -> str:
+    """Header names are matched case- and space-insensitively ("Person ID " -> "person_id")."""
+    name = name.replace("\ufeff", "").strip().lower()
+    return re.sub(r"\s+", "_", name)
+
+
+def read_table(
+    source: pathlib.Path | str | bytes,
+    *,
+    file_name: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    max_bytes: int = 2_000_000_000,
+) -> RawTable:
+    data, name = _load(source, file_name, max_bytes)
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise IngestError("filen är tom")
+    suffix = pathlib.PurePath(name).suffix.lower() if name else ""
+    if data.startswith(_OLE_MAGIC):
+        # also what a password-protected .xlsx looks like (an encrypted OLE container)
+        raise IngestError(
+            "filen är i det gamla Excel-formatet (.xls), lösenordsskyddad eller i ett annat binärt "
+            "format; spara den som .xlsx (utan lösenord) eller CSV"
+        )
+    if data.startswith(_ZIP_MAGIC):
+        return _read_xlsx(data, max_bytes)
+    if suffix in (".xlsx", ".xlsm"):
+        raise IngestError(NOT_CSV_OR_XLSX)
+    return _read_csv(data, encoding, delimiter)
+
+
+# --------------------------------------------------------------------------------------------
+# loading
+
+
+def _load(source: pathlib.Path | str | bytes, file_name: str | None, max_bytes: int) -> tuple[bytes, str | None]:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        if len(data) > max_bytes:
+            raise IngestError(_too_large(len(data), max_bytes))
+        return data, file_name
+    path = pathlib.Path(source)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise IngestError(_too_large(size, max_bytes))
+        with path.open("rb") as fh:
+            # read one byte more than allowed: the file may have grown since stat()
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise IngestError(f"filen kunde inte läsas ({exc.strerror or type(exc).__name__})") from None
+    if len(data) > max_bytes:
+        raise IngestError(_too_large(len(data), max_bytes))
+    return data, file_name or path.name
+
+
+def _too_large(size: int, max_bytes: int) -> str:
+    return f"filen är för stor ({_human(size)}; högst {_human(max_bytes)} tillåts)"
+
+
+def _human(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f} MB".replace(".", ",")
+    if n >= 1_000:
+        return f"{n / 1_000:.1f} kB".replace(".", ",")
+    return f"{n} byte"
+
+
+# --------------------------------------------------------------------------------------------
+# CSV
+
+
+def _read_csv(data: bytes, encoding: str | None, delimiter: str | None) -> RawTable:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise IngestError(
+            "filen är sparad som UTF-16 (Unicode-text); spara den som CSV (UTF-8) eller CSV (semikolonavgränsad)"
+        )
+    if b"\x00" in data or _looks_binary(data[:65536]):
+        raise IngestError(NOT_CSV_OR_XLSX)
+    _check_line_lengths(data)
+    text, used_encoding = _decode(data, encoding)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    sep = _delimiter(text, delimiter)
+    utf8 = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if used_encoding not in ("utf-8", "utf-8-sig"):
+        utf8 = text.encode("utf-8")
+    try:
+        frame = pl.read_csv(
+            utf8,
+            has_header=False,
+            separator=sep,
+            quote_char='"',
+            infer_schema=False,
+            truncate_ragged_lines=True,
+            raise_if_empty=False,
+        )
+    except pl.exceptions.PolarsError:
+        raise IngestError(
+            "filen kunde inte tolkas som CSV (kontrollera citattecken och avgränsare)"
+        ) from None
+    if frame.height == 0:
+        raise IngestError("filen är tom")
+    counts = _field_counts(utf8, sep, frame.height)
+    width = frame.width
+    ragged = counts != width
+    if ragged.any():
+        # a blank line (or one of separators only) is not ragged: it is skipped later
+        ragged = ragged & ~_blank_rows(frame)
+    if ragged.any():
+        idx = ragged.arg_true()
+        issues = [
+            Issue(
+                int(i) + 1,
+                None,
+                None,
+                f"raden har {counts[int(i)]} fält men rubrikraden har {width} "
+                f"(kontrollera avgränsaren '{sep}' och citattecken)",
+            )
+            for i in idx.head(MAX_LISTED_ROW_ISSUES)
+        ]
+        if idx.len() > MAX_LISTED_ROW_ISSUES:
+            issues.append(Issue(None, None, None, f"ytterligare {idx.len() - MAX_LISTED_ROW_ISSUES} rader har fel antal fält"))
+        raise IngestError(issues)
+    return _finish(frame, used_encoding, sep, "csv")
+
+
+def _looks_binary(head: bytes) -> bool:
+    # Text files hold tabs and line breaks, not other control characters; a few stray ones
+    # are tolerated (some exporters leave a form feed), a binary file has many.
+    control = sum(head.count(bytes([b])) for b in range(32) if b not in (9, 10, 12, 13))
+    return control > max(8, len(head) // 100)
+
+
+def _check_line_lengths(data: bytes) -> None:
+    # chunked so that a 2 GB file does not need a 2 GB temporary array
+    chunk = 1 << 26
+    last_break = -1  # offset of the previous line break
+    line = 0
+    for start in range(0, len(data), chunk):
+        arr = np.frombuffer(data, dtype=np.uint8, count=min(chunk, len(data) - start), offset=start)
+        breaks = np.flatnonzero(arr == 10) + start
+        bounds = np.concatenate(([last_break], breaks))
+        lengths = np.diff(bounds) - 1
+        if lengths.size and lengths.max() > MAX_LINE_BYTES:
+            _line_too_long(line + int(np.argmax(lengths > MAX_LINE_BYTES)))
+        if breaks.size:
+            last_break = int(breaks[-1])
+            line += int(breaks.size)
+    if len(data) - last_break - 1 > MAX_LINE_BYTES:
+        _line_too_long(line)
+
+
+def _line_too_long(line_index: int) -> None:
+    limit = f"{MAX_LINE_BYTES:,}".replace(",", " ")
+    raise IngestError(
+        Issue(
+            line_index + 1,
+            None,
+            None,
+            f"raden är orimligt lång (över {limit} byte); filen är troligen inte en giltig CSV-fil",
+        )
+    )
+
+
+def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
+    if encoding is not None:
+        enc = _ENCODING_ALIASES.get(encoding.strip().lower())
+        if enc is None:
+            raise IngestError(
+                f"okänd teckenkodning '{encoding}' (välj utf-8, utf-8-sig, cp1252 eller latin-1)"
+            )
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError as exc:
+            raise IngestError(
+                f"filen kan inte läsas med teckenkodningen {enc} (ogiltig byte på position {exc.start})"
+            ) from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data.decode("utf-8-sig"), "utf-8-sig"
+        except UnicodeDecodeError:
+            pass  # a BOM followed by non-UTF-8: treat as a legacy 8-bit file
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        # the five bytes cp1252 leaves undefined: latin-1 maps every byte
+        return data.decode("latin-1"), "latin-1"
+
+
+def _delimiter(text: str, delimiter: str | None) -> str:
+    if delimiter is not None:
+        if delimiter not in (";", ",", "\t"):
+            raise IngestError(f"okänd avgränsare '{delimiter}' (välj ; eller ,)")
+        return delimiter
+    end = text.find("\n")
+    header = text if end < 0 else text[:end]
+    header = re.sub(r'"[^"]*"', "", header)
+    semis, commas = header.count(";"), header.count(",")
+    if commas > semis:
+        return ","
+    return ";"  # the Swedish default, and harmless for a one-column file
+
+
+def _field_counts(data: bytes, sep: str, n_records: int) -> pl.Series:
+    """Number of fields in each record, to catch rows with too few or too many values.
+
+    Polars pads short rows silently, so raggedness is counted here, on the bytes: separators,
+    quotes and line breaks are single ASCII bytes in every accepted encoding. A separator or
+    line break is inside a quoted field when an odd number of quote characters precede it
+    (a doubled quote toggles twice). Chunked, so a pathological file needs little memory. A
+    file whose record count differs from Polars' (quotes in the middle of a field and the like)
+    falls back to Python's csv module.
+    """
+    sep_byte, chunk = ord(sep), 1 << 26
+    parts: list[np.ndarray] = []
+    carry = 0  # separators seen so far in the record still open
+    parity = 0  # quote characters seen so far, modulo 2
+    last_end = -1  # offset of the last record break
+    for start in range(0, len(data), chunk):
+        arr = np.frombuffer(data, dtype=np.uint8, count=min(chunk, len(data) - start), offset=start)
+        is_sep = arr == sep_byte
+        is_break = arr == 10
+        is_quote = arr == 34
+        n_quotes = int(np.count_nonzero(is_quote))
+        if n_quotes or parity:
+            # uint8 wraps at 256, which keeps the parity
+            outside = ((np.cumsum(is_quote, dtype=np.uint8) + parity) & 1) == 0
+            is_sep &= outside
+            is_break &= outside
+            parity = (parity + n_quotes) % 2
+        seps = np.flatnonzero(is_sep)
+        breaks = np.flatnonzero(is_break)
+        # separators before each break, then per segment (the last segment is still open)
+        before = np.searchsorted(seps, breaks)
+        per_segment = np.diff(np.concatenate(([0], before, [seps.size])))
+        per_segment[0] += carry
+        parts.append(per_segment[:-1])
+        carry = int(per_segment[-1])
+        if breaks.size:
+            last_end = start + int(breaks[-1])
+    if last_end < len(data) - 1:  # a last record without a final line break
+        parts.append(np.array([carry]))
+    counts = np.concatenate(parts) + 1 if parts else np.array([], dtype=np.int64)
+    if counts.size == n_records:
+        return pl.Series(counts.astype(np.int64))
+    import csv
+
+    text = data.decode("latin-1")  # only the ASCII structure matters here
+    counts_py = [len(r) or 1 for r in csv.reader(io.StringIO(text, newline=""), delimiter=sep)]
+    if len(counts_py) != n_records:
+        raise IngestError("filen kunde inte tolkas som CSV (kontrollera citattecken och radbrytningar)")
+    return pl.Series(counts_py, dtype=pl.Int64)
+
+
+def _blank_rows(frame: pl.DataFrame) -> pl.Series:
+    return frame.select(
+        pl.all_horizontal(pl.all().is_null() | (pl.all().str.strip_chars() == "")).alias("b")
+    ).to_series()
+
+
+# --------------------------------------------------------------------------------------------
+# Excel
+
+
+def _read_xlsx(data: bytes, max_bytes: int) -> RawTable:
+    _check_zip(data, max_bytes)
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(data)
+        if not reader.sheet_names:
+            raise IngestError("Excel-filen har inget kalkylblad")
+        sheet = reader.load_sheet(0, header_row=None, dtypes="string")
+        frame = sheet.to_polars()
+    except IngestError:
+        raise
+    except Exception:  # fastexcel raises its own hierarchy for broken files  # noqa: BLE001
+        raise IngestError("Excel-filen kunde inte läsas (den kan vara skadad eller lösenordsskyddad)") from None
+    if frame.height == 0 or frame.width == 0:
+        raise IngestError("filen är tom")
+    frame = frame.select(pl.all().cast(pl.Utf8))
+    frame.columns = [f"column_{i}" for i in range(frame.width)]
+    # A date cell arrives as "YYYY-MM-DD 00:00:00"; the date alone is what the user sees.
+    frame = frame.with_columns(pl.all().str.replace(_EXCEL_MIDNIGHT, "${1}"))
+    return _finish(frame, "utf-8", None, "xlsx")
+
+
+def _check_zip(data: bytes, max_bytes: int) -> None:
+    """Refuse zip bombs before any XML parser sees the file.
+
+    The sizes declared in the central directory are checked first (cheap); then every member
+    is decompressed in bounded chunks, because the declared sizes can lie. Python's zipfile
+    never returns more than the declared size and verifies the CRC at the end of each member.
+    """
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError):
+        raise IngestError(NOT_CSV_OR_XLSX) from None
+    with zf:
+        infos = zf.infolist()
+        names = {i.filename for i in infos}
+        if "xl/workbook.xml" not in names:
+            raise IngestError(NOT_CSV_OR_XLSX)
+        if len(infos) > MAX_ZIP_ENTRIES:
+            raise IngestError("Excel-filen innehåller orimligt många delar och öppnas inte")
+        declared = sum(i.file_size for i in infos)
+        if declared > max_bytes:
+            raise IngestError(
+                f"Excel-filen är för stor uppackad ({_human(declared)}; högst {_human(max_bytes)} tillåts)"
+            )
+        if any(i.flag_bits & 0x1 for i in infos):
+            raise IngestError("Excel-filen är krypterad eller lösenordsskyddad; spara den utan lösenord")
+        try:
+            for info in infos:
+                with zf.open(info) as member:
+                    while member.read(1 << 20):
+                        pass
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError):
+            raise IngestError("Excel-filen är skadad och kan inte läsas") from None
+        except Exception:  # zlib.error and the like  # noqa: BLE001
+            raise IngestError("Excel-filen är skadad och kan inte läsas") from None
+
+
+# --------------------------------------------------------------------------------------------
+# shared: header, limits, cleaning
+
+
+def _finish(frame: pl.DataFrame, encoding: str, sep: str | None, kind: str) -> RawTable:
+    header = [v if v is not None else "" for v in frame.row(0)]
+    body = frame.slice(1)
+    row_numbers = pl.int_range(2, body.height + 2, eager=True, dtype=pl.Int64)
+
+    if all(not h.strip() for h in header):
+        raise IngestError(Issue(1, None, None, "rubrikrad saknas: första raden är tom"))
+
+    # Columns without a name: harmless if empty (a trailing separator, a formatted but empty
+    # Excel column); refused if they hold values, since those values would be lost silently.
+    keep: list[int] = []
+    issues: list[Issue] = []
+    for i, name in enumerate(header):
+        if name.strip():
+            keep.append(i)
+            continue
+        col = body.get_column(body.columns[i])
+        if col.is_not_null().any() and (col.str.strip_chars() != "").any():
+            first = int(((col.str.strip_chars() != "") & col.is_not_null()).arg_true()[0])
+            issues.append(
+                Issue(1, None, None, f"kolumn nr {i + 1} har ingen rubrik men innehåller värden (första på rad {first + 2})")
+            )
+    if issues:
+        raise IngestError(issues)
+
+    given = [header[i].replace("\ufeff", "").strip() for i in keep]
+    if len(given) > MAX_COLUMNS:
+        raise IngestError(f"filen har {len(given)} kolumner; högst {MAX_COLUMNS} tillåts")
+    normalised = [normalise_column_name(h) for h in given]
+    seen: dict[str, int] = {}
+    for pos, name in enumerate(normalised):
+        if name in seen:
+            issues.append(
+                Issue(
+                    1,
+                    name,
+                    None,
+                    f"kolumnen finns flera gånger (kolumn nr {keep[seen[name]] + 1} och {keep[pos] + 1})",
+                )
+            )
+        else:
+            seen[name] = pos
+    if issues:
+        raise IngestError(issues)
+
+    body = body.select([pl.col(body.columns[i]).alias(n) for i, n in zip(keep, normalised)])
+
+    # bytes >= characters: only columns with a long byte string need the exact count
+    long_bytes = body.select(pl.all().str.len_bytes().max()).row(0) if body.height else ()
+    suspects = [c for c, m in zip(body.columns, long_bytes) if m is not None and m > MAX_CELL_CHARS]
+    too_long = body.select(
+        [(pl.col(c).str.len_chars() > MAX_CELL_CHARS).fill_null(False).arg_max().alias(c) for c in suspects]
+        + [(pl.col(c).str.len_chars() > MAX_CELL_CHARS).fill_null(False).any().alias(f"{c}\x00any") for c in suspects]
+    ) if suspects else None
+    if too_long is not None:
+        for c in suspects:
+            if too_long[f"{c}\x00any"][0]:
+                issues.append(
+                    Issue(
+                        int(too_long[c][0]) + 2,
+                        c,
+                        None,
+                        f"cellen är för lång (mer än {MAX_CELL_CHARS:,} tecken)".replace(",", " "),
+                    )
+                )
+        if issues:
+            raise IngestError(issues)
+
+    body = body.with_columns(_clean(c) for c in body.columns)
+    blank = body.select(pl.all_horizontal(pl.all().is_null()).alias("b")).to_series() if body.width else None
+    if blank is not None and blank.any():
+        body = body.filter(~blank)
+        row_numbers = row_numbers.filter(~blank)
+    return RawTable(body, given, encoding, sep, kind, row_numbers)
+
+
+def _clean(name: str) -> pl.Expr:
+    stripped = pl.col(name).str.strip_chars()
+    return pl.when(stripped == "").then(None).otherwise(stripped).alias(name)

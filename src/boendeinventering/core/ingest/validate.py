@@ -1,0 +1,247 @@
+"""Validate a read extract against its definition (SPEC 2 and 5) and build the validated frame.
+
+All checks are Polars expressions over whole columns; Python only touches the rows that have a
+problem, to word the Issue. The validated frame still holds normalised identifiers; the
+pseudonymise step replaces them before anything is stored.
+
+Row identity: ``row_hash`` is a BLAKE2b digest of the row's cells *as read* (trimmed, empty =
+""), over the extract's own columns in the order of the definition, so column order and unknown
+columns do not change it. Polars' own hash is not stable across versions, so hashlib is used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from .. import personnummer as pn
+from ..schema import VALIDATED
+from . import extracts as ex
+from . import values as v
+from .issues import IngestError, Issue
+from .read import RawTable, read_table
+
+# reasons (Swedish, shown to users)
+R_MISSING_COLUMN = "obligatorisk kolumn saknas"
+R_EMPTY = "obligatoriskt värde saknas"
+R_DATE = "ogiltigt datum (ska vara ÅÅÅÅ-MM-DD)"
+R_END_BEFORE_START = "slutdatum är före startdatum"
+R_DECIMAL = "ogiltigt tal (använd siffror med decimalkomma eller decimalpunkt, t.ex. 1 234,50)"
+R_INTEGER = "ogiltigt heltal"
+R_NEGATIVE = "värdet får inte vara negativt"
+R_YES_NO = "ska vara ja eller nej"
+
+
+_P = "\x00parsed:"  # prefix of parsed columns next to the raw ones
+
+_TYPE_REASON = {ex.DATE: R_DATE, ex.INTEGER: R_INTEGER, ex.DECIMAL: R_DECIMAL, ex.YES_NO: R_YES_NO}
+
+
+def _parse_expr(c: ex.Column, today: dt.date) -> pl.Expr:
+    e = pl.col(c.name)
+    if c.type == ex.DATE:
+        return v.date_expr(e)
+    if c.type == ex.YES_NO:
+        return v.yes_no_expr(e)
+    if c.type == ex.YEAR:
+        return v.year_expr(e, first=1900, last=today.year)
+    if c.type == ex.SEX:
+        return v.sex_expr(e)
+    return e
+
+
+def r_year(last: int) -> str:
+    return f"ogiltigt födelseår (ska vara ett årtal med fyra siffror, 1900–{last})"
+
+
+@dataclass
+class ValidationResult:
+    kind: str
+    valid: pl.DataFrame
+    issues: list[Issue]
+    invalid_rows: list[int]
+    duplicate_rows: list[int]
+    unknown_columns: list[str]
+    rows_read: int
+    encoding: str
+    delimiter: str | None
+    file_kind: str = field(default="csv")
+
+    @property
+    def ok(self) -> bool:
+        """True when the whole file may be imported (SPEC 5: any invalid row refuses it)."""
+        return not self.invalid_rows
+
+
+@dataclass
+class _Check:
+    column: str  # file column the problem is reported on
+    order: int  # position of the column in the definition, for sorting a row's issues
+    mask: pl.Series  # True where the row has this problem
+    reason: str | pl.Series  # constant, or per row (personnummer errors)
+    show_value: bool = True
+
+
+def read_extract(
+    kind: str,
+    source,
+    *,
+    file_name: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    today: dt.date | None = None,
+    max_bytes: int = 2_000_000_000,
+) -> ValidationResult:
+    raw = read_table(source, file_name=file_name, encoding=encoding, delimiter=delimiter, max_bytes=max_bytes)
+    return validate_extract(kind, raw, today=today)
+
+
+def validate_extract(kind: str, raw: RawTable, *, today: dt.date | None = None) -> ValidationResult:
+    if kind not in ex.EXTRACTS:
+        raise ValueError(f"okänd extrakttyp {kind!r} (välj {', '.join(ex.EXTRACTS)})")
+    spec = ex.EXTRACTS[kind]
+    today = today or dt.date.today()
+    frame = raw.frame
+
+    missing = [c for c in spec.required if c not in frame.columns]
+    if missing:
+        raise IngestError([Issue(1, c, None, R_MISSING_COLUMN) for c in missing])
+    unknown = [c for c in frame.columns if c not in spec.names]
+    n = frame.height
+    cols = {
+        c.name: (frame.get_column(c.name).cast(pl.Utf8) if c.name in frame.columns else pl.Series(c.name, [None] * n, dtype=pl.Utf8))
+        for c in spec.columns
+    }
+    order = {name: i for i, name in enumerate(spec.names)}
+
+    # One pass for all parsing and one for all checks, so Polars can spread the columns over
+    # the cores; the Series are only looked at where a check fires.
+    table = pl.DataFrame(cols)
+    numeric = {c.name: c for c in spec.columns if c.type in (ex.INTEGER, ex.DECIMAL)}
+    parse_exprs = [_parse_expr(c, today).alias(_P + c.name) for c in spec.columns if c.name not in numeric]
+    table = table.with_columns(parse_exprs)
+    # numbers are parsed column by column: a fast path for plain cells (see values.py)
+    table = table.with_columns(
+        (v.parse_integer if c.type == ex.INTEGER else v.parse_decimal)(cols[name])[0].alias(_P + name)
+        for name, c in numeric.items()
+    )
+
+    check_specs: list[tuple[str, pl.Expr, str, bool]] = []  # column, mask, reason, show value
+    for c in spec.columns:
+        raw_e, parsed_e = pl.col(c.name), pl.col(_P + c.name)
+        if c.required:
+            check_specs.append((c.name, raw_e.is_null(), R_EMPTY, False))
+        reason = _TYPE_REASON.get(c.type)
+        if c.type == ex.YEAR:
+            reason = r_year(today.year)
+        if reason is not None:
+            check_specs.append((c.name, v.invalid(raw_e, parsed_e), reason, True))
+        if c.non_negative:
+            check_specs.append((c.name, parsed_e < 0, R_NEGATIVE, True))
+    if "slutdatum" in cols and "startdatum" in cols:
+        check_specs.append(("slutdatum", pl.col(_P + "slutdatum") < pl.col(_P + "startdatum"), R_END_BEFORE_START, True))
+    masks = table.select(
+        [m.fill_null(False).alias(f"m{i}") for i, (_, m, _, _) in enumerate(check_specs)]
+    )
+
+    checks: list[_Check] = []
+    for i, (column, _, reason, show) in enumerate(check_specs):
+        mask = masks.get_column(f"m{i}")
+        if mask.any():
+            checks.append(_Check(column, order[column], mask, reason, show))
+
+    person = pn.parse_person_ids(cols["person_id"], cols["id_typ"] if "id_typ" in cols else None, today=today)
+    pn_error = person.get_column("error")
+    pn_mask = (cols["person_id"].is_not_null() & pn_error.is_not_null()).fill_null(False)
+    if pn_mask.any():
+        checks.append(_Check("person_id", order["person_id"], pn_mask, pn_error))
+    parsed = {c.name: table.get_column(_P + c.name) for c in spec.columns}
+
+    row_no = raw.row_numbers
+    invalid = pl.Series("invalid", [False] * n, dtype=pl.Boolean)
+    for chk in checks:
+        invalid = invalid | chk.mask
+    issues = _issues(checks, cols, row_no)
+
+    hashes = _row_hashes(kind, spec, cols, n)
+    duplicate = hashes.is_duplicated() & ~hashes.is_first_distinct() & ~invalid
+    keep = ~invalid & ~duplicate
+
+    valid = _validated_frame(kind, spec, parsed, person, row_no, hashes).filter(keep)
+    return ValidationResult(
+        kind=kind,
+        valid=valid,
+        issues=issues,
+        invalid_rows=row_no.filter(invalid).to_list(),
+        duplicate_rows=row_no.filter(duplicate).to_list(),
+        unknown_columns=unknown,
+        rows_read=n,
+        encoding=raw.encoding,
+        delimiter=raw.delimiter,
+        file_kind=raw.file_kind,
+    )
+
+
+def _issues(checks: list[_Check], cols: dict[str, pl.Series], row_no: pl.Series) -> list[Issue]:
+    found: list[tuple[int, int, int, Issue]] = []
+    for seq, chk in enumerate(checks):
+        idx = chk.mask.arg_true()
+        rows = row_no.gather(idx).to_list()
+        values = cols[chk.column].gather(idx).to_list() if chk.show_value else [None] * len(rows)
+        reasons = chk.reason.gather(idx).to_list() if isinstance(chk.reason, pl.Series) else [chk.reason] * len(rows)
+        masker = pn.mask_person_id if chk.column in ex.ID_COLUMNS else pn.mask_in_text
+        for row, value, reason in zip(rows, values, reasons):
+            shown = None if value is None else masker(value)
+            found.append((row, chk.order, seq, Issue(row, chk.column, shown, reason)))
+    found.sort(key=lambda t: t[:3])
+    return [t[3] for t in found]
+
+
+def _row_hashes(kind: str, spec: ex.Extract, cols: dict[str, pl.Series], n: int) -> pl.Series:
+    if n == 0:
+        return pl.Series("row_hash", [], dtype=pl.Utf8)
+    joined = pl.select(
+        pl.concat_str([pl.lit(kind)] + [cols[c].fill_null("") for c in spec.names], separator="\x1f")
+    ).to_series()
+    blake = hashlib.blake2b
+    digests = [blake(b, digest_size=16).digest() for b in joined.cast(pl.Binary).to_list()]
+    return pl.Series("row_hash", digests, dtype=pl.Binary).bin.encode("hex")
+
+
+def _validated_frame(
+    kind: str,
+    spec: ex.Extract,
+    parsed: dict[str, pl.Series],
+    person: pl.DataFrame,
+    row_no: pl.Series,
+    hashes: pl.Series,
+) -> pl.DataFrame:
+    schema = VALIDATED[kind]
+    out: dict[str, pl.Series] = {"row_no": row_no, "row_hash": hashes}
+    for c in spec.columns:
+        if c.target is not None and c.target not in ("person_id",):
+            s = parsed[c.name]
+            if c.type == ex.YES_NO and schema[c.target] == pl.Utf8:
+                s = pl.select(pl.when(s).then(pl.lit("ja")).when(~s).then(pl.lit("nej"))).to_series()
+            out[c.target] = s
+    has_id = person.get_column("person_id").is_not_null()
+    out["person_id"] = person.get_column("person_id")
+    out["id_kind"] = pl.select(pl.when(has_id).then(person.get_column("id_kind"))).to_series()
+    if "sex" in schema:
+        out["sex"] = pl.select(
+            pl.coalesce(parsed["kon"], person.get_column("sex"), pl.lit("okänt"))
+        ).to_series()
+    if "birth_date" in schema:
+        from_number = person.get_column("birth_date")
+        year = parsed["fodelsear"]
+        out["birth_date"] = pl.select(
+            pl.when(year.is_null())
+            .then(from_number)
+            .when(from_number.dt.year() == year)
+            .then(from_number)
+            .otherwise(pl.date(year, 1, 1))
+        ).to_series()
+    return pl.DataFrame({name: out[name].cast(dtype).alias(name) for name, dtype in schema.items()})

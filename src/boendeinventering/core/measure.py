@@ -1,0 +1,314 @@
+"""The figures of one inventory year (SPEC 1, 2, 3 and 6), unprotected.
+
+Inputs are the MEASURE_* frames of core/schema.py, possibly holding rows of other years; the
+year rule is applied here. Everything is column-wise Polars: group_by over the rows, no loop
+over persons. Disclosure control is a later stage (core/protect).
+
+Person attributes for the sex and age tables. A person's sex and birth date are taken from
+that person's rows of year Y, stays and payments together (every row of Y, whatever its
+code): among the rows that *know* the value (sex ``kvinna``/``man``; birth date not null), the
+one with the latest date (stay ``start_date``, ``payment_date``) wins; rows with the same
+latest date but different values are settled by the smallest value (``kvinna`` before
+``man``, the earlier birth date), so the result never depends on row order. A person with no
+such row is ``okänt`` / age band ``okänd``. Unknown values do not override known ones: a
+later row from a system that lacks the column says nothing about the person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import polars as pl
+
+from . import taxonomy
+from .classify import CODE_ENUM, Mapping, lookup_codes, with_codes
+from .tables import Table
+
+__all__ = ["compute_tables", "TABLE_IDS"]
+
+TABLE_IDS: tuple[str, ...] = (
+    "persons_by_situation",
+    "persons_by_kod",
+    "persons_by_kod_sex",
+    "persons_by_situation_sex_age",
+    "acute_persons_by_sex",
+    "payments_by_purpose",
+    "debt_counselling",
+    "discharge_risk_by_kod",
+)
+
+KNOWN_SEXES = ("kvinna", "man")
+UNKNOWN_SEX = "okänt"
+_MONEY = ("cost", "amount")
+
+
+def compute_tables(
+    stays: pl.DataFrame,
+    payments: pl.DataFrame,
+    debt_cases: pl.DataFrame,
+    mapping: Mapping,
+    year: int,
+    reference_date: dt.date | None = None,
+) -> dict[str, Table]:
+    """All tables of year ``year``, keyed by table id (see TABLE_IDS).
+
+    Raises UnmappedNamesError listing every unmapped ``insats`` and ``purpose`` among the rows
+    of the year (with suggested codes); names on rows of other years do not block. Sex and
+    age come from each person's latest row of the year that knows them (module docstring)."""
+    first, last, next_first = dt.date(year, 1, 1), dt.date(year, 12, 31), dt.date(year + 1, 1, 1)
+    ref = reference_date or last
+
+    stays_y = stays.filter(
+        (pl.col("start_date") <= last) & (pl.col("end_date").is_null() | (pl.col("end_date") >= first))
+    )
+    pays_y = payments.filter(pl.col("payment_date").is_between(first, last))
+    debt_y = debt_cases.filter(pl.col("received_date").is_between(first, last))
+
+    # Names of both extracts in one lookup, so one error lists everything the mapping lacks.
+    names = [
+        *stays_y.get_column("insats").unique(maintain_order=True).to_list(),
+        *pays_y.get_column("purpose").unique(maintain_order=True).to_list(),
+    ]
+    codes = lookup_codes(names, mapping)  # raises UnmappedNamesError
+
+    start_in_year = pl.max_horizontal(pl.col("start_date"), pl.lit(first))
+    end_in_year = pl.min_horizontal(pl.col("end_date").fill_null(next_first), pl.lit(next_first))
+    computed_nights = (end_in_year - start_in_year).dt.total_days().clip(lower_bound=0)
+    stays_c = with_codes(stays_y, "insats", codes, CODE_ENUM).with_columns(
+        nights_y=pl.coalesce(pl.col("nights"), computed_nights).cast(pl.Int64),
+        **_household_columns(),
+    )
+    pays_c = with_codes(pays_y, "purpose", codes, CODE_ENUM).with_columns(**_household_columns())
+
+    # Only codes with a situation count in persons_* tables (never exkluderad/ovrigt/hyresskuld).
+    counted = stays_c.filter(pl.col("situation").is_not_null())
+    attrs = _person_attributes(stays_y, pays_y, ref)
+    counted_attrs = counted.drop("sex", "birth_date").join(attrs, on="person", how="left")
+
+    tables = [
+        _people_table(
+            counted, ["situation"], "persons_by_situation",
+            "Personer per situation",
+            "Varje person räknas en gång per situation även om hen finns i flera boendeformer eller enheter. "
+            "Hushåll = hushålls-id, annars personen. Barn = största antal barn per hushåll, summerat. "
+            "Boendedygn och kostnad avser insatser under året.",
+        ),
+        _people_table(
+            counted, ["situation", "kod"], "persons_by_kod",
+            "Personer per boendeform",
+            "Varje person räknas en gång per boendeform; en person i flera boendeformer räknas i var och en, "
+            "så raderna summerar inte till antalet personer i situationen.",
+        ),
+        _persons_by(
+            counted_attrs, ["situation", "kod", "sex"],
+            "persons_by_kod_sex", "Personer per boendeform och kön",
+            "Kön enligt personens senaste uppgift under året.",
+        ),
+        _persons_by(
+            counted_attrs, ["situation", "sex", "age_band"],
+            "persons_by_situation_sex_age", "Personer per situation, kön och ålder",
+            f"Ålder i hela år den {ref.isoformat()}. Ålder 'okänd' när födelseår saknas.",
+        ),
+        _acute_by_sex(counted, pays_c, attrs),
+        _payments_table(pays_c),
+        _debt_table(debt_y),
+        _discharge_table(counted, ref),
+    ]
+    return {table.id: table for table in tables}
+
+
+# --- building blocks ----------------------------------------------------------------------
+
+
+def _household_columns() -> dict[str, pl.Expr]:
+    # A household is (False, household) or (True, person): tagging keeps the two id spaces apart.
+    return {
+        "hh_is_person": pl.col("household").is_null(),
+        "hh_id": pl.coalesce(pl.col("household"), pl.col("person")),
+    }
+
+
+def _person_attributes(stays_y: pl.DataFrame, pays_y: pl.DataFrame, ref: dt.date) -> pl.DataFrame:
+    """person -> sex, age_band (rule in the module docstring).
+
+    "Latest date, then smallest value" is a lexicographic maximum, so each candidate is packed
+    into one integer key (date high, inverted value low) and a plain group_by max picks it:
+    several times faster than sorting or filtering within groups on a million rows."""
+    rows = pl.concat(
+        [
+            stays_y.select("person", pl.col("start_date").alias("date"), "sex", "birth_date"),
+            pays_y.select("person", pl.col("payment_date").alias("date"), "sex", "birth_date"),
+        ]
+    )
+    low, high = rows.get_column("birth_date").min(), rows.get_column("birth_date").max()
+    if low is not None and (low < _BIRTH_MIN or high > _BIRTH_MAX):
+        raise ValueError("Orimligt födelsedatum i underlaget (före år 600 eller efter år 3000).")
+    day = pl.col("date").cast(pl.Int64) + _SHIFT  # positive for any date after year -900
+    birth = pl.col("birth_date").cast(pl.Int64)
+    keys = rows.group_by("person").agg(
+        sex_key=pl.when(pl.col("sex") == "kvinna").then(day * 2 + 1).when(pl.col("sex") == "man").then(day * 2).max(),
+        birth_key=(day * _SHIFT + (_HALF - birth)).max(),  # null birth -> null key, ignored by max
+    )
+    sex = (
+        pl.when(pl.col("sex_key").is_null())
+        .then(pl.lit(UNKNOWN_SEX))
+        .when(pl.col("sex_key") % 2 == 1)
+        .then(pl.lit("kvinna"))
+        .otherwise(pl.lit("man"))
+    )
+    birth_date = (_HALF - pl.col("birth_key") % _SHIFT).cast(pl.Int32).cast(pl.Date)
+    # Step by step: nested expressions would be evaluated once per reference (no CSE here).
+    return (
+        keys.select("person", sex.alias("sex"), birth_date.alias("birth_date"))
+        .with_columns(age=_age(pl.col("birth_date"), ref))
+        .select("person", "sex", _age_band(pl.col("age")).alias("age_band"))
+    )
+
+
+_SHIFT = 1 << 20  # days; birth dates must lie within +-2**19 days of 1970 to pack losslessly
+_HALF = _SHIFT // 2
+_BIRTH_MIN = dt.date(600, 1, 1)
+_BIRTH_MAX = dt.date(3000, 1, 1)
+
+
+def _age(birth: pl.Expr, ref: dt.date) -> pl.Expr:
+    # Same as taxonomy.age_at: the birthday has passed unless (month, day) is after ref's.
+    not_yet = (birth.dt.month() > ref.month) | ((birth.dt.month() == ref.month) & (birth.dt.day() > ref.day))
+    return (ref.year - birth.dt.year().cast(pl.Int64)) - not_yet.cast(pl.Int64)
+
+
+def _age_band(age: pl.Expr) -> pl.Expr:
+    expr = pl.when(age.is_null()).then(pl.lit(taxonomy.AGE_BAND_UNKNOWN))
+    lowers = taxonomy._AGE_BAND_LOWER
+    # taxonomy.age_band puts anything below 18 (even a negative age) in the first band
+    for upper, band in zip(lowers[1:], taxonomy.AGE_BANDS):
+        expr = expr.when(age < upper).then(pl.lit(band))
+    return expr.otherwise(pl.lit(taxonomy.AGE_BANDS[-1]))
+
+
+def _group_measures(frame: pl.DataFrame, keys: list[str], sums: dict[str, str]) -> pl.DataFrame:
+    """persons, households, children and the given sums per group."""
+    base = frame.group_by(keys).agg(
+        persons=pl.col("person").n_unique(),
+        **{out: pl.col(column).sum() for out, column in sums.items()},
+    )
+    households = (
+        frame.group_by([*keys, "hh_is_person", "hh_id"])
+        .agg(pl.col("children").max().fill_null(0))
+        .group_by(keys)
+        .agg(households=pl.len(), children=pl.col("children").sum())
+    )
+    return base.join(households, on=keys, how="left")
+
+
+def _people_table(frame: pl.DataFrame, keys: list[str], table_id: str, title: str, note: str) -> Table:
+    measures = ["persons", "households", "children", "nights", "cost"]
+    data = _group_measures(frame, keys, {"nights": "nights_y", "cost": "cost"})
+    return _table(table_id, title, keys, measures, data, note)
+
+
+def _persons_by(frame: pl.DataFrame, keys: list[str], table_id: str, title: str, note: str) -> Table:
+    data = frame.group_by(keys).agg(persons=pl.col("person").n_unique())
+    return _table(table_id, title, keys, ["persons"], data, note)
+
+
+def _acute_by_sex(counted: pl.DataFrame, pays_c: pl.DataFrame, attrs: pl.DataFrame) -> Table:
+    persons = pl.concat(
+        [
+            counted.filter(pl.col("situation") == 1).select("person"),
+            pays_c.filter(pl.col("situation") == 1).select("person"),
+        ]
+    ).unique()
+    data = persons.join(attrs, on="person", how="left").group_by("sex").agg(persons=pl.len())
+    return _table(
+        "acute_persons_by_sex", "Personer i akut hemlöshet per kön", ["sex"], ["persons"], data,
+        "Personer med insats i situation 1 eller utbetalning till ett ändamål i situation 1 under året; "
+        "den som har båda räknas en gång.",
+    )
+
+
+def _payments_table(pays_c: pl.DataFrame) -> Table:
+    counted = pays_c.filter(pl.col("kod").is_not_null() & ~pl.col("kod").is_in(list(taxonomy.NOT_COUNTED_CODES)))
+    data = _group_measures(counted, ["kod"], {"amount": "amount", "nights": "nights"})
+    return _table(
+        "payments_by_purpose", "Utbetalningar av ekonomiskt bistånd per ändamål", ["kod"],
+        ["persons", "households", "amount", "nights"], data,
+        "Utbetalningar med utbetalningsdatum under året. Boendedygn enligt utdraget (saknas = 0).",
+    )
+
+
+def _debt_table(debt_y: pl.DataFrame) -> Table:
+    cases = debt_y.get_column("case").n_unique()
+    rent = debt_y.filter(pl.col("rent_debt").fill_null(False)).get_column("case").n_unique()
+    # The single total row is kept even when zero: "no cases" is itself the figure.
+    return Table(
+        id="debt_counselling",
+        title="Budget- och skuldrådgivning",
+        dimensions=[],
+        measures=["cases", "rent_debt_cases"],
+        rows=[{"cases": int(cases), "rent_debt_cases": int(rent)}],
+        note="Ärenden som inkommit under året; varav ärenden med hyresskuld.",
+    )
+
+
+def _discharge_table(counted: pl.DataFrame, ref: dt.date) -> Table:
+    horizon = taxonomy.add_months(ref, 3)
+    planned = pl.col("planned_end_date")
+    arranged = pl.col("arranged_after").str.strip_chars().str.to_lowercase()
+    in_window = (planned > ref) & (planned <= horizon)
+    ongoing = counted.filter(
+        (pl.col("situation") == 2)
+        & (pl.col("start_date") <= ref)
+        & (pl.col("end_date").is_null() | (pl.col("end_date") > ref))
+    )
+    person = pl.col("person")
+    data = ongoing.group_by("kod").agg(
+        persons=person.filter(in_window & (arranged == "nej")).n_unique(),
+        persons_unknown=person.filter(in_window & (arranged.is_null() | ~arranged.is_in(["ja", "nej"]))).n_unique(),
+        persons_overdue=person.filter((planned <= ref) & (arranged.is_null() | (arranged != "ja"))).n_unique(),
+    )
+    return _table(
+        "discharge_risk_by_kod", "Personer som ska skrivas ut inom tre månader utan ordnat boende",
+        ["kod"], ["persons", "persons_unknown", "persons_overdue"], data,
+        f"Personer i situation 2 som bor kvar den {ref.isoformat()} med planerat slutdatum till och med "
+        f"{horizon.isoformat()} och utan ordnat boende efter ('nej'); okänt om ordnat boende redovisas för sig, "
+        "liksom de som bor kvar efter planerat slutdatum utan ordnat boende.",
+    )
+
+
+# --- rows -----------------------------------------------------------------------------------
+
+_ORDER: dict[str, dict[Any, int]] = {
+    "kod": {code: i for i, code in enumerate(taxonomy.STANDARD_CODES)},
+    "sex": {sex: i for i, sex in enumerate(taxonomy.SEXES)},
+    "age_band": {band: i for i, band in enumerate((*taxonomy.AGE_BANDS, taxonomy.AGE_BAND_UNKNOWN))},
+}
+
+
+def _sort_key(row: dict[str, Any], dimensions: list[str]) -> tuple:
+    key = []
+    for d in dimensions:
+        order = _ORDER.get(d)
+        value = row[d]
+        key.append((order.get(value, len(order)), str(value)) if order is not None else (value, ""))
+    return tuple(key)
+
+
+def round_kronor(value: float | int | None) -> int:
+    """Whole kronor, halves rounded up (not banker's rounding)."""
+    return 0 if value is None else int(math.floor(value + 0.5))
+
+
+def _table(table_id: str, title: str, dimensions: list[str], measures: list[str], data: pl.DataFrame,
+           note: str) -> Table:
+    rows = []
+    for raw in data.to_dicts():
+        row = {d: raw[d] for d in dimensions}
+        for m in measures:
+            row[m] = round_kronor(raw[m]) if m in _MONEY else int(raw[m] or 0)
+        if any(row[m] != 0 for m in measures):
+            rows.append(row)
+    rows.sort(key=lambda r: _sort_key(r, dimensions))
+    return Table(id=table_id, title=title, dimensions=dimensions, measures=measures, rows=rows, note=note)

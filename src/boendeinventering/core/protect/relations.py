@@ -1,0 +1,235 @@
+"""The linear relations that really hold between the published tables (SPEC 7).
+
+The audit (and so the secondary suppression) is only as strong as the relations it knows: a
+relation that holds but is left out makes the audit too optimistic, a relation that does not
+hold makes it refuse good patterns (or find the tables inconsistent). Every relation here is
+derived from the counting rules of SPEC 2/6 as core/measure.py implements them:
+
+* a person has ONE sex and ONE age band for the whole year (measure.py derives them per person),
+* "persons" of a group = distinct persons with a stay of year Y in the group,
+* a household is ``hushall_id`` else the person, PER ROW: one person may belong to two households
+  (a stay with and one without ``hushall_id``), so households <= persons does NOT hold,
+* children of a group = sum over its households of the largest ``antal_barn`` seen in the group,
+* a stay has exactly one kod and so one situation; nights and cost are sums over stays,
+* costs and amounts are rounded to whole kronor per cell after summing (0.5 kr per cell).
+
+Notation: T1 persons_by_situation[s], T2 persons_by_kod[s,k], T3 persons_by_kod_sex[s,k,x],
+T4 persons_by_situation_sex_age[s,x,a], T5 acute_persons_by_sex[x], T6 payments_by_purpose[k],
+T7 debt_counselling[], T8 discharge_risk_by_kod[k]; P(s,x) = sum_a T4(s,x,a) (persons of sex x
+in situation s). Relations (each proven in docs/disclosure.md):
+
+R1  T1(s).m <= sum_k T2(s,k).m and T1(s).m >= T2(s,k).m, m in persons/households/children
+    (union of the code groups; for children the max over a union is between the largest and
+    the sum of the parts' maxima, household by household).
+R2  T1(s).m = sum_k T2(s,k).m for m = nights (exact) and cost (+-0.5 kr per rounded cell).
+R3  T2(s,k).persons = sum_x T3(s,k,x)                       (one sex per person)
+R4  T1(s).persons = sum_x,a T4(s,x,a)                        (one sex and age per person)
+R5  P(s,x) >= T3(s,k,x) and P(s,x) <= sum_k T3(s,k,x)        (persons of sex x: union over codes)
+R6  T5(x) >= P(1,x), T5(x) >= T3(1,k,x), sum_x T5(x) >= T1(1).persons,
+    sum_x T5(x) >= T6(k).persons for each situation-1 purpose k, and, with Q(x) = payment
+    persons of sex x and Q = their union, Fourier-Motzkin elimination of the unpublished Q gives
+    for every non-empty set X of sexes: sum_{x in X} (T5(x) - P(1,x)) <= sum_k T6(k).persons.
+R7  T7.rent_debt_cases <= T7.cases
+R8  T8(k).m <= T2(2,k).persons for each of persons, persons_unknown, persons_overdue
+    (measure.py takes discharge risk from the year's situation-2 stays only). Their SUM is not
+    bounded by T2: one person with two ongoing stays can be in two of the columns.
+
+Not used because they do not always hold: households <= persons (see above), children related to
+persons aged 0-17 (antal_barn is reported, not counted persons), nights <= 366 x persons
+(overlapping stays), persons + persons_unknown <= T2 (two stays).
+A relation whose table is absent from the report is left out (an absent table publishes
+nothing); cells of an absent row of a present table are published zeros.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from .. import taxonomy
+from ..tables import Table
+
+Cell = tuple[str, tuple, str]  # (table id, row key, measure)
+
+T1, T2, T3, T4 = "persons_by_situation", "persons_by_kod", "persons_by_kod_sex", "persons_by_situation_sex_age"
+T5, T6, T7, T8 = "acute_persons_by_sex", "payments_by_purpose", "debt_counselling", "discharge_risk_by_kod"
+TABLE_ORDER = (T1, T2, T3, T4, T5, T6, T7, T8)
+
+MONEY_MEASURES = frozenset({"cost", "amount"})
+ROUNDING = 0.5  # kronor per rounded cell
+EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class Relation:
+    """sum(coef * cell) <= rhs (sense "<="), or |sum(coef * cell) - rhs| <= tol (sense "=")."""
+
+    name: str
+    terms: tuple[tuple[Cell, float], ...]
+    sense: str
+    rhs: float = 0.0
+    tol: float = 0.0
+
+    def holds(self, value_of) -> bool:
+        lhs = sum(coef * value_of(cell) for cell, coef in self.terms)
+        scale = EPS * max(1.0, abs(lhs), abs(self.rhs))
+        if self.sense == "<=":
+            return lhs <= self.rhs + scale
+        return abs(lhs - self.rhs) <= self.tol + scale
+
+
+class _Index:
+    """Present rows of the present tables, by key."""
+
+    def __init__(self, tables: dict[str, Table]):
+        self.tables = tables
+        self.rows: dict[str, dict[tuple, dict[str, Any]]] = {
+            tid: {t.key(r): r for r in t.rows} for tid, t in tables.items()
+        }
+
+    def has(self, tid: str, *measures: str) -> bool:
+        t = self.tables.get(tid)
+        return t is not None and all(m in t.measures for m in measures)
+
+    def cell(self, tid: str, key: tuple, measure: str) -> list[Cell]:
+        # An absent row is a published zero: it contributes nothing to a linear form.
+        return [(tid, key, measure)] if key in self.rows.get(tid, {}) else []
+
+    def keys(self, tid: str) -> list[tuple]:
+        return list(self.rows.get(tid, {}))
+
+
+def _sorted(values: Iterable) -> list:
+    return sorted(set(values), key=lambda v: (type(v).__name__, str(v)))
+
+
+def _terms(pos: Iterable[Cell] = (), neg: Iterable[Cell] = ()) -> tuple[tuple[Cell, float], ...]:
+    acc: dict[Cell, float] = {}
+    pos, neg = list(pos), list(neg)
+    if not all(isinstance(c, tuple) and len(c) == 3 and isinstance(c[1], tuple) for c in pos + neg):
+        raise TypeError("a relation term must be a cell (table, key, measure)")
+    for c in pos:
+        acc[c] = acc.get(c, 0.0) + 1.0
+    for c in neg:
+        acc[c] = acc.get(c, 0.0) - 1.0
+    return tuple((c, v) for c, v in acc.items() if v != 0.0)
+
+
+def build_relations(tables: dict[str, Table]) -> list[Relation]:
+    """All relations R1-R8 that can be written with the tables present in ``tables``."""
+    ix = _Index(tables)
+    out: list[Relation] = []
+
+    def le(name: str, small: Iterable[Cell], big: Iterable[Cell], rhs: float = 0.0) -> None:
+        terms = _terms(small, big)
+        if terms:
+            out.append(Relation(name, terms, "<=", rhs))
+
+    def eq(name: str, left: Iterable[Cell], right: Iterable[Cell], tol: float = 0.0) -> None:
+        terms = _terms(left, right)
+        if terms:
+            out.append(Relation(name, terms, "=", 0.0, tol))
+
+    t2_by_sit: dict[Any, list[tuple]] = {}
+    for key in ix.keys(T2):
+        t2_by_sit.setdefault(key[0], []).append(key)
+    t3_groups: dict[tuple, list[tuple]] = {}
+    for key in ix.keys(T3):
+        t3_groups.setdefault(key[:2], []).append(key)
+    t4_groups: dict[tuple, list[tuple]] = {}
+    for key in ix.keys(T4):
+        t4_groups.setdefault(key[:2], []).append(key)
+    situations = _sorted([k[0] for k in ix.keys(T1)] + list(t2_by_sit) + [g[0] for g in t3_groups]
+                         + [g[0] for g in t4_groups])
+    sexes = _sorted(list(taxonomy.SEXES) + [k[2] for k in ix.keys(T3)] + [k[1] for k in ix.keys(T4)]
+                    + [k[0] for k in ix.keys(T5)])
+
+    def p_cells(s, x) -> list[Cell]:  # P(s,x) as a sum of T4 cells
+        return [c for key in t4_groups.get((s, x), []) for c in ix.cell(T4, key, "persons")]
+
+    def t3_cells(s, x) -> list[list[Cell]]:
+        return [ix.cell(T3, key, "persons") for key in ix.keys(T3) if key[0] == s and key[2] == x]
+
+    # R1, R2: situations versus their codes
+    for s in situations:
+        kods = sorted(t2_by_sit.get(s, []), key=str)
+        for m in ("persons", "households", "children"):
+            if ix.has(T1, m) and ix.has(T2, m):
+                total = ix.cell(T1, (s,), m)
+                parts = [c for key in kods for c in ix.cell(T2, key, m)]
+                le(f"R1 {m}({s}) <= summa koder", total, parts)
+                for part in parts:
+                    le(f"R1 {m}({s}) >= {part[1]}", [part], total)
+        for m in ("nights", "cost"):
+            if ix.has(T1, m) and ix.has(T2, m):
+                total = ix.cell(T1, (s,), m)
+                parts = [c for key in kods for c in ix.cell(T2, key, m)]
+                tol = ROUNDING * (len(parts) + 1) if m in MONEY_MEASURES else 0.0
+                eq(f"R2 {m}({s}) = summa koder", total, parts, tol)
+
+    # R3: codes versus their sex parts
+    if ix.has(T2, "persons") and ix.has(T3, "persons"):
+        for group in _sorted(list(ix.keys(T2)) + list(t3_groups)):
+            parts = [c for key in t3_groups.get(group, []) for c in ix.cell(T3, key, "persons")]
+            eq(f"R3 persons{group} = summa kön", ix.cell(T2, group, "persons"), parts)
+
+    have_t4 = ix.has(T4, "persons")
+    # R4: situations versus their sex x age parts
+    if have_t4 and ix.has(T1, "persons"):
+        for s in situations:
+            parts = [c for x in sexes for c in p_cells(s, x)]
+            eq(f"R4 persons({s}) = summa kön och ålder", ix.cell(T1, (s,), "persons"), parts)
+
+    # R5: persons of a sex in a situation versus the same sex in its codes
+    if have_t4 and ix.has(T3, "persons"):
+        for s in situations:
+            for x in sexes:
+                p = p_cells(s, x)
+                parts = t3_cells(s, x)
+                flat = [c for cs in parts for c in cs]
+                le(f"R5 P({s},{x}) <= summa koder", p, flat)
+                for cs in parts:
+                    if cs:
+                        le(f"R5 P({s},{x}) >= {cs[0][1]}", cs, p)
+
+    # R6: acute persons (stays or payments) by sex
+    if ix.has(T5, "persons"):
+        t5 = {x: ix.cell(T5, (x,), "persons") for x in sexes}
+        all_t5 = [c for x in sexes for c in t5[x]]
+        for x in sexes:
+            if have_t4:
+                le(f"R6 akut({x}) >= P(1,{x})", p_cells(1, x), t5[x])
+            if ix.has(T3, "persons"):
+                for cs in t3_cells(1, x):
+                    if cs:
+                        le(f"R6 akut({x}) >= {cs[0][1]}", cs, t5[x])
+        if ix.has(T1, "persons"):
+            le("R6 summa akut >= persons(1)", ix.cell(T1, (1,), "persons"), all_t5)
+        if ix.has(T6, "persons"):
+            pay = [c for key in ix.keys(T6) if taxonomy.situation_of(str(key[0])) == 1
+                   for c in ix.cell(T6, key, "persons")]
+            for c in pay:
+                le(f"R6 summa akut >= utbetalning {c[1]}", [c], all_t5)
+            if have_t4:
+                for size in range(1, len(sexes) + 1):
+                    for group in itertools.combinations(sexes, size):
+                        left = [c for x in group for c in t5[x]]
+                        stays = [c for x in group for c in p_cells(1, x)]
+                        le(f"R6 akut{group} - P(1,{group}) <= utbetalningar", left, stays + pay)
+            elif ix.has(T1, "persons"):
+                le("R6 summa akut - persons(1) <= utbetalningar", all_t5, ix.cell(T1, (1,), "persons") + pay)
+
+    # R7: debt counselling
+    if ix.has(T7, "cases", "rent_debt_cases"):
+        for key in ix.keys(T7):
+            le("R7 hyresskuld <= ärenden", ix.cell(T7, key, "rent_debt_cases"), ix.cell(T7, key, "cases"))
+
+    # R8: discharge risk versus the code's persons
+    if ix.has(T2, "persons") and ix.has(T8):
+        for key in ix.keys(T8):
+            kod = key[0]
+            for m in ("persons", "persons_unknown", "persons_overdue"):
+                if ix.has(T8, m):
+                    le(f"R8 {m}({kod}) <= persons(2,{kod})", ix.cell(T8, key, m), ix.cell(T2, (2, kod), "persons"))
+    return out

@@ -1,0 +1,140 @@
+"""Keyed pseudonyms for person, household and case ids (SPEC 2).
+
+A pseudonym is HMAC-SHA256(key, "namespace:value") in hex. The key lives in the data directory
+and never leaves it: without it nobody can recompute pseudonyms from a list of personnummer,
+which a plain hash would allow (the space of valid numbers is small). Namespaces keep a
+personnummer and an identical-looking client id or household id from colliding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pathlib
+import secrets
+import stat
+
+import polars as pl
+
+__all__ = [
+    "KEY_FILE_NAME",
+    "KEY_BYTES",
+    "PseudonymKeyError",
+    "KeyExistsError",
+    "KeyMissingError",
+    "InsecureKeyError",
+    "create_key",
+    "load_key",
+    "pseudonymise",
+]
+
+KEY_FILE_NAME = "pseudonym.key"
+KEY_BYTES = 32
+
+
+class PseudonymKeyError(Exception):
+    """Base class: something is wrong with the pseudonymisation key."""
+
+
+class KeyExistsError(PseudonymKeyError):
+    pass
+
+
+class KeyMissingError(PseudonymKeyError):
+    pass
+
+
+class InsecureKeyError(PseudonymKeyError):
+    pass
+
+
+def create_key(data_dir: pathlib.Path) -> pathlib.Path:
+    """Create a new random key file readable by the owner only; never overwrite one.
+
+    Overwriting would silently turn every stored pseudonym into a different person.
+    """
+    data_dir = pathlib.Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / KEY_FILE_NAME
+    key = secrets.token_bytes(KEY_BYTES)
+    try:
+        # O_EXCL: no race between "does it exist" and "write"; 0o600 from the start, so the
+        # key is never readable by others, not even for a moment.
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o600)
+    except FileExistsError:
+        raise KeyExistsError(
+            f"Det finns redan en pseudonymiseringsnyckel i {data_dir}. Den skrivs inte över: "
+            "en ny nyckel skulle göra alla lagrade pseudonymer oanvändbara."
+        ) from None
+    try:
+        view = memoryview(key)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return path
+
+
+def load_key(data_dir: pathlib.Path) -> bytes:
+    """Read the key, refusing one that is missing, readable by others, or damaged."""
+    path = pathlib.Path(data_dir) / KEY_FILE_NAME
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise KeyMissingError(
+            f"Pseudonymiseringsnyckeln saknas i {pathlib.Path(data_dir)}. "
+            "Kör `boinv init` för att skapa datakatalogen och nyckeln."
+        ) from None
+    if os.name == "posix" and st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise InsecureKeyError(
+            f"Pseudonymiseringsnyckeln {path} går att läsa eller ändra för andra än ägaren "
+            f"(rättigheter {stat.S_IMODE(st.st_mode):o}). Begränsa den med `chmod 600 {path}`."
+        )
+    key = path.read_bytes()
+    if len(key) != KEY_BYTES:
+        raise PseudonymKeyError(
+            f"Pseudonymiseringsnyckeln {path} är skadad (fel längd). Återställ den från säkerhetskopia."
+        )
+    return key
+
+
+def pseudonymise(values: pl.Series, key: bytes, namespace: str) -> pl.Series:
+    """Hex HMAC-SHA256 of ``"namespace:value"`` for every value; nulls stay null.
+
+    Each distinct value is hashed once (extracts repeat persons on many rows), then mapped back.
+    """
+    if not namespace or ":" in namespace:
+        # "a" + "b:c" and "a:b" + "c" would give the same message.
+        raise ValueError("namespace must be non-empty and must not contain ':'")
+    if len(key) < 16:
+        raise ValueError("key too short")
+    text = values.cast(pl.Utf8)
+    distinct = text.drop_nulls().unique()
+    inner, outer = _hmac_pads(key)
+    inner.update(f"{namespace}:".encode("utf-8"))
+    hashed = []
+    for v in distinct.to_list():
+        h = inner.copy()
+        h.update(v.encode("utf-8"))
+        o = outer.copy()
+        o.update(h.digest())
+        hashed.append(o.hexdigest())
+    lookup = pl.DataFrame({"v": distinct, "h": pl.Series(hashed, dtype=pl.Utf8)})
+    out = pl.DataFrame({"v": text}).join(lookup, on="v", how="left", maintain_order="left")
+    return out.get_column("h").alias(values.name)
+
+
+def _hmac_pads(key: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:
+    """SHA-256 states after the HMAC inner and outer key pads (RFC 2104).
+
+    Copying these per value is the same HMAC as hmac.digest, without redoing the key setup for
+    each of hundreds of thousands of values (about 2.5 times faster).
+    """
+    block = 64
+    if len(key) > block:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+    return inner, outer

@@ -1,0 +1,271 @@
+"""Charts for the HTML report, as inline SVG drawn by matplotlib.
+
+Data selection is kept apart from drawing so it can be tested on its own: a suppressed value
+must never reach a chart (a bar's height would publish the number the protection removed).
+Suppressed positions are marked with "–" at the base line so they are not read as zero.
+
+matplotlib is imported only when a chart is drawn: importing the exporters stays cheap.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+from boendeinventering.core.report.labels import (
+    SUPPRESSED_MARK,
+    cell_value,
+    format_number_sv,
+    value_label,
+)
+from boendeinventering.core.tables import Report, Table
+from boendeinventering.core.taxonomy import AGE_BANDS, SEXES
+
+SITUATION_TABLE = "persons_by_situation"
+SEX_AGE_TABLE = "persons_by_situation_sex_age"
+
+# Dark enough for 3:1 contrast against white (WCAG non-text contrast); "okänt" also hatched so
+# the series differ without colour.
+SEX_COLOURS = {"kvinna": "#1f4e79", "man": "#b34700", "okänt": "#6b6b6b"}
+BAR_COLOUR = "#1f4e79"
+
+
+@dataclass
+class ChartData:
+    title: str
+    categories: list[str]
+    # series label -> one value per category; None = nothing to draw (suppressed or absent)
+    series: dict[str, list[int | None]] = field(default_factory=dict)
+    series_keys: list[str] = field(default_factory=list)  # raw values (e.g. "kvinna") for colours
+    suppressed: list[tuple[str, str]] = field(default_factory=list)  # (category, series) left out
+
+    @property
+    def omitted(self) -> int:
+        return len(self.suppressed)
+
+    def has_values(self) -> bool:
+        return any(v is not None for values in self.series.values() for v in values)
+
+
+@dataclass
+class Chart:
+    id: str
+    title: str
+    description: str  # text alternative and caption, Swedish
+    svg: str | None  # None when there is nothing that may be shown
+    omitted: int
+
+
+def situation_chart_data(table: Table, measure: str = "persons") -> ChartData:
+    """Persons per situation; suppressed situations are left out and listed."""
+    rows = sorted((r for r in table.rows if r.get("situation") is not None), key=lambda r: r["situation"])
+    data = ChartData(title="Personer per situation", categories=[], series={"Personer": []}, series_keys=[measure])
+    for row in rows:
+        label = value_label("situation", row["situation"])
+        value = cell_value(row, measure)
+        data.categories.append(label)
+        data.series["Personer"].append(value)
+        if value is None:
+            data.suppressed.append((label, "Personer"))
+    return data
+
+
+def _age_order(band: str) -> int:
+    return AGE_BANDS.index(band) if band in AGE_BANDS else len(AGE_BANDS)
+
+
+def sex_age_chart_data(table: Table, measure: str = "persons") -> list[ChartData]:
+    """One panel per situation: persons by age band (categories) and sex (series).
+
+    Persons are counted once per situation, so panels are not added together."""
+    by_situation: dict[int, dict[tuple[str, str], int | None]] = {}
+    for row in table.rows:
+        if any(row.get(d) is None for d in ("situation", "sex", "age_band")):
+            continue  # total rows: the chart shows the breakdown only
+        by_situation.setdefault(row["situation"], {})[(row["age_band"], row["sex"])] = cell_value(row, measure)
+
+    panels = []
+    for situation in sorted(by_situation):
+        cells = by_situation[situation]
+        bands = sorted({b for b, _ in cells}, key=_age_order)
+        sexes = [s for s in SEXES if any(k[1] == s for k in cells)]
+        sexes += sorted({s for _, s in cells} - set(sexes))
+        data = ChartData(
+            title=value_label("situation", situation),
+            categories=[value_label("age_band", b) for b in bands],
+            series_keys=sexes,
+        )
+        for sex in sexes:
+            label = value_label("sex", sex)
+            values = []
+            for band in bands:
+                present = (band, sex) in cells
+                value = cells.get((band, sex))
+                values.append(value)
+                if present and value is None:
+                    data.suppressed.append((value_label("age_band", band), label))
+            data.series[label] = values
+        panels.append(data)
+    return panels
+
+
+# --- drawing -------------------------------------------------------------------------------
+
+
+def _new_figure(width: float, height: float):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _thousands(ax, axis: str) -> None:
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_locator(MaxNLocator(integer=True))
+    target.set_major_formatter(FuncFormatter(lambda v, _pos: format_number_sv(int(round(v)))))
+
+
+def _style(ax) -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(labelsize=9)
+
+
+def _svg_text(fig, chart_id: str, title: str) -> str:
+    import matplotlib
+
+    buf = io.StringIO()
+    # A fixed salt makes the generated ids, and so the whole file, reproducible.
+    with matplotlib.rc_context({"svg.hashsalt": "boinv", "svg.fonttype": "path"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    return inline_svg(buf.getvalue(), chart_id, title)
+
+
+def inline_svg(svg: str, prefix: str, title: str) -> str:
+    """Make matplotlib's standalone SVG fit inside an HTML page: no XML prolog or DOCTYPE (which
+    names a URL), no namespace URLs, ids made unique per chart (several SVGs share one id space),
+    and a <title> for assistive technology."""
+    from html import escape
+
+    svg = re.sub(r"<\?xml[^>]*\?>", "", svg)
+    svg = re.sub(r"<!DOCTYPE[^>]*>", "", svg, flags=re.S)
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
+    svg = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg)
+    svg = svg.replace("xlink:href=", "href=")
+    ids = set(re.findall(r'\bid="([^"]+)"', svg))
+    if ids:
+        pattern = "|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True))
+        svg = re.sub(rf'\bid="({pattern})"', lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+        svg = re.sub(rf'#({pattern})(?=["\)])', lambda m: f"#{prefix}-{m.group(1)}", svg)
+    title_id = f"{prefix}-title"
+    svg = re.sub(
+        r"<svg\b",
+        f'<svg role="img" aria-labelledby="{title_id}" class="chart"',
+        svg,
+        count=1,
+    )
+    svg = re.sub(r"(<svg\b[^>]*>)", lambda m: f'{m.group(1)}<title id="{title_id}">{escape(title)}</title>', svg, count=1)
+    return svg.strip()
+
+
+def draw_situation_chart(data: ChartData, chart_id: str, title: str) -> str:
+    values = data.series["Personer"]
+    fig = _new_figure(7.0, 0.6 + 0.55 * max(len(values), 1))
+    ax = fig.add_subplot()
+    positions = list(range(len(values)))
+    shown = [(p, v) for p, v in zip(positions, values) if v is not None]
+    bars = ax.barh([p for p, _ in shown], [v for _, v in shown], color=BAR_COLOUR)
+    ax.bar_label(bars, labels=[format_number_sv(v) for _, v in shown], padding=3, fontsize=9)
+    for p, v in zip(positions, values):
+        if v is None:
+            ax.annotate(SUPPRESSED_MARK, (0, p), xytext=(4, 0), textcoords="offset points", va="center", fontsize=12)
+    ax.set_yticks(positions, data.categories)
+    ax.invert_yaxis()
+    ax.set_xlabel("Personer", fontsize=9)
+    _thousands(ax, "x")
+    ax.margins(x=0.12)
+    _style(ax)
+    return _svg_text(fig, chart_id, title)
+
+
+def draw_sex_age_chart(panels: list[ChartData], chart_id: str, title: str) -> str:
+    from matplotlib.patches import Patch
+
+    fig = _new_figure(7.5, 0.4 + 2.6 * len(panels))
+    axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
+    for ax, data in zip(axes, panels):
+        n = max(len(data.series), 1)
+        suppressed = set(data.suppressed)
+        handles = []
+        width = 0.8 / n
+        for i, (label, values) in enumerate(data.series.items()):
+            key = data.series_keys[i] if i < len(data.series_keys) else ""
+            offsets = [c + (i - (n - 1) / 2) * width for c in range(len(values))]
+            shown = [(x, v) for x, v in zip(offsets, values) if v is not None]
+            colour = SEX_COLOURS.get(key, "#444444")
+            hatch, edge = ("//", "white") if key == "okänt" else (None, None)
+            bars = ax.bar(
+                [x for x, _ in shown], [v for _, v in shown], width=width, color=colour, hatch=hatch, edgecolor=edge
+            )
+            ax.bar_label(bars, labels=[format_number_sv(v) for _, v in shown], fontsize=7, padding=1)
+            for x, category in zip(offsets, data.categories):
+                if (category, label) in suppressed:
+                    ax.annotate(
+                        SUPPRESSED_MARK, (x, 0), xytext=(0, 2), textcoords="offset points", ha="center", fontsize=12
+                    )
+            # Built by hand: a series whose every value is suppressed draws no bar to take a colour from.
+            handles.append(Patch(facecolor=colour, hatch=hatch, edgecolor=edge, label=label))
+        ax.set_xticks(range(len(data.categories)), data.categories)
+        ax.set_xlim(-0.5, len(data.categories) - 0.5)
+        ax.set_title(data.title, fontsize=10, loc="left")
+        ax.set_ylabel("Personer", fontsize=9)
+        _thousands(ax, "y")
+        ax.margins(y=0.15)
+        ax.legend(handles=handles, fontsize=8, frameon=False, ncols=len(handles))
+        _style(ax)
+    return _svg_text(fig, chart_id, title)
+
+
+def _omitted_text(omitted: int) -> str:
+    if not omitted:
+        return ""
+    what = "1 uppgift" if omitted == 1 else f"{format_number_sv(omitted)} uppgifter"
+    return (
+        f" {what} har tagits bort för att skydda enskilda personers integritet och visas inte"
+        f" i diagrammet (markerat med {SUPPRESSED_MARK})."
+    )
+
+
+def report_charts(report: Report) -> list[Chart]:
+    """The charts the HTML report shows, in order. A chart whose table is missing is skipped;
+    one with nothing that may be shown keeps its caption but has no drawing."""
+    charts = []
+    table = report.tables.get(SITUATION_TABLE)
+    if table is not None:
+        data = situation_chart_data(table)
+        title = "Antal personer per situation"
+        desc = f"Stapeldiagram: {title.lower()}. Siffrorna finns i tabellen {table.title}." + _omitted_text(
+            data.omitted
+        )
+        svg = draw_situation_chart(data, "diagram-situation", title) if data.has_values() else None
+        charts.append(Chart("diagram-situation", title, desc, svg, data.omitted))
+    table = report.tables.get(SEX_AGE_TABLE)
+    if table is not None:
+        panels = sex_age_chart_data(table)
+        omitted = sum(p.omitted for p in panels)
+        title = "Antal personer per kön och ålder, per situation"
+        desc = (
+            f"Stapeldiagram: {title.lower()}. En person räknas en gång per situation, så"
+            f" situationerna kan inte läggas ihop. Siffrorna finns i tabellen {table.title}."
+            + _omitted_text(omitted)
+        )
+        drawable = [p for p in panels if p.has_values()]
+        svg = draw_sex_age_chart(drawable, "diagram-kon-alder", title) if drawable else None
+        charts.append(Chart("diagram-kon-alder", title, desc, svg, omitted))
+    return charts
+

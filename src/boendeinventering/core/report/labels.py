@@ -1,0 +1,192 @@
+"""Swedish labels and cell values shared by the exporters (xlsx, html, charts).
+
+Every exporter decides "is this cell suppressed?" and "what number is shown?" here, so the
+three outputs cannot disagree with each other or with the JSON export.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from boendeinventering.core.tables import Report, Table
+from boendeinventering.core.taxonomy import (
+    AGE_BAND_UNKNOWN,
+    CODE_NAMES_SV,
+    DIMENSION_NAMES_SV,
+    MEASURE_NAMES_SV,
+    SITUATION_NAMES_SV,
+)
+
+# Swedish typography groups thousands with a space; a no-break space keeps "1 234" on one line
+# in HTML and in chart labels. Used everywhere a number is shown as text.
+THOUSANDS_SEP = "\u00a0"
+DECIMAL_SEP = ","
+MINUS = "\u2212"
+
+SUPPRESSED_MARK = "–"  # en dash, as in Statistics Sweden's tables
+SUPPRESSED_FOOTNOTE = "– Uppgiften har tagits bort för att skydda enskilda personers integritet."
+UNPROTECTED_WARNING = "EJ RÖJANDESKYDDAD – endast för intern kvalitetssäkring"
+NO_ROWS_TEXT = "Inga uppgifter."
+TOTAL_LABEL = "Totalt"
+
+SEX_NAMES_SV: dict[str, str] = {"kvinna": "Kvinnor", "man": "Män", "okänt": "Okänt kön"}
+
+# Short names for the known tables, used where space is scarce (xlsx sheet names <= 31 chars).
+SHEET_NAMES_SV: dict[str, str] = {
+    "persons_by_situation": "Personer per situation",
+    "persons_by_kod": "Personer per boendeform",
+    "persons_by_kod_sex": "Boendeform och kön",
+    "persons_by_situation_sex_age": "Situation, kön och ålder",
+    "acute_persons_by_sex": "Akut hemlöshet per kön",
+    "payments_by_purpose": "Utbetalningar per ändamål",
+    "debt_counselling": "Budget- och skuldrådgivning",
+    "discharge_risk_by_kod": "Utskrivning utan bostad",
+}
+
+# Measures holding money: rounded to whole kronor in every output (SPEC 6).
+MONEY_MEASURES = frozenset({"cost", "amount"})
+
+
+def report_title(report: Report) -> str:
+    return f"Inventering av socialtjänstens insatser för boende – {kommun_label(report)} {report.year}"
+
+
+def kommun_label(report: Report) -> str:
+    """The municipality code, with its name when the caller put one in the settings."""
+    name = report.settings.get("kommun_namn") if report.settings else None
+    return f"{name} ({report.kommun})" if name else str(report.kommun)
+
+
+def yes_no(flag: bool) -> str:
+    return "Ja" if flag else "Nej"
+
+
+def dimension_label(dimension: str) -> str:
+    return DIMENSION_NAMES_SV.get(dimension, dimension)
+
+
+def measure_label(measure: str) -> str:
+    return MEASURE_NAMES_SV.get(measure, measure)
+
+
+def column_labels(table: Table) -> list[str]:
+    return [dimension_label(d) for d in table.dimensions] + [measure_label(m) for m in table.measures]
+
+
+def age_band_label(band: str) -> str:
+    if band == AGE_BAND_UNKNOWN:
+        return "Okänd ålder"
+    low, _, high = band.partition("-")
+    if not high:
+        return f"{low} år och äldre"
+    return f"{low}–{high} år"
+
+
+def value_label(dimension: str, value: Any) -> str:
+    """A dimension value as a Swedish reader expects it ("hotell" -> "Hotell")."""
+    if value is None:
+        return TOTAL_LABEL
+    if dimension == "situation":
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            return str(value)
+        name = SITUATION_NAMES_SV.get(number)
+        return f"{number} {name}" if name else str(value)
+    if dimension == "kod":
+        return CODE_NAMES_SV.get(str(value), str(value))
+    if dimension == "sex":
+        return SEX_NAMES_SV.get(str(value), str(value))
+    if dimension == "age_band":
+        return age_band_label(str(value))
+    return str(value)
+
+
+def is_suppressed(row: dict[str, Any], measure: str) -> bool:
+    # A value listed as suppressed is never shown, even if a number slipped through: the
+    # list is the protection's decision, the value may be a leftover.
+    return measure in (row.get("suppressed") or ()) or row.get(measure) is None
+
+
+def whole_number(value: Any) -> int:
+    """Round half up to an int (kronor); counts pass unchanged. Python's round() would round
+    0.5 to even, which is not how anyone rounds money by hand."""
+    if isinstance(value, bool):
+        raise TypeError("Ett sanningsvärde är inget tal.")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"Ogiltigt tal i rapporten: {value!r}.")
+    try:
+        return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    except Exception as exc:  # noqa: BLE001 - re-raised with a Swedish message
+        raise TypeError(f"Värdet {value!r} är inget tal.") from exc
+
+
+def cell_value(row: dict[str, Any], measure: str) -> int | None:
+    """The number a table cell publishes: None when suppressed, else a whole number."""
+    if is_suppressed(row, measure):
+        return None
+    return whole_number(row[measure])
+
+
+def quality_value(value: Any) -> int | float | str | None:
+    """Data-quality figures are not protected and may be shares; keep decimals, drop NaN."""
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, int):
+        return value
+    number = float(value)
+    if not math.isfinite(number):
+        return None
+    return int(number) if number.is_integer() else number
+
+
+def format_number_sv(value: int | float | None, decimals: int | None = None) -> str:
+    """1234567 -> "1 234 567" (no-break spaces), 12.5 -> "12,5", None -> "–"."""
+    if value is None:
+        return SUPPRESSED_MARK
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = f"{abs(value):,}"
+    else:
+        number = float(value)
+        if decimals is None:
+            decimals = 0 if number.is_integer() else 1
+        text = f"{abs(number):,.{decimals}f}"
+        if number < 0 and float(text.replace(",", "")) == 0:
+            number = 0.0  # no "−0"
+        value = number
+    text = text.replace(",", "\0").replace(".", DECIMAL_SEP).replace("\0", THOUSANDS_SEP)
+    return (MINUS + text) if value < 0 else text
+
+
+def display_cell(row: dict[str, Any], measure: str) -> str:
+    return format_number_sv(cell_value(row, measure))
+
+
+def table_has_suppression(table: Table) -> bool:
+    return any(is_suppressed(row, m) for row in table.rows for m in table.measures)
+
+
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_name(candidate: str, taken: set[str]) -> str:
+    """An Excel sheet name: no []:*?/\\, at most 31 characters, unique ignoring case
+    (Excel refuses two sheets differing only in case). Adds " (2)" etc. when taken."""
+    base = _SHEET_FORBIDDEN.sub(" ", candidate).strip().strip("'") or "Tabell"
+    base = " ".join(base.split())[:31].rstrip()
+    name, n = base, 1
+    while name.casefold() in taken:
+        n += 1
+        suffix = f" ({n})"
+        name = base[: 31 - len(suffix)].rstrip() + suffix
+    taken.add(name.casefold())
+    return name
+
+
+def table_sheet_candidate(table: Table) -> str:
+    return SHEET_NAMES_SV.get(table.id) or table.title or table.id

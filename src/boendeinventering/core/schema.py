@@ -1,0 +1,108 @@
+"""Canonical frames passed between the stages (ingest -> classify -> measure -> protect -> report).
+
+Two shapes per extract kind:
+
+* VALIDATED_*: what ingest returns after reading and validating a file. It still holds the
+  normalised identifiers in memory (``person_id`` normalised to 12 digits for personnummer,
+  trimmed text otherwise); the pseudonymise step replaces them by keys before anything is
+  stored. Every frame carries ``row_no``: the row number as the user sees it in Excel (header is
+  row 1, first data row is row 2) and ``row_hash``: a digest of the row's normalised content,
+  used to report identical rows within a file and overlap between imports.
+
+* MEASURE_*: what the measures read back from storage. Identifiers are opaque integers
+  (surrogates for keyed pseudonyms); measures must not care what they are.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+VALIDATED_STAYS: dict[str, pl.DataType] = {
+    "row_no": pl.Int64,
+    "row_hash": pl.Utf8,
+    "person_id": pl.Utf8,  # normalised; never stored
+    "id_kind": pl.Utf8,  # "pnr" (personnummer/samordningsnummer) | "annat"
+    "sex": pl.Utf8,  # kvinna | man | okänt
+    "birth_date": pl.Date,  # from the number, or 1 January of fodelsear; null if unknown
+    "unit": pl.Utf8,
+    "insats": pl.Utf8,  # local name as imported
+    "boende": pl.Utf8,
+    "decision_date": pl.Date,
+    "start_date": pl.Date,
+    "end_date": pl.Date,
+    "planned_end_date": pl.Date,
+    "arranged_after": pl.Utf8,  # "ja" | "nej" | null
+    "household_id": pl.Utf8,  # as given; never stored raw
+    "children": pl.Int64,
+    "nights": pl.Int64,  # given boendedygn, null if absent
+    "cost": pl.Float64,
+}
+
+VALIDATED_PAYMENTS: dict[str, pl.DataType] = {
+    "row_no": pl.Int64,
+    "row_hash": pl.Utf8,
+    "person_id": pl.Utf8,
+    "id_kind": pl.Utf8,
+    "sex": pl.Utf8,
+    "birth_date": pl.Date,
+    "household_id": pl.Utf8,
+    "children": pl.Int64,
+    "payment_date": pl.Date,
+    "amount": pl.Float64,
+    "purpose": pl.Utf8,  # andamal, local name as imported
+    "nights": pl.Int64,
+    "unit": pl.Utf8,
+}
+
+VALIDATED_DEBT_CASES: dict[str, pl.DataType] = {
+    "row_no": pl.Int64,
+    "row_hash": pl.Utf8,
+    "case_id": pl.Utf8,
+    "person_id": pl.Utf8,  # may be null
+    "id_kind": pl.Utf8,  # null when person_id is null
+    "received_date": pl.Date,
+    "rent_debt": pl.Boolean,
+}
+
+MEASURE_STAYS: dict[str, pl.DataType] = {
+    "person": pl.Int64,
+    "sex": pl.Utf8,
+    "birth_date": pl.Date,
+    "unit": pl.Utf8,
+    "insats": pl.Utf8,
+    "start_date": pl.Date,
+    "end_date": pl.Date,
+    "planned_end_date": pl.Date,
+    "arranged_after": pl.Utf8,
+    "household": pl.Int64,  # null = the person is their own household
+    "children": pl.Int64,
+    "nights": pl.Int64,
+    "cost": pl.Float64,
+}
+
+MEASURE_PAYMENTS: dict[str, pl.DataType] = {
+    "person": pl.Int64,
+    "sex": pl.Utf8,
+    "birth_date": pl.Date,
+    "household": pl.Int64,
+    "children": pl.Int64,
+    "payment_date": pl.Date,
+    "amount": pl.Float64,
+    "purpose": pl.Utf8,
+    "nights": pl.Int64,
+    "unit": pl.Utf8,
+}
+
+MEASURE_DEBT_CASES: dict[str, pl.DataType] = {
+    "case": pl.Int64,
+    "person": pl.Int64,
+    "received_date": pl.Date,
+    "rent_debt": pl.Boolean,
+}
+
+VALIDATED = {"insatser": VALIDATED_STAYS, "utbetalningar": VALIDATED_PAYMENTS, "skuldradgivning": VALIDATED_DEBT_CASES}
+MEASURE = {"insatser": MEASURE_STAYS, "utbetalningar": MEASURE_PAYMENTS, "skuldradgivning": MEASURE_DEBT_CASES}
+
+
+def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    return pl.DataFrame(schema=schema)

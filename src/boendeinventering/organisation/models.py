@@ -1,0 +1,115 @@
+"""Who takes part in the year's inventory, and with which role."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "administrator", "Administratör"
+    COORDINATOR = "coordinator", "Samordnare"
+    REPORTER = "reporter", "Rapportör (enhet)"
+    READER = "reader", "Läsare"
+
+
+class Unit(models.Model):
+    """A contributing unit or partner (mottagningsenhet, ekonomiskt bistånd, brukarråd, ...)."""
+
+    name = models.CharField("namn", max_length=200, unique=True)
+    is_partner = models.BooleanField("extern samarbetspartner", default=False)
+    contact_name = models.CharField("kontaktperson", max_length=200, blank=True)
+    contact_email = models.EmailField("e-post", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    role = models.CharField("roll", max_length=20, choices=Role.choices)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, verbose_name="enhet")
+
+    def __str__(self):
+        return f"{self.user.username} ({self.get_role_display()})"
+
+
+class InventoryYear(models.Model):
+    year = models.PositiveIntegerField("år", unique=True)
+    is_open = models.BooleanField("öppen för rapportering", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField("publicerad", null=True, blank=True)
+    published_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-year"]
+
+    def __str__(self):
+        return str(self.year)
+
+
+class Participation(models.Model):
+    """A unit's part in one year: whom to ask and by when."""
+
+    inventory_year = models.ForeignKey(InventoryYear, on_delete=models.CASCADE, related_name="participations")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="participations")
+    contact_name = models.CharField("kontaktperson", max_length=200, blank=True)
+    deadline = models.DateField("sista dag", null=True, blank=True)
+
+    class Meta:
+        unique_together = [("inventory_year", "unit")]
+        ordering = ["unit__name"]
+
+
+class AuditEvent(models.Model):
+    """What people did that matters for accountability: sign-ins, imports, mapping changes,
+    submissions, publications, and every look at figures without disclosure control.
+
+    Model changes are also tracked field by field by django-auditlog; this table is the
+    readable, explicit trail the coordinator reviews. Details never hold personal data."""
+
+    at = models.DateTimeField("tidpunkt", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    username = models.CharField("användare", max_length=150, blank=True)  # kept if the user is deleted
+    action = models.CharField("händelse", max_length=40, db_index=True)
+    detail = models.TextField("detaljer", blank=True)
+    ip = models.GenericIPAddressField("IP-adress", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"
+
+
+class ImportJob(models.Model):
+    """An extract upload being imported in the background, and how it ended.
+
+    Live progress text is kept in memory by services.tasks (the import's own transaction would
+    hide it in the database until the end); this row holds the outcome for everyone."""
+
+    QUEUED, RUNNING, DONE, REFUSED, FAILED = "queued", "running", "done", "refused", "failed"
+    STATUS_CHOICES = [(QUEUED, "I kö"), (RUNNING, "Pågår"), (DONE, "Klar"), (REFUSED, "Avvisad"),
+                      (FAILED, "Misslyckades")]
+
+    id = models.UUIDField(primary_key=True)
+    kind = models.CharField(max_length=20)
+    file_name = models.CharField(max_length=255)
+    replace = models.BooleanField(default=False)
+    skip_invalid = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.CharField(max_length=150, blank=True)
+    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=QUEUED)
+    message = models.TextField(blank=True)
+    batch_id = models.BigIntegerField(null=True, blank=True)  # inventory.ImportBatch; not an FK across apps
+    already_imported = models.BooleanField(default=False)
+    rows_invalid = models.IntegerField(default=0)
+    # Refused file: every issue (values already masked by the validator), at most MAX_STORED_ISSUES.
+    issues = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -1,0 +1,72 @@
+"""Answers to the supplementary forms: one UnitReport per unit, year and form kind, with its history."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from boendeinventering.organisation.models import InventoryYear, Unit
+
+from .kinds import KIND_CHOICES, KINDS
+
+
+class UnitReport(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Utkast"
+        SUBMITTED = "submitted", "Inskickat"
+
+    inventory_year = models.ForeignKey(InventoryYear, on_delete=models.CASCADE, related_name="unit_reports",
+                                       verbose_name="inventeringsår")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="unit_reports", verbose_name="enhet")
+    kind = models.CharField("formulär", max_length=40, choices=KIND_CHOICES)
+    status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # Kept in the JSON too; a column makes "ej aktuellt" countable without reading every answer.
+    not_applicable = models.BooleanField("ej aktuellt för enheten", default=False)
+    # Normalised by reporting.forms.ReportForm.answers(); numbers are int, "saknas" or null (draft only).
+    data = models.JSONField("svar", default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField("senast ändrad", default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="ändrad av")
+    submitted_at = models.DateTimeField("inskickad", null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name="inskickad av")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["inventory_year", "unit", "kind"],
+                                               name="reporting_one_report_per_kind")]
+        ordering = ["inventory_year", "unit__name", "kind"]
+
+    def __str__(self):
+        return f"{self.inventory_year} {self.unit} {self.kind}"
+
+    @property
+    def form_kind(self):
+        return KINDS[self.kind]
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class UnitReportEvent(models.Model):
+    """Who did what to a report and when; a reopening carries its reason."""
+
+    class Action(models.TextChoices):
+        SAVED = "saved", "Sparat som utkast"
+        SUBMITTED = "submitted", "Inskickat"
+        REOPENED = "reopened", "Öppnat igen"
+
+    report = models.ForeignKey(UnitReport, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField("händelse", max_length=20, choices=Action.choices)
+    at = models.DateTimeField("tidpunkt", default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    # The name as it was, so the history survives a removed account.
+    username = models.CharField("användare", max_length=150, blank=True)
+    reason = models.TextField("skäl", blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M} {self.username}"

@@ -1,0 +1,296 @@
+"""Operations on the supplementary forms. Views stay thin; every rule (who may do what, validation,
+locking of submitted forms) is enforced here so that it holds for any caller."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from boendeinventering.organisation.models import InventoryYear, Participation, Role, Unit
+from boendeinventering.web.access import role_of
+
+from .forms import DRAFT, NOT_APPLICABLE, ROWS_KEY, SUBMIT, ReportForm, display_value
+from .kinds import CONTRACT_TYPES, KINDS, MISSING, Choice, FormKind, Number, Text
+from .models import UnitReport, UnitReportEvent
+
+log = logging.getLogger("boendeinventering.reporting")
+
+STAFF_ROLES = (Role.ADMIN, Role.COORDINATOR)
+AUDIT_SUBMITTED = "form_submitted"
+AUDIT_REOPENED = "form_reopened"
+
+
+class ReportingError(Exception):
+    """A refused operation; the message is Swedish and meant for the user."""
+
+
+class ReportLocked(ReportingError):
+    pass
+
+
+class InvalidAnswers(ReportingError):
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        super().__init__("Formuläret innehåller fel: " + " ".join(m for msgs in errors.values() for m in msgs))
+
+
+def _audit(user, action: str, detail: str) -> None:
+    try:
+        from boendeinventering.services import audit
+    except ImportError:  # the audit module arrives with the web app; forms work without it
+        log.info("audit %s %s", action, detail)
+        return
+    audit.record(user, action, detail)
+
+
+# --- who may do what ----------------------------------------------------------------------------
+
+def _own_unit_id(user):
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "unit_id", None)
+
+
+def is_staff(user) -> bool:
+    return role_of(user) in STAFF_ROLES
+
+
+def is_participating(year: InventoryYear, unit: Unit) -> bool:
+    return Participation.objects.filter(inventory_year=year, unit=unit).exists()
+
+
+def can_view(user, year: InventoryYear, unit: Unit) -> bool:
+    role = role_of(user)
+    if role in STAFF_ROLES:
+        return True
+    return role == Role.REPORTER and unit.pk is not None and _own_unit_id(user) == unit.pk
+
+
+def can_edit(user, year: InventoryYear, unit: Unit) -> bool:
+    """Only the unit's own reporters write answers, and only while the year is open."""
+    return (role_of(user) == Role.REPORTER and _own_unit_id(user) == unit.pk and year.is_open
+            and is_participating(year, unit))
+
+
+def _require_edit(user, year: InventoryYear, unit: Unit) -> None:
+    if not can_view(user, year, unit) or role_of(user) != Role.REPORTER:
+        raise PermissionDenied("Du kan bara fylla i underlag för din egen enhet.")
+    if not year.is_open:
+        raise ReportLocked(f"Inventeringsåret {year.year} är stängt för rapportering.")
+    if not is_participating(year, unit):
+        raise ReportLocked(f"{unit} deltar inte i inventeringen {year.year}.")
+
+
+def _kind(kind: str | FormKind) -> FormKind:
+    if isinstance(kind, FormKind):
+        return kind
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise ReportingError(f"Okänt formulär '{kind}'.") from None
+
+
+def _year(year) -> InventoryYear:
+    return year if isinstance(year, InventoryYear) else InventoryYear.objects.get(year=year)
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+def validate(kind: str | FormKind, data: dict, mode: str = DRAFT) -> dict:
+    """The normalised answer, or InvalidAnswers with every error (field name -> messages)."""
+    form = ReportForm.from_answers(_kind(kind), data, mode=mode)
+    if not form.is_valid():
+        raise InvalidAnswers(form.error_messages())
+    return form.answers()
+
+
+def _store(user, year, unit, kind, data, mode: str) -> UnitReport:
+    year, kind = _year(year), _kind(kind)
+    _require_edit(user, year, unit)
+    answers = validate(kind, data, mode)
+    now = timezone.now()
+    with transaction.atomic():
+        report, _ = UnitReport.objects.select_for_update().get_or_create(
+            inventory_year=year, unit=unit, kind=kind.slug)
+        if report.is_submitted:
+            raise ReportLocked("Formuläret är redan inskickat. En samordnare kan öppna det igen om något "
+                               "behöver ändras.")
+        report.data = answers
+        report.not_applicable = bool(answers.get(NOT_APPLICABLE))
+        report.updated_at, report.updated_by = now, user
+        if mode == SUBMIT:
+            report.status = UnitReport.Status.SUBMITTED
+            report.submitted_at, report.submitted_by = now, user
+        report.save()
+        action = UnitReportEvent.Action.SUBMITTED if mode == SUBMIT else UnitReportEvent.Action.SAVED
+        UnitReportEvent.objects.create(report=report, action=action, at=now, user=user,
+                                       username=user.get_username())
+    if mode == SUBMIT:
+        _audit(user, AUDIT_SUBMITTED, f"{kind.short}, {unit}, {year.year}"
+               + (" (ej aktuellt för enheten)" if report.not_applicable else ""))
+    return report
+
+
+def save_draft(user, year, unit: Unit, kind: str, data: dict) -> UnitReport:
+    """Save answers as a draft: empty numbers allowed, every other rule applies."""
+    return _store(user, year, unit, kind, data, DRAFT)
+
+
+def submit(user, year, unit: Unit, kind: str, data: dict) -> UnitReport:
+    """Save and submit: every number must hold a figure or "uppgift saknas"."""
+    return _store(user, year, unit, kind, data, SUBMIT)
+
+
+def reopen(user, report: UnitReport, reason: str) -> UnitReport:
+    """A coordinator (or administrator) returns a submitted form to draft; who, when and why is kept."""
+    if not is_staff(user):
+        raise PermissionDenied("Bara samordnare och administratörer kan öppna ett inskickat formulär igen.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReportingError("Ange varför formuläret öppnas igen.")
+    with transaction.atomic():
+        report = UnitReport.objects.select_for_update().select_related("inventory_year", "unit").get(pk=report.pk)
+        if not report.inventory_year.is_open:
+            raise ReportLocked(f"Inventeringsåret {report.inventory_year.year} är stängt. Öppna året först.")
+        if not report.is_submitted:
+            raise ReportLocked("Formuläret är inte inskickat och behöver inte öppnas igen.")
+        now = timezone.now()
+        report.status = UnitReport.Status.DRAFT
+        report.updated_at, report.updated_by = now, user
+        report.save(update_fields=["status", "updated_at", "updated_by"])
+        UnitReportEvent.objects.create(report=report, action=UnitReportEvent.Action.REOPENED, at=now, user=user,
+                                       username=user.get_username(), reason=reason)
+    _audit(user, AUDIT_REOPENED,
+           f"{report.form_kind.short}, {report.unit}, {report.inventory_year.year}. Skäl: {reason[:300]}")
+    return report
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+def reports_for(year: InventoryYear, unit: Unit) -> dict[str, UnitReport]:
+    return {r.kind: r for r in UnitReport.objects.filter(inventory_year=year, unit=unit)}
+
+
+def participating_units(inventory_year: InventoryYear) -> list[Unit]:
+    """Units taking part in the year, plus any unit that has answers (e.g. removed from the year later)."""
+    ids = set(Participation.objects.filter(inventory_year=inventory_year).values_list("unit_id", flat=True))
+    ids |= set(UnitReport.objects.filter(inventory_year=inventory_year).values_list("unit_id", flat=True))
+    return list(Unit.objects.filter(pk__in=ids).order_by("name"))
+
+
+def unit_status(inventory_year: InventoryYear) -> list[dict]:
+    """Per unit: forms_total, drafts, submitted, not_started, not_applicable, last_change (for progress pages)."""
+    units = participating_units(inventory_year)
+    counts: dict[int, dict] = {u.pk: {"drafts": 0, "submitted": 0, "not_applicable": 0, "last_change": None}
+                               for u in units}
+    for r in UnitReport.objects.filter(inventory_year=inventory_year).only(
+            "unit_id", "status", "not_applicable", "updated_at"):
+        c = counts[r.unit_id]
+        c["submitted" if r.is_submitted else "drafts"] += 1
+        c["not_applicable"] += int(r.is_submitted and r.not_applicable)
+        if c["last_change"] is None or r.updated_at > c["last_change"]:
+            c["last_change"] = r.updated_at
+    total = len(KINDS)
+    return [{"unit": u, "forms_total": total, **counts[u.pk],
+             "not_started": total - counts[u.pk]["drafts"] - counts[u.pk]["submitted"]} for u in units]
+
+
+def summary(inventory_year: InventoryYear) -> list[dict]:
+    """Totals per form and field across units, from submitted answers only (drafts may still change).
+
+    Internal: the per-unit figures and free texts are for coordinators, not for publication.
+    """
+    reports = list(UnitReport.objects.filter(inventory_year=inventory_year).select_related("unit")
+                   .order_by("unit__name"))
+    out = []
+    for kind in KINDS.values():
+        mine = [r for r in reports if r.kind == kind.slug]
+        answered = [r for r in mine if r.is_submitted and not r.not_applicable]
+        entry = {
+            "kind": kind,
+            "submitted": sum(1 for r in mine if r.is_submitted),
+            "drafts": sum(1 for r in mine if not r.is_submitted),
+            "not_applicable": sum(1 for r in mine if r.is_submitted and r.not_applicable),
+            "sections": [],
+            "rows": None,
+        }
+        for section in kind.sections:
+            entry["sections"].append({"title": section.title,
+                                      "has_numbers": any(isinstance(f, Number) for f in section.fields),
+                                      "fields": [_field_summary(spec, [(r.unit, r.data) for r in answered])
+                                                 for spec in section.fields]})
+        if kind.rows is not None:
+            rows = [(r.unit, row) for r in answered for row in r.data.get(ROWS_KEY, [])]
+            entry["rows"] = {
+                "count": len(rows),
+                "fields": [_field_summary(spec, rows) for spec in kind.rows.fields],
+                "items": [(unit, [(spec.label, display_value(spec, row.get(spec.name)))
+                                  for spec in kind.rows.fields]) for unit, row in rows],
+            }
+        if kind.slug == "sociala_kontrakt":
+            entry["bme"] = _bme_comparison(answered)
+        out.append(entry)
+    return out
+
+
+def _field_summary(spec, answers: list[tuple[Unit, dict]]) -> dict:
+    values = [(unit, a.get(spec.name)) for unit, a in answers]
+    result = {"name": spec.name, "label": spec.label, "type": type(spec).__name__.lower()}
+    if isinstance(spec, Number):
+        figures = [v for _, v in values if isinstance(v, int)]
+        result.update(total=sum(figures) if figures else None, with_figure=len(figures),
+                      missing=sum(1 for _, v in values if v == MISSING),
+                      per_unit=[(u, display_value(spec, v)) for u, v in values])
+    elif isinstance(spec, Choice):
+        counts = {code: 0 for code, _ in spec.choices}
+        for _, v in values:
+            for code in (v if isinstance(v, list) else [v]):
+                if code in counts:
+                    counts[code] += 1
+        result["options"] = [(label, counts[code]) for code, label in spec.choices]
+    elif isinstance(spec, Text):
+        result["texts"] = [(u, v) for u, v in values if v]
+    return result
+
+
+def contract_sum(answers: dict) -> int | None:
+    """Contracts of all four types in one answer, or None when any type lacks a figure."""
+    figures = [answers.get(f"{code}_kontrakt") for code, _ in CONTRACT_TYPES]
+    return sum(figures) if all(isinstance(f, int) for f in figures) else None
+
+
+def _bme_comparison(answered: list[UnitReport]) -> list[dict]:
+    rows = []
+    for r in answered:
+        counted, bme = contract_sum(r.data), r.data.get("bme_antal")
+        diff = counted - bme if isinstance(counted, int) and isinstance(bme, int) else None
+        rows.append({"unit": r.unit, "contracts": counted, "bme": bme if isinstance(bme, int) else None,
+                     "difference": diff})
+    return rows
+
+
+def extract_contract_households(year: int) -> int | None:
+    """Households in situation 3 (social contracts etc.) according to the imported extracts, or None.
+
+    Optional context for the BME comparison: any reason the figures cannot be computed (no installation,
+    no extracts, unmapped names) simply leaves it out of the summary page.
+    """
+    try:
+        from boendeinventering.core.classify import UnmappedNamesError
+        from boendeinventering.core.protect import DisclosureError
+        from boendeinventering.services.figures import build_report
+        from boendeinventering.services.installation import SetupError
+    except ImportError:
+        return None
+    try:
+        report = build_report(year, protected=False)
+    except (UnmappedNamesError, DisclosureError, SetupError) as exc:
+        log.info("extract comparison unavailable: %s", type(exc).__name__)
+        return None
+    table = report.tables.get("persons_by_kod")
+    if table is None:
+        return None
+    rows = [r for r in table.rows if r.get("situation") == 3 and isinstance(r.get("households"), int)]
+    return sum(r["households"] for r in rows) if rows else None

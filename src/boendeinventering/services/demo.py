@@ -1,0 +1,55 @@
+"""`boinv demo`: a fictional municipality's year, end to end, as a coordinator would run it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+
+from boendeinventering.core.demo_data import generate_demo
+from boendeinventering.inventory.models import Installation
+from boendeinventering.services import figures, imports, installation, mapping
+
+DEMO_KOMMUN = "0380"  # a real SCB code is required; the data itself is entirely fictional
+
+
+def run_demo(out: Path, *, persons: int = 1500, seed: int = 1, year: int = 2025, echo=print) -> dict[str, Path]:
+    out = Path(out).resolve()
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    existing = Installation.objects.first() if _has_tables() else None
+    outcome = installation.init_installation(existing.kommun if existing else DEMO_KOMMUN)
+    echo(f"Datakatalog: {outcome.data_dir} (kommun {outcome.kommun} {outcome.kommun_name}, fiktiva uppgifter)")
+
+    files = generate_demo(out / "uttag", persons=persons, seed=seed, year=year)
+    echo(f"Uttag skapade i {files.insatser.parent} (cp1252, semikolon, decimalkomma – som från ett verksamhetssystem)")
+    result = mapping.import_mapping(files.mapping, user="demo")
+    echo(f"Mappning: {result.created} nya, {result.changed} ändrade benämningar")
+    for kind, path in (("insatser", files.insatser), ("utbetalningar", files.utbetalningar),
+                       ("skuldradgivning", files.skuldradgivning)):
+        imported = imports.import_extract(kind, path, user="demo", replace=True)
+        state = f"{imported.batch.rows_imported} rader importerade" if imported.created else "redan importerad, oförändrad"
+        echo(f"  {kind}: {state}")
+
+    written: dict[str, Path] = {}
+    reports = out / "rapporter"
+    internal = out / "internt-ej-for-publicering"
+    reports.mkdir(parents=True, exist_ok=True)
+    internal.mkdir(parents=True, exist_ok=True)
+    for fmt in ("json", "xlsx", "html"):
+        written[fmt] = figures.export(year, fmt, reports / f"inventering-{year}.{fmt}")
+        written[f"{fmt}-internal"] = figures.export(
+            year, fmt, internal / f"inventering-{year}-ej-rojandeskyddad.{fmt}", unprotected=True)
+    echo("Rapporter (röjandeskyddade, kan publiceras):")
+    for fmt in ("html", "xlsx", "json"):
+        echo(f"  {written[fmt]}")
+    echo("Interna rapporter UTAN röjandeskydd (får inte publiceras):")
+    for fmt in ("html", "xlsx", "json"):
+        echo(f"  {written[fmt + '-internal']}")
+    echo(f"Databas och nyckel: {settings.DATA_DIR}")
+    return written
+
+
+def _has_tables() -> bool:
+    from django.db import connection
+
+    return Installation._meta.db_table in connection.introspection.table_names()

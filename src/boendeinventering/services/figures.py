@@ -1,0 +1,136 @@
+"""Compiling the year's figures from stored extracts: classify -> measure -> protect -> report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from django.conf import settings
+
+from boendeinventering.core import quality as quality_rules
+from boendeinventering.core.classify import Mapping
+from boendeinventering.core.measure import compute_tables
+from boendeinventering.core.protect import ProtectionSettings, audit_report, protect_report
+from boendeinventering.core.protect import DisclosureError
+from boendeinventering.core.report import write_html, write_json, write_xlsx
+from boendeinventering.core.schema import MEASURE_DEBT_CASES, MEASURE_PAYMENTS, MEASURE_STAYS
+from boendeinventering.core.tables import Report
+from boendeinventering.inventory.models import DebtCase, ImportBatch, Payment, Stay
+from boendeinventering.services.installation import current_installation
+from boendeinventering.services.mapping import current_mapping
+from boendeinventering.services.storage import date_param, read_frame
+
+log = logging.getLogger("boendeinventering.figures")
+
+WRITERS = {"json": write_json, "xlsx": write_xlsx, "html": write_html}
+
+
+@dataclass
+class YearData:
+    stays: pl.DataFrame
+    payments: pl.DataFrame
+    debt_cases: pl.DataFrame
+    payments_outside_year: int
+    batches: list[ImportBatch]
+
+
+def protection_settings() -> ProtectionSettings:
+    return ProtectionSettings(threshold=settings.BOINV_SUPPRESSION_THRESHOLD, width=settings.BOINV_SUPPRESSION_WIDTH)
+
+
+def _select(model, schema: dict, extra: dict, where: str, params: list) -> pl.DataFrame:
+    from django.db import connection
+
+    columns = {**schema, **extra}
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    sql = (f"SELECT {quoted} FROM {model._meta.db_table} WHERE batch_id IN "
+           f"(SELECT id FROM {ImportBatch._meta.db_table} WHERE active = %s) AND {where}")
+    return read_frame(sql, [True, *params], columns)
+
+
+def load_year(year: int) -> YearData:
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    stays = _select(Stay, MEASURE_STAYS, {"id_kind": pl.Utf8},
+                    "start_date <= %s AND (end_date IS NULL OR end_date >= %s)",
+                    [date_param(last), date_param(first)])
+    payments = _select(Payment, MEASURE_PAYMENTS, {"id_kind": pl.Utf8},
+                       "payment_date >= %s AND payment_date <= %s", [date_param(first), date_param(last)])
+    debt_cases = _select(DebtCase, MEASURE_DEBT_CASES, {}, "received_date >= %s AND received_date <= %s",
+                         [date_param(first), date_param(last)])
+    outside = Payment.objects.filter(batch__active=True).exclude(payment_date__range=(first, last)).count()
+    batches = list(ImportBatch.objects.filter(active=True).order_by("kind", "id"))
+    return YearData(stays, payments, debt_cases, outside, batches)
+
+
+def build_report(year: int, *, protected: bool = True, reference_date: dt.date | None = None) -> Report:
+    """The year's report. Protected reports pass disclosure control and its audit, or raise."""
+    installation = current_installation()
+    data = load_year(year)
+    mapping = current_mapping()
+    reference_date = reference_date or dt.date(year, 12, 31)
+    tables = compute_tables(
+        data.stays.select(list(MEASURE_STAYS)),
+        data.payments.select(list(MEASURE_PAYMENTS)),
+        data.debt_cases,
+        mapping,
+        year,
+        reference_date,
+    )
+    report = Report(
+        kommun=installation.kommun,
+        year=year,
+        reference_date=reference_date,
+        tables=tables,
+        protected=False,
+        method_notes=_method_notes(reference_date),
+        quality=quality_rules.quality_table(
+            data.stays, data.payments, data.debt_cases, mapping, year, _batch_summary(data),
+            data.payments_outside_year,
+        ),
+        settings={"kommun_namn": installation.kommun_name},
+    )
+    if not protected:
+        report.method_notes.append(
+            "EJ RÖJANDESKYDDAD: tabellerna visar alla värden utan skydd och får inte publiceras. "
+            "Endast för intern kvalitetssäkring."
+        )
+        return report
+    rules = protection_settings()
+    safe = protect_report(report, rules)
+    result = audit_report(safe, rules, unprotected=report)
+    if not result.ok:
+        raise DisclosureError("Röjandekontrollen underkände tabellerna; inget skrevs.\n" + result.as_text())
+    return safe
+
+
+def _batch_summary(data: YearData) -> list[quality_rules.BatchSummary]:
+    return [
+        quality_rules.BatchSummary(
+            kind=b.kind, file_name=b.file_name, rows_read=b.rows_read, rows_imported=b.rows_imported,
+            rows_invalid=b.rows_invalid, rows_duplicate=b.rows_duplicate, rows_overlapping=b.rows_overlapping,
+        )
+        for b in data.batches
+    ]
+
+
+def _method_notes(reference_date: dt.date) -> list[str]:
+    return [
+        f"Referensdatum för ålder och utskrivningsrisk: {reference_date.isoformat()}.",
+        "En person räknas en gång per grupp även om hen förekommer i flera enheter eller uttag "
+        "(personnummer pseudonymiseras med nyckel; personer med reservnummer kan inte dubblettkontrolleras).",
+        "Situationer enligt Socialstyrelsens definition av hemlöshet. Summan över boendeformer kan vara större "
+        "än antalet personer i situationen, eftersom en person kan ha haft flera boendeformer under året.",
+    ]
+
+
+def export(year: int, fmt: str, out: Path, *, unprotected: bool = False,
+           reference_date: dt.date | None = None) -> Path:
+    if fmt not in WRITERS:
+        raise ValueError(f"Okänt format '{fmt}'. Välj json, xlsx eller html.")
+    report = build_report(year, protected=not unprotected, reference_date=reference_date)
+    path = WRITERS[fmt](report, Path(out))
+    log.info("export year=%s format=%s protected=%s", year, fmt, not unprotected)
+    return path

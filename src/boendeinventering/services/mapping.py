@@ -1,0 +1,87 @@
+"""The municipality's mapping of local names to standard codes (SPEC 4)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from boendeinventering.core.classify import Mapping, suggest_code, unmapped_names
+from boendeinventering.core.ingest import IngestError, Issue
+from boendeinventering.core.ingest.read import read_table
+from boendeinventering.core.taxonomy import SITUATION_BY_CODE, normalise_name
+from boendeinventering.inventory.models import MappingEntry, Payment, Stay
+
+log = logging.getLogger("boendeinventering.mapping")
+
+
+@dataclass
+class MappingImportOutcome:
+    created: int
+    changed: int
+    unchanged: int
+
+
+def current_mapping() -> Mapping:
+    return Mapping(MappingEntry.objects.values_list("local_name", "code"))
+
+
+def import_mapping(path: Path, *, user: str = "") -> MappingImportOutcome:
+    """Read `lokal_benamning;kod`; all rows are checked before anything is saved."""
+    raw = read_table(Path(path))
+    frame = raw.frame
+    missing = [c for c in ("lokal_benamning", "kod") if c not in frame.columns]
+    if missing:
+        raise IngestError([Issue(None, c, None, "obligatorisk kolumn saknas") for c in missing])
+    issues, entries, seen = [], {}, {}
+    for offset, (name, code) in enumerate(frame.select("lokal_benamning", "kod").iter_rows()):
+        row = offset + 2
+        if not name:
+            issues.append(Issue(row, "lokal_benamning", name, "värde saknas"))
+            continue
+        code_norm = (code or "").strip().lower()
+        if code_norm not in SITUATION_BY_CODE:
+            issues.append(Issue(row, "kod", code, f"okänd kod; förslag: {suggest_code(code or name)}"))
+            continue
+        key = normalise_name(name)
+        if key in seen and entries[key][1] != code_norm:
+            issues.append(Issue(row, "lokal_benamning", name, f"förekommer redan på rad {seen[key]} med annan kod"))
+            continue
+        seen.setdefault(key, row)
+        entries[key] = (" ".join(name.split()), code_norm)
+    if issues:
+        raise IngestError(issues)
+    return save_entries(entries.values(), user=user)
+
+
+def save_entries(entries, *, user: str = "") -> MappingImportOutcome:
+    created = changed = unchanged = 0
+    with transaction.atomic():
+        existing = {e.name_key: e for e in MappingEntry.objects.select_for_update()}
+        for name, code in entries:
+            key = normalise_name(name)
+            entry = existing.get(key)
+            if entry is None:
+                MappingEntry.objects.create(local_name=name, name_key=key, code=code, updated_by=user)
+                created += 1
+            elif entry.code != code:
+                log.info("mapping changed name_key=%s %s->%s user=%s", key, entry.code, code, user)
+                entry.code, entry.updated_by = code, user
+                entry.save(update_fields=["code", "updated_by", "updated_at"])
+                changed += 1
+            else:
+                unchanged += 1
+    return MappingImportOutcome(created, changed, unchanged)
+
+
+def seen_local_names() -> list[str]:
+    names = set(Stay.objects.filter(batch__active=True).values_list("insats", flat=True).distinct())
+    names |= set(Payment.objects.filter(batch__active=True).values_list("purpose", flat=True).distinct())
+    return sorted(names, key=normalise_name)
+
+
+def unmapped_with_suggestions() -> list[tuple[str, str]]:
+    mapping = current_mapping()
+    return [(name, suggest_code(name)) for name in unmapped_names(seen_local_names(), mapping)]

@@ -1,0 +1,114 @@
+"""Forms of the web application (Swedish labels; the reporting app has its own)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from boendeinventering.core.taxonomy import CODE_NAMES_SV, EXTRACT_KINDS, SITUATION_BY_CODE
+from boendeinventering.organisation.models import Participation, Role, Unit
+
+KIND_LABELS = {"insatser": _("Insatser"), "utbetalningar": _("Utbetalningar"),
+               "skuldradgivning": _("Budget- och skuldrådgivning")}
+UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx")
+
+
+def code_choices(blank: bool = True) -> list[tuple[str, str]]:
+    choices = [("", "— välj kod —")] if blank else []
+    for code, situation in SITUATION_BY_CODE.items():
+        prefix = f"{situation}: " if situation else ""
+        choices.append((code, f"{prefix}{CODE_NAMES_SV.get(code, code)} ({code})"))
+    return choices
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100,
+                              widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+
+
+class ParticipationForm(forms.ModelForm):
+    class Meta:
+        model = Participation
+        fields = ["unit", "contact_name", "deadline"]
+        widgets = {"deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, inventory_year=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        taken = inventory_year.participations.values_list("unit_id", flat=True) if inventory_year else []
+        self.fields["unit"].queryset = Unit.objects.exclude(pk__in=list(taken))
+        self.fields["unit"].label = _("Enhet")
+        self.inventory_year = inventory_year
+
+    def save(self, commit=True):
+        self.instance.inventory_year = self.inventory_year
+        return super().save(commit)
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Slag av uttag"), choices=[(k, KIND_LABELS[k]) for k in EXTRACT_KINDS])
+    file = forms.FileField(label=_("Fil (CSV eller Excel .xlsx)"))
+    on_error = forms.ChoiceField(
+        label=_("Om filen har felaktiga rader"),
+        choices=[("refuse", _("Avvisa hela filen (rekommenderas)")),
+                 ("skip", _("Importera bara de korrekta raderna; de felaktiga sparas i importloggen"))],
+        initial="refuse", widget=forms.RadioSelect)
+    mode = forms.ChoiceField(
+        label=_("Tidigare importer av samma slag"),
+        choices=[("add", _("Lägg till (filen kompletterar tidigare importer)")),
+                 ("replace", _("Ersätt (filen är en rättad eller fullständig version)"))],
+        initial="add", widget=forms.RadioSelect)
+
+    def __init__(self, *args, max_bytes: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(UPLOAD_SUFFIXES):
+            raise forms.ValidationError(_("Filen måste vara en CSV-fil (.csv, .txt) eller en Excel-fil (.xlsx)."))
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(_("Filen är för stor (högst %(mb)s MB).") % {"mb": self.max_bytes // 1_048_576})
+        if upload.size == 0:
+            raise forms.ValidationError(_("Filen är tom."))
+        return upload
+
+
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["name", "is_partner", "contact_name", "contact_email"]
+
+
+class UserCreateForm(forms.Form):
+    username = forms.CharField(label=_("Användarnamn"), max_length=150)
+    role = forms.ChoiceField(label=_("Roll"), choices=Role.choices)
+    unit = forms.ModelChoiceField(label=_("Enhet (för rapportörer)"), queryset=Unit.objects.all(), required=False)
+    password = forms.CharField(label=_("Lösenord (tomt: endast inloggning via SSO)"), required=False,
+                               widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}))
+
+    def clean_username(self):
+        name = self.cleaned_data["username"].strip()
+        if get_user_model().objects.filter(username__iexact=name).exists():
+            raise forms.ValidationError(_("Användarnamnet finns redan."))
+        return name
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == Role.REPORTER and not data.get("unit"):
+            self.add_error("unit", _("En rapportör måste höra till en enhet."))
+        return data
+
+
+class UserEditForm(forms.Form):
+    role = forms.ChoiceField(label=_("Roll"), choices=Role.choices)
+    unit = forms.ModelChoiceField(label=_("Enhet (för rapportörer)"), queryset=Unit.objects.all(), required=False)
+    is_active = forms.BooleanField(label=_("Kontot är aktivt"), required=False)
+    new_password = forms.CharField(label=_("Nytt lösenord (lämna tomt för att behålla)"), required=False,
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == Role.REPORTER and not data.get("unit"):
+            self.add_error("unit", _("En rapportör måste höra till en enhet."))
+        return data

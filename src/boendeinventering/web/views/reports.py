@@ -1,0 +1,121 @@
+"""Report pages and downloads. Protected figures: readers once published, staff always.
+Unprotected figures and data quality: the coordinator only, and every look is audited."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from boendeinventering.core.classify import UnmappedNamesError
+from boendeinventering.organisation.models import InventoryYear, Role
+from boendeinventering.services import audit
+from boendeinventering.services.installation import SetupError
+from boendeinventering.web import charts
+from boendeinventering.web.access import require_role, role_of
+from boendeinventering.web.figures_view import FOOTNOTE, get_report, quality_view, table_view
+from boendeinventering.web.views.common import visible_year
+
+FORMATS = {
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+}
+REPORT_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.READER)
+
+
+def _problem(request, exc: Exception, year: int, status: int = 200):
+    """Figures that cannot be computed yet: say why and what to do, instead of a server error."""
+    context = {"year": year}
+    if isinstance(exc, UnmappedNamesError):
+        context["unmapped"] = exc.names
+        context["may_map"] = role_of(request.user) in (Role.ADMIN, Role.COORDINATOR)
+    else:
+        context["message"] = str(exc)
+    return render(request, "boinv/report_problem.html", context, status=status)
+
+
+def _compute(year: int, protected: bool):
+    from boendeinventering.core.protect import DisclosureError
+
+    try:
+        return get_report(year, protected=protected), None
+    except (UnmappedNamesError, DisclosureError, SetupError) as exc:
+        return None, exc
+
+
+def _render_report(request, inventory_year, protected: bool, template: str = "boinv/report.html"):
+    report, problem = _compute(inventory_year.year, protected)
+    if problem is not None:
+        return _problem(request, problem, inventory_year.year)
+    return render(request, template, {
+        "inventory_year": inventory_year, "report": report, "protected": protected,
+        "tables": [table_view(t) for t in report.tables.values()],
+        "charts": charts.report_charts(report), "footnote": FOOTNOTE,
+        "formats": list(FORMATS),
+    })
+
+
+@require_role(*REPORT_ROLES)
+def report(request, year: int):
+    return _render_report(request, visible_year(request, year), protected=True)
+
+
+@require_role(Role.COORDINATOR)
+def report_unprotected(request, year: int):
+    inventory_year = get_object_or_404(InventoryYear, year=year)
+    audit.record(request.user, audit.UNPROTECTED_VIEWED, f"Tabeller utan röjandeskydd, {year}",
+                 ip=audit.client_ip(request))
+    return _render_report(request, inventory_year, protected=False)
+
+
+@require_role(Role.COORDINATOR)
+def quality(request, year: int):
+    inventory_year = get_object_or_404(InventoryYear, year=year)
+    audit.record(request.user, audit.QUALITY_VIEWED, f"Datakvalitet, {year}", ip=audit.client_ip(request))
+    report, problem = _compute(year, protected=False)
+    if problem is not None:
+        return _problem(request, problem, year)
+    return render(request, "boinv/quality.html", {
+        "inventory_year": inventory_year, "rows": quality_view(report.quality) if report.quality else [],
+    })
+
+
+def _download(report_year: int, fmt: str, protected: bool):
+    from boendeinventering.core.report import write_html, write_json, write_xlsx
+
+    report = get_report(report_year, protected=protected)
+    writer = {"json": write_json, "xlsx": write_xlsx, "html": write_html}[fmt]
+    name = f"inventering-{report_year}{'' if protected else '-ej-rojandeskyddad'}.{fmt}"
+    # Reports are small (kilobytes): write, read back, and leave nothing on disk.
+    with tempfile.TemporaryDirectory(prefix="boinv-export-") as tmp:
+        content = Path(writer(report, Path(tmp) / name)).read_bytes()
+    response = HttpResponse(content, content_type=FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_role(*REPORT_ROLES)
+def download(request, year: int, fmt: str):
+    inventory_year = visible_year(request, year)
+    if fmt not in FORMATS:
+        raise Http404("Okänt format.")
+    report, problem = _compute(inventory_year.year, True)
+    if problem is not None:
+        return _problem(request, problem, year)
+    return _download(year, fmt, protected=True)
+
+
+@require_role(Role.COORDINATOR)
+def download_unprotected(request, year: int, fmt: str):
+    get_object_or_404(InventoryYear, year=year)
+    if fmt not in FORMATS:
+        raise Http404("Okänt format.")
+    report, problem = _compute(year, False)
+    if problem is not None:
+        return _problem(request, problem, year)
+    audit.record(request.user, audit.UNPROTECTED_DOWNLOADED, f"Nedladdning utan röjandeskydd, {year}, {fmt}",
+                 ip=audit.client_ip(request))
+    return _download(year, fmt, protected=False)

@@ -1,0 +1,124 @@
+"""Importing through the service: atomic, idempotent, nothing half-written (SPEC 5)."""
+
+from __future__ import annotations
+
+import pytest
+
+from boendeinventering.core.ingest import IngestError
+from boendeinventering.inventory.models import ImportBatch, Pseudonym, Stay
+from boendeinventering.services.imports import ImportRefused, import_extract
+from tests.fixtures.extracts import STAY_HEADER, pnr, stays_file, write_csv
+
+
+def _nothing_written():
+    assert ImportBatch.objects.count() == 0
+    assert Stay.objects.count() == 0
+    assert Pseudonym.objects.count() == 0
+
+
+def test_import_stores_pseudonyms_not_numbers(installed, tmp_path):
+    outcome = import_extract("insatser", stays_file(tmp_path / "a.csv", n=6))
+    assert outcome.created and outcome.batch.rows_imported == 6
+    assert Stay.objects.count() == 6
+    assert Pseudonym.objects.count() == 6
+    digests = set(Pseudonym.objects.values_list("digest", flat=True))
+    assert all(len(d) == 64 for d in digests)
+    assert not any(pnr(i) in d or pnr(i)[2:] in d for i in range(6) for d in digests)
+    stay = Stay.objects.order_by("row_no").first()
+    assert stay.row_no == 2 and stay.cost == pytest.approx(1234.5) and stay.sex in ("kvinna", "man")
+
+
+def test_same_file_twice_changes_nothing(installed, tmp_path):
+    path = stays_file(tmp_path / "a.csv")
+    first = import_extract("insatser", path)
+    second = import_extract("insatser", path)
+    assert not second.created and second.batch.pk == first.batch.pk
+    assert ImportBatch.objects.count() == 1 and Stay.objects.count() == 6
+
+
+def test_same_person_in_two_imports_gets_one_pseudonym(installed, tmp_path):
+    import_extract("insatser", stays_file(tmp_path / "a.csv", n=3))
+    import_extract("insatser", write_csv(tmp_path / "b.csv", STAY_HEADER,
+                                         [f"{pnr(0)};;Beroendeenheten;HVB Granen;2025-03-01;;;;0;"]))
+    assert Pseudonym.objects.count() == 3
+    assert Stay.objects.values("person").distinct().count() == 3
+
+
+@pytest.mark.parametrize(
+    "row, column, reason_part",
+    [
+        (f"{pnr(0)};;Enhet;Hotell;2025-13-01;;;;;", "startdatum", "datum"),
+        (f"{pnr(0)};;Enhet;Hotell;2025-05-01;2025-04-01;;;;", "slutdatum", "före"),
+        (f"{pnr(0)};;Enhet;Hotell;2025-05-01;;;;;-5", "kostnad", "negativ"),
+        (f"{pnr(0)[:-1]}{(int(pnr(0)[-1]) + 1) % 10};;Enhet;Hotell;2025-05-01;;;;;", "person_id", "kontrollsiffra"),
+        (f"{pnr(0)};;Enhet;Hotell;2025-05-01;;;kanske;;", "ordnat_boende_efter", ""),
+        (f"{pnr(0)};;Enhet;Hotell;2025-05-01;;;;två;", "antal_barn", ""),
+    ],
+)
+def test_invalid_row_refuses_whole_file(installed, tmp_path, row, column, reason_part):
+    good = f"{pnr(1)};;Enhet;Hotell;2025-05-01;;;;;"
+    path = write_csv(tmp_path / "bad.csv", STAY_HEADER, [good, row])
+    with pytest.raises(ImportRefused) as info:
+        import_extract("insatser", path)
+    issue = info.value.issues[0]
+    assert issue.row == 3 and issue.column == column
+    assert reason_part.lower() in issue.reason.lower()
+    text = " ".join(i.as_text() for i in info.value.issues)
+    assert pnr(0) not in text and pnr(0)[2:] not in text
+    _nothing_written()
+
+
+def test_missing_required_column_names_it_and_writes_nothing(installed, tmp_path):
+    path = write_csv(tmp_path / "bad.csv", "person_id;enhet;startdatum", [f"{pnr(0)};E;2025-01-01"])
+    with pytest.raises(IngestError) as info:
+        import_extract("insatser", path)
+    assert any(i.column == "insats" for i in info.value.issues)
+    _nothing_written()
+
+
+def test_garbage_file_is_refused(installed, tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"\x00\x01\x02PK\x00garbage" * 100)
+    with pytest.raises(IngestError):
+        import_extract("insatser", path)
+    _nothing_written()
+
+
+def test_skip_invalid_keeps_reasons_masked(installed, tmp_path):
+    bad = f"{pnr(0)[:-1]}{(int(pnr(0)[-1]) + 1) % 10};;Enhet;Hotell;2025-05-01;;;;;"
+    path = write_csv(tmp_path / "mixed.csv", STAY_HEADER, [f"{pnr(1)};;Enhet;Hotell;2025-05-01;;;;;", bad])
+    outcome = import_extract("insatser", path, skip_invalid=True)
+    batch = outcome.batch
+    assert batch.rows_imported == 1 and batch.rows_invalid == 1
+    assert batch.issues[0]["row"] == 3 and batch.issues[0]["column"] == "person_id"
+    assert pnr(0)[4:] not in str(batch.issues)
+
+
+def test_identical_rows_in_file_counted_once(installed, tmp_path):
+    row = f"{pnr(0)};;Enhet;Hotell;2025-05-01;;;;;100"
+    outcome = import_extract("insatser", write_csv(tmp_path / "d.csv", STAY_HEADER, [row, row, row]))
+    assert outcome.batch.rows_imported == 1 and outcome.batch.rows_duplicate == 2
+    assert Stay.objects.count() == 1
+
+
+def test_replace_keeps_history_and_deactivates_earlier(installed, tmp_path):
+    first = import_extract("insatser", stays_file(tmp_path / "a.csv", n=4))
+    corrected = import_extract("insatser", stays_file(tmp_path / "b.csv", n=5), replace=True)
+    first.batch.refresh_from_db()
+    assert not first.batch.active and first.batch.replaced_by_id == corrected.batch.id
+    assert corrected.replaced == [first.batch.id]
+    assert ImportBatch.objects.count() == 2 and Stay.objects.count() == 9  # history keeps both
+
+
+def test_adding_an_overlapping_file_warns(installed, tmp_path):
+    import_extract("insatser", stays_file(tmp_path / "a.csv", n=4))
+    second = import_extract("insatser", stays_file(tmp_path / "b.csv", n=5))
+    assert second.batch.rows_overlapping == 4
+    assert second.warnings and "--replace" in second.warnings[0]
+
+
+def test_unknown_columns_are_reported(installed, tmp_path):
+    path = write_csv(tmp_path / "u.csv", STAY_HEADER + ";Handläggare",
+                     [f"{pnr(0)};;Enhet;Hotell;2025-05-01;;;;;;Anna"])
+    outcome = import_extract("insatser", path)
+    assert outcome.batch.unknown_columns == ["handläggare"]
