@@ -88,7 +88,9 @@ def test_reporter_submits_a_form_and_the_coordinator_sees_it(site, page):
             field.fill("0")
     page.locator("input[name=antal]").fill("6")
     shot(page, "formular")
-    page.get_by_role("button", name="Skicka in").click()
+    submit = page.get_by_role("button", name="Skicka in")
+    submit.focus()
+    page.keyboard.press("Enter")
     expect(page.get_by_text("är inskickat")).to_be_visible()
     logout(page)
 

@@ -90,6 +90,7 @@ def world(installed, settings, monkeypatch):
     from boendeinventering.services.users import create_demo_users
 
     settings.BOINV_TASKS_SYNC = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast tests
     monkeypatch.setattr("boendeinventering.web.views.reports.get_report", fake_report)
     monkeypatch.setattr("boendeinventering.web.figures_view.get_report", fake_report)
     users = {role: name for name, _pw, role, _unit in create_demo_users(YEAR)}

@@ -29,6 +29,7 @@ def users(installed, settings):
     from boendeinventering.services.users import create_demo_users
 
     settings.BOINV_TASKS_SYNC = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast tests
     return {role: (name, pw) for name, pw, role, _unit in create_demo_users(YEAR)}
 
 
@@ -269,7 +270,8 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     env = {**os.environ, "BOINV_PRODUCTION": "1", "BOINV_SECRET_KEY": secrets.token_urlsafe(60),
            "BOINV_ALLOWED_HOSTS": "boinv.kommun.example", "BOINV_DATA_DIR": str(tmp_path),
            "PYTHONPATH": str(ROOT / "src"), "DJANGO_SETTINGS_MODULE": "boendeinventering.settings"}
-    env.pop("BOINV_DEBUG", None)
+    for name in ("BOINV_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"):  # the browser tests set the latter
+        env.pop(name, None)
     result = subprocess.run([sys.executable, str(ROOT / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,8 +1,4 @@
-"""Persistence of imported extracts. Rows hold keyed pseudonyms (as integer surrogates) only.
-
-The fact tables (Stay, Payment, DebtCase) are written in bulk by services.storage, not through
-the ORM, for speed; the models define their schema and migrations.
-"""
+"""Persistence of imported extracts. Rows hold keyed pseudonyms (as integer surrogates) only."""
 
 from django.db import models
 
@@ -48,56 +44,25 @@ class ImportBatch(models.Model):
 
     class Meta:
         ordering = ["-imported_at", "-id"]
+        # the same file is one import, whatever happens to it later (idempotent re-import)
+        constraints = [models.UniqueConstraint(fields=["kind", "file_digest"], name="one_import_per_file")]
 
 
-class _FactRow(models.Model):
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, db_index=True)
-    row_no = models.IntegerField()
-    row_digest = models.CharField(max_length=32)  # keyed digest of the raw row, for overlap checks
+class ImportData(models.Model):
+    """An import's pseudonymised rows, as one zstd-compressed Parquet document.
 
-    class Meta:
-        abstract = True
+    An import never changes after it is made (a correction replaces it), and every use of its
+    rows is analytical (whole-year scans grouped by person and code), so they are stored
+    column-wise: for a large city's 650,000 payments this takes 0.2 s to write and 0.1 s to
+    read, where row-by-row tables took 7 s and 5 s (docs/benchmarks.md). The columns are
+    core.schema's validated frame with identifiers replaced by surrogate ids of keyed
+    pseudonyms (see Pseudonym) and a keyed `row_digest`; nothing in it is a raw identifier.
+    """
 
-
-class Stay(_FactRow):
-    person = models.BigIntegerField(db_index=True)
-    id_kind = models.CharField(max_length=5)
-    sex = models.CharField(max_length=6)
-    birth_date = models.DateField(null=True)
-    unit = models.CharField(max_length=200)
-    insats = models.CharField(max_length=200)
-    boende = models.CharField(max_length=200, null=True)
-    decision_date = models.DateField(null=True)
-    start_date = models.DateField()
-    end_date = models.DateField(null=True)
-    planned_end_date = models.DateField(null=True)
-    arranged_after = models.CharField(max_length=3, null=True)
-    household = models.BigIntegerField(null=True)
-    children = models.IntegerField(null=True)
-    nights = models.IntegerField(null=True)
-    cost = models.FloatField(null=True)
-
-
-class Payment(_FactRow):
-    person = models.BigIntegerField(db_index=True)
-    id_kind = models.CharField(max_length=5)
-    sex = models.CharField(max_length=6)
-    birth_date = models.DateField(null=True)
-    household = models.BigIntegerField(null=True)
-    children = models.IntegerField(null=True)
-    payment_date = models.DateField()
-    amount = models.FloatField()
-    purpose = models.CharField(max_length=200)
-    nights = models.IntegerField(null=True)
-    unit = models.CharField(max_length=200, null=True)
-
-
-class DebtCase(_FactRow):
-    case = models.BigIntegerField()
-    person = models.BigIntegerField(null=True)
-    id_kind = models.CharField(max_length=5, null=True)
-    received_date = models.DateField()
-    rent_debt = models.BooleanField()
+    batch = models.OneToOneField(ImportBatch, on_delete=models.CASCADE, related_name="data")
+    content = models.BinaryField()
+    rows = models.IntegerField()
+    columns = models.JSONField(default=list)
 
 
 class MappingEntry(models.Model):

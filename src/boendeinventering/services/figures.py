@@ -18,10 +18,10 @@ from boendeinventering.core.protect import DisclosureError
 from boendeinventering.core.report import write_html, write_json, write_xlsx
 from boendeinventering.core.schema import MEASURE_DEBT_CASES, MEASURE_PAYMENTS, MEASURE_STAYS
 from boendeinventering.core.tables import Report
-from boendeinventering.inventory.models import DebtCase, ImportBatch, Payment, Stay
+from boendeinventering.inventory.models import ImportBatch
 from boendeinventering.services.installation import current_installation
 from boendeinventering.services.mapping import current_mapping
-from boendeinventering.services.storage import date_param, read_frame
+from boendeinventering.services.storage import active_rows
 
 log = logging.getLogger("boendeinventering.figures")
 
@@ -41,28 +41,19 @@ def protection_settings() -> ProtectionSettings:
     return ProtectionSettings(threshold=settings.BOINV_SUPPRESSION_THRESHOLD, width=settings.BOINV_SUPPRESSION_WIDTH)
 
 
-def _select(model, schema: dict, extra: dict, where: str, params: list) -> pl.DataFrame:
-    from django.db import connection
-
-    columns = {**schema, **extra}
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    sql = (f"SELECT {quoted} FROM {model._meta.db_table} WHERE batch_id IN "
-           f"(SELECT id FROM {ImportBatch._meta.db_table} WHERE active = %s) AND {where}")
-    return read_frame(sql, [True, *params], columns)
-
-
 def load_year(year: int) -> YearData:
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    stays = _select(Stay, MEASURE_STAYS, {"id_kind": pl.Utf8},
-                    "start_date <= %s AND (end_date IS NULL OR end_date >= %s)",
-                    [date_param(last), date_param(first)])
-    payments = _select(Payment, MEASURE_PAYMENTS, {"id_kind": pl.Utf8},
-                       "payment_date >= %s AND payment_date <= %s", [date_param(first), date_param(last)])
-    debt_cases = _select(DebtCase, MEASURE_DEBT_CASES, {}, "received_date >= %s AND received_date <= %s",
-                         [date_param(first), date_param(last)])
-    outside = Payment.objects.filter(batch__active=True).exclude(payment_date__range=(first, last)).count()
+    stays = active_rows("insatser", {**MEASURE_STAYS, "id_kind": pl.Utf8}).filter(
+        (pl.col("start_date") <= last) & (pl.col("end_date").is_null() | (pl.col("end_date") >= first))
+    )
+    all_payments = active_rows("utbetalningar", {**MEASURE_PAYMENTS, "id_kind": pl.Utf8})
+    in_year = pl.col("payment_date").is_between(first, last)
+    payments = all_payments.filter(in_year)
+    debt_cases = active_rows("skuldradgivning", MEASURE_DEBT_CASES).filter(
+        pl.col("received_date").is_between(first, last)
+    )
     batches = list(ImportBatch.objects.filter(active=True).order_by("kind", "id"))
-    return YearData(stays, payments, debt_cases, outside, batches)
+    return YearData(stays, payments, debt_cases, all_payments.height - payments.height, batches)
 
 
 def build_report(year: int, *, protected: bool = True, reference_date: dt.date | None = None) -> Report:

@@ -16,15 +16,13 @@ from boendeinventering.core.ingest import IngestError, Issue, read_extract
 from boendeinventering.core.ingest.validate import ValidationResult
 from boendeinventering.core.pseudonymise import pseudonymise
 from boendeinventering.core.taxonomy import EXTRACT_KINDS
-from boendeinventering.inventory.models import DebtCase, ImportBatch, Payment, Pseudonym, Stay
+from boendeinventering.inventory.models import ImportBatch, Pseudonym
 from boendeinventering.services import installation
-from boendeinventering.services.storage import insert_frame, read_frame
+from boendeinventering.services.storage import batch_rows, insert_column, read_frame, store_batch_rows
 
 log = logging.getLogger("boendeinventering.import")
 
 MAX_STORED_ISSUES = 10_000  # the import log keeps at most this many refused-row reasons
-
-_FACT_MODEL = {"insatser": Stay, "utbetalningar": Payment, "skuldradgivning": DebtCase}
 
 
 class ImportRefused(Exception):
@@ -80,13 +78,15 @@ def import_extract(
     if previous is not None:
         return ImportOutcome(previous, created=False)
 
-    result = read_extract(kind, path, file_name=file_name or path.name, encoding=encoding, delimiter=delimiter)
+    result = read_extract(kind, path, file_name=file_name or path.name, encoding=encoding, delimiter=delimiter,
+                          row_key=hmac.digest(key, b"rad", "sha256"))
     if result.invalid_rows and not skip_invalid:
         raise ImportRefused(result.issues, len(result.invalid_rows))
 
     rows = _pseudonymised_rows(kind, result.valid, key)
     say = progress or (lambda message: None)
     with transaction.atomic():
+        say(f"Sparar rader: {rows.height}")
         rows = _attach_surrogates(rows)
         batch = ImportBatch.objects.create(
             kind=kind,
@@ -103,13 +103,7 @@ def import_extract(
             unknown_columns=result.unknown_columns,
             issues=[_issue_record(i) for i in result.issues[:MAX_STORED_ISSUES]],
         )
-        model = _FACT_MODEL[kind]
-        rows = rows.with_columns(pl.lit(batch.id, dtype=pl.Int64).alias("batch_id"))
-        insert_frame(
-            model._meta.db_table,
-            rows,
-            progress=lambda done, total: say(f"Sparar rader: {done} av {total}"),
-        )
+        store_batch_rows(batch, rows)
         replaced = []
         earlier = ImportBatch.objects.filter(kind=kind, active=True).exclude(pk=batch.pk)
         warnings = []
@@ -119,7 +113,8 @@ def import_extract(
             if replaced:
                 batch.replaces_id = replaced[0]
         elif earlier.exists():
-            overlap = _overlapping_rows(model, batch.id, list(earlier.values_list("id", flat=True)))
+            earlier_rows = batch_rows(earlier.values_list("id", flat=True), {"row_digest": pl.Utf8})
+            overlap = int(rows["row_digest"].is_in(earlier_rows["row_digest"].implode()).sum())
             batch.rows_overlapping = overlap
             if overlap:
                 warnings.append(
@@ -151,8 +146,7 @@ def _person_digest(frame: pl.DataFrame, key: bytes) -> pl.Series:
 
 def _pseudonymised_rows(kind: str, valid: pl.DataFrame, key: bytes) -> pl.DataFrame:
     """Replace every identifier by its keyed digest; raw identifiers go no further than here."""
-    row_digest = _digests(valid["row_hash"], key, "rad").str.slice(0, 32)
-    frame = valid.with_columns(row_digest.alias("row_digest")).drop("row_hash")
+    frame = valid.rename({"row_hash": "row_digest"})  # keyed already (read_extract's row_key)
     if kind == "skuldradgivning":
         frame = frame.with_columns(
             _digests(valid["case_id"], key, "arende").alias("case_digest"),
@@ -188,7 +182,7 @@ def surrogate_ids(digests: pl.Series) -> pl.DataFrame:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {tmp}")
         cursor.execute(f"CREATE TEMPORARY TABLE {tmp} (digest varchar(64) PRIMARY KEY)")
-    insert_frame(tmp, pl.DataFrame({"digest": digests}))
+    insert_column(tmp, "digest", digests)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (digest) SELECT t.digest FROM {tmp} t "
@@ -202,12 +196,3 @@ def surrogate_ids(digests: pl.Series) -> pl.DataFrame:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE {tmp}")
     return ids
-
-
-def _overlapping_rows(model, batch_id: int, other_batches: list[int]) -> int:
-    table = model._meta.db_table
-    marks = ", ".join(["%s"] * len(other_batches))
-    new = read_frame(f"SELECT row_digest FROM {table} WHERE batch_id = %s", [batch_id], {"row_digest": pl.Utf8})
-    old = read_frame(f"SELECT row_digest FROM {table} WHERE batch_id IN ({marks})", other_batches,
-                     {"row_digest": pl.Utf8})
-    return int(new["row_digest"].is_in(old["row_digest"].implode()).sum())

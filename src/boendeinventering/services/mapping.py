@@ -12,7 +12,8 @@ from boendeinventering.core.classify import Mapping, suggest_code, unmapped_name
 from boendeinventering.core.ingest import IngestError, Issue
 from boendeinventering.core.ingest.read import read_table
 from boendeinventering.core.taxonomy import SITUATION_BY_CODE, normalise_name
-from boendeinventering.inventory.models import MappingEntry, Payment, Stay
+from boendeinventering.inventory.models import MappingEntry
+from boendeinventering.services.storage import active_rows
 
 log = logging.getLogger("boendeinventering.mapping")
 
@@ -36,8 +37,8 @@ def import_mapping(path: Path, *, user: str = "") -> MappingImportOutcome:
     if missing:
         raise IngestError([Issue(None, c, None, "obligatorisk kolumn saknas") for c in missing])
     issues, entries, seen = [], {}, {}
-    for offset, (name, code) in enumerate(frame.select("lokal_benamning", "kod").iter_rows()):
-        row = offset + 2
+    pairs = frame.select("lokal_benamning", "kod").iter_rows()
+    for row, (name, code) in zip(raw.row_numbers, pairs):
         if not name:
             issues.append(Issue(row, "lokal_benamning", name, "värde saknas"))
             continue
@@ -77,8 +78,10 @@ def save_entries(entries, *, user: str = "") -> MappingImportOutcome:
 
 
 def seen_local_names() -> list[str]:
-    names = set(Stay.objects.filter(batch__active=True).values_list("insats", flat=True).distinct())
-    names |= set(Payment.objects.filter(batch__active=True).values_list("purpose", flat=True).distinct())
+    import polars as pl
+
+    names = set(active_rows("insatser", {"insats": pl.Utf8})["insats"].unique().drop_nulls())
+    names |= set(active_rows("utbetalningar", {"purpose": pl.Utf8})["purpose"].unique().drop_nulls())
     return sorted(names, key=normalise_name)
 
 

@@ -1,54 +1,65 @@
-"""Bulk movement of Polars frames in and out of the fact tables, on Django's own connection.
+"""Moving Polars frames in and out of the database on Django's own connection.
 
-The ORM would take minutes for a large city's 650,000 payments; executemany (SQLite) and COPY
-(PostgreSQL) take seconds, and staying on Django's connection keeps each import inside one
-transaction (transaction.atomic) so a killed import leaves nothing behind.
+Staying on Django's connection keeps each import inside one transaction (transaction.atomic),
+so a killed import leaves nothing behind, on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterable
+import io
+from collections.abc import Iterable
 
 import polars as pl
 from django.db import connection
 
-
-def _quote(name: str) -> str:
-    return connection.ops.quote_name(name)
+from boendeinventering.inventory.models import ImportBatch, ImportData
 
 
-def insert_frame(table: str, frame: pl.DataFrame, *, chunk_rows: int = 50_000,
-                 progress: Callable[[int, int], None] | None = None) -> int:
-    """Append the frame's rows to `table` (columns by name). Must run inside a transaction."""
-    if frame.height == 0:
-        return 0
-    columns = frame.columns
-    total = frame.height
+def frame_to_bytes(frame: pl.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer, compression="zstd", statistics=False)
+    return buffer.getvalue()
+
+
+def bytes_to_frame(content: bytes | memoryview) -> pl.DataFrame:
+    return pl.read_parquet(io.BytesIO(bytes(content)))
+
+
+def store_batch_rows(batch: ImportBatch, frame: pl.DataFrame) -> ImportData:
+    return ImportData.objects.create(batch=batch, content=frame_to_bytes(frame), rows=frame.height,
+                                     columns=frame.columns)
+
+
+def batch_rows(batch_ids: Iterable[int], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """The rows of the given imports, concatenated, with exactly `schema`'s columns."""
+    frames = [
+        bytes_to_frame(content).select(list(schema))
+        for content in ImportData.objects.filter(batch_id__in=list(batch_ids)).order_by("batch_id")
+        .values_list("content", flat=True)
+    ]
+    if not frames:
+        return pl.DataFrame(schema=schema)
+    return pl.concat(frames, how="vertical_relaxed").cast(schema)
+
+
+def active_rows(kind: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    ids = ImportBatch.objects.filter(kind=kind, active=True).values_list("id", flat=True)
+    return batch_rows(ids, schema)
+
+
+def insert_column(table: str, column: str, values: pl.Series) -> None:
+    """Append one column of values to `table` (used for the digest staging table)."""
+    if values.len() == 0:
+        return
+    quoted_table, quoted_column = connection.ops.quote_name(table), connection.ops.quote_name(column)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            sql = f"COPY {_quote(table)} ({', '.join(_quote(c) for c in columns)}) FROM STDIN"
-            raw = cursor.cursor  # psycopg cursor under Django's wrapper
-            done = 0
-            for chunk in frame.iter_slices(chunk_rows):
-                with raw.copy(sql) as copy:
-                    for row in chunk.iter_rows():
-                        copy.write_row(row)
-                done += chunk.height
-                if progress:
-                    progress(done, total)
+            with cursor.cursor.copy(f"COPY {quoted_table} ({quoted_column}) FROM STDIN") as copy:
+                for value in values:
+                    copy.write_row((value,))
         else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            sql = f"INSERT INTO {_quote(table)} ({', '.join(_quote(c) for c in columns)}) VALUES ({placeholders})"
-            # Dates as ISO text: what Django's SQLite backend stores for DateField.
-            frame = frame.with_columns(pl.col(pl.Date).dt.strftime("%Y-%m-%d"))
-            done = 0
-            for chunk in frame.iter_slices(chunk_rows):
-                cursor.executemany(sql, chunk.iter_rows())
-                done += chunk.height
-                if progress:
-                    progress(done, total)
-    return total
+            cursor.executemany(f"INSERT INTO {quoted_table} ({quoted_column}) VALUES (%s)",
+                               ((value,) for value in values))
 
 
 def read_frame(sql: str, params: Iterable, schema: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -56,12 +67,4 @@ def read_frame(sql: str, params: Iterable, schema: dict[str, pl.DataType]) -> pl
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         rows = cursor.fetchall()
-    if not rows:
-        return pl.DataFrame(schema=schema)
-    # Both backends hand back datetime.date for DateField columns (Django registers a converter
-    # for SQLite's declared "date" type), so one typed constructor fits both.
     return pl.DataFrame(rows, schema=schema, orient="row")
-
-
-def date_param(day: dt.date) -> str | dt.date:
-    return day.isoformat() if connection.vendor != "postgresql" else day

@@ -94,12 +94,16 @@ def read_extract(
     delimiter: str | None = None,
     today: dt.date | None = None,
     max_bytes: int = 2_000_000_000,
+    row_key: bytes | None = None,
 ) -> ValidationResult:
     raw = read_table(source, file_name=file_name, encoding=encoding, delimiter=delimiter, max_bytes=max_bytes)
-    return validate_extract(kind, raw, today=today)
+    return validate_extract(kind, raw, today=today, row_key=row_key)
 
 
-def validate_extract(kind: str, raw: RawTable, *, today: dt.date | None = None) -> ValidationResult:
+def validate_extract(kind: str, raw: RawTable, *, today: dt.date | None = None,
+                     row_key: bytes | None = None) -> ValidationResult:
+    """`row_key` keys the row hashes (keyed BLAKE2b): a stored row hash must not be open to
+    guessing the one unknown cell, the personnummer, by hashing candidates."""
     if kind not in ex.EXTRACTS:
         raise ValueError(f"okänd extrakttyp {kind!r} (välj {', '.join(ex.EXTRACTS)})")
     spec = ex.EXTRACTS[kind]
@@ -166,7 +170,7 @@ def validate_extract(kind: str, raw: RawTable, *, today: dt.date | None = None) 
         invalid = invalid | chk.mask
     issues = _issues(checks, cols, row_no)
 
-    hashes = _row_hashes(kind, spec, cols, n)
+    hashes = _row_hashes(kind, spec, cols, n, row_key or b"")
     duplicate = hashes.is_duplicated() & ~hashes.is_first_distinct() & ~invalid
     keep = ~invalid & ~duplicate
 
@@ -200,14 +204,14 @@ def _issues(checks: list[_Check], cols: dict[str, pl.Series], row_no: pl.Series)
     return [t[3] for t in found]
 
 
-def _row_hashes(kind: str, spec: ex.Extract, cols: dict[str, pl.Series], n: int) -> pl.Series:
+def _row_hashes(kind: str, spec: ex.Extract, cols: dict[str, pl.Series], n: int, key: bytes) -> pl.Series:
     if n == 0:
         return pl.Series("row_hash", [], dtype=pl.Utf8)
     joined = pl.select(
         pl.concat_str([pl.lit(kind)] + [cols[c].fill_null("") for c in spec.names], separator="\x1f")
     ).to_series()
     blake = hashlib.blake2b
-    digests = [blake(b, digest_size=16).digest() for b in joined.cast(pl.Binary).to_list()]
+    digests = [blake(b, digest_size=16, key=key).digest() for b in joined.cast(pl.Binary).to_list()]
     return pl.Series("row_hash", digests, dtype=pl.Binary).bin.encode("hex")
 
 
