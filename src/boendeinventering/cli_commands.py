@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from django.utils.timezone import localtime
+
 from boendeinventering.cli import EXIT_ERROR, EXIT_OK, _err
 from boendeinventering.core.classify import UnmappedNamesError
 from boendeinventering.core.ingest import IngestError
@@ -62,7 +64,8 @@ def _import(args) -> int:
     )
     batch = outcome.batch
     if not outcome.created:
-        print(f"Filen är redan importerad (import {batch.id}, {batch.imported_at:%Y-%m-%d %H:%M}). Inget ändrades.")
+        print(f"Filen är redan importerad (import {batch.id}, {localtime(batch.imported_at):%Y-%m-%d %H:%M}). "
+              "Inget ändrades.")
         return EXIT_OK
     result = outcome.validation
     print(f"Import {batch.id}: {batch.rows_imported} rader importerade av {batch.rows_read} lästa "
@@ -115,7 +118,7 @@ def _quality(args) -> int:
     width = max(len(r["indicator"]) for r in report.quality.rows)
     print(f"Datakvalitet {args.year}")
     for row in report.quality.rows:
-        print(f"  {row['indicator']:<{width}}  {row['value']:>10,}".replace(",", " "))
+        print(f"  {row['indicator']:<{width}}  {format(row['value'], ',').replace(',', ' '):>10}")
     return EXIT_OK
 
 
@@ -134,7 +137,7 @@ def _history(args) -> int:
 
     for b in ImportBatch.objects.order_by("id"):
         state = "aktiv" if b.active else f"ersatt av {b.replaced_by_id}"
-        print(f"{b.id:>4} {b.imported_at:%Y-%m-%d %H:%M} {b.kind:<15} {b.file_name:<30} "
+        print(f"{b.id:>4} {localtime(b.imported_at):%Y-%m-%d %H:%M} {b.kind:<15} {b.file_name:<30} "
               f"{b.rows_imported:>8} rader, {b.rows_invalid} avvisade, {state}, av {b.imported_by or '-'}")
     return EXIT_OK
 

@@ -1,0 +1,155 @@
+"""Issue 3's promise, checked on the files a municipality would actually publish.
+
+For the demo municipality and for several small random municipalities, the protected JSON,
+xlsx and HTML written by the real pipeline are parsed back: no count from 1 to 4, no money
+or nights beside a suppressed count, unsuppressed cells equal the true values, and the LP
+audit of the published JSON passes at width 5.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from html.parser import HTMLParser
+
+import openpyxl
+import pytest
+
+from boendeinventering.core.demo_data import generate_demo
+from boendeinventering.core.protect import ProtectionSettings, audit_report
+from boendeinventering.core.tables import Report, Table
+from boendeinventering.core.taxonomy import COUNT_MEASURES, MAGNITUDE_MEASURES, MEASURE_NAMES_SV
+from boendeinventering.services import figures, imports, mapping
+
+YEAR = 2025
+COUNT_HEADINGS = {MEASURE_NAMES_SV[m] for m in COUNT_MEASURES}
+SUPPRESSED = "–"
+
+
+def _publish(tmp_path, persons, seed):
+    files = generate_demo(tmp_path / "uttag", persons=persons, seed=seed, year=YEAR)
+    mapping.import_mapping(files.mapping)
+    for kind in ("insatser", "utbetalningar", "skuldradgivning"):
+        imports.import_extract(kind, getattr(files, kind))
+    out = {fmt: figures.export(YEAR, fmt, tmp_path / f"rapport.{fmt}") for fmt in ("json", "xlsx", "html")}
+    out["truth"] = figures.export(YEAR, "json", tmp_path / "internt.json", unprotected=True)
+    return out
+
+
+def _report_from_json(document: dict) -> Report:
+    tables = {
+        table_id: Table(table_id, table_id, t["dimensions"], t["measures"], [dict(r) for r in t["rows"]])
+        for table_id, t in document["tables"].items()
+    }
+    return Report(document["kommun"], document["year"], dt.date.fromisoformat(document["reference_date"]),
+                  tables, protected=document["protected"])
+
+
+def _check_json(path, truth_path):
+    published = json.loads(path.read_text(encoding="utf-8"))
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    assert published["protected"] is True and truth["protected"] is False
+    suppressed_total = 0
+    for table_id, table in published["tables"].items():
+        true_rows = {tuple(r[d] for d in table["dimensions"]): r for r in truth["tables"][table_id]["rows"]}
+        for row in table["rows"]:
+            hidden = set(row.get("suppressed", []))
+            suppressed_total += len(hidden)
+            true_row = true_rows[tuple(row[d] for d in table["dimensions"])]
+            for measure in table["measures"]:
+                value = row[measure]
+                if measure in hidden:
+                    assert value is None
+                    continue
+                assert value == true_row[measure], (table_id, row, measure)
+                if measure in COUNT_MEASURES:
+                    assert not 1 <= value <= 4, (table_id, row, measure)
+            if hidden & COUNT_MEASURES:
+                for measure in MAGNITUDE_MEASURES & set(table["measures"]):
+                    assert measure in hidden, (table_id, row)
+        # rows the protected file leaves out must be zero in truth, never a hidden small count
+        published_keys = {tuple(r[d] for d in table["dimensions"]) for r in table["rows"]}
+        for key, true_row in true_rows.items():
+            if key not in published_keys:
+                assert all(true_row[m] == 0 for m in table["measures"]), (table_id, key)
+    result = audit_report(_report_from_json(published), ProtectionSettings(threshold=5, width=5),
+                          unprotected=_report_from_json(truth))
+    assert result.ok, result.as_text()
+    return published, suppressed_total
+
+
+def _check_xlsx(path, suppressed_total):
+    workbook = openpyxl.load_workbook(path)
+    dashes = 0
+    for sheet in workbook.worksheets:
+        if sheet.title in ("Om rapporten", "Datakvalitet"):
+            continue
+        count_columns: set[int] = set()
+        for row in sheet.iter_rows(values_only=True):
+            if any(cell in COUNT_HEADINGS for cell in row):
+                count_columns = {i for i, cell in enumerate(row) if cell in COUNT_HEADINGS}
+                continue
+            for i, cell in enumerate(row):
+                if cell == SUPPRESSED:
+                    dashes += 1
+                elif i in count_columns and isinstance(cell, (int, float)):
+                    assert not 1 <= cell <= 4, (sheet.title, row)
+    assert dashes == suppressed_total
+
+
+class _Cells(HTMLParser):
+    """Collects the body cells of every <table>, with the header text of their column."""
+
+    def __init__(self):
+        super().__init__()
+        self.cells, self._headers, self._row, self._in, self._text = [], [], [], None, ""
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self._row = []
+        if tag in ("td", "th"):
+            self._in, self._text = tag, ""
+
+    def handle_data(self, data):
+        if self._in:
+            self._text += data
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._in:
+            self._row.append((self._in, " ".join(self._text.split())))
+            self._in = None
+        if tag == "tr" and self._row:
+            if all(kind == "th" for kind, _ in self._row) and len(self._row) > 1:
+                self._headers = [text for _, text in self._row]
+            elif self._headers:
+                for heading, (_, text) in zip(self._headers, self._row):
+                    self.cells.append((heading, text))
+
+
+def _check_html(path, suppressed_total):
+    html = path.read_text(encoding="utf-8")
+    assert "http://" not in html and "https://" not in html
+    parser = _Cells()
+    parser.feed(html)
+    dashes = sum(1 for _, text in parser.cells if text == SUPPRESSED)
+    for heading, text in parser.cells:
+        if heading in COUNT_HEADINGS and text.replace("\xa0", "").replace(" ", "").isdigit():
+            assert not 1 <= int(text.replace("\xa0", "").replace(" ", "")) <= 4, (heading, text)
+    assert dashes == suppressed_total
+    assert "Uppgiften har tagits bort för att skydda enskilda personers integritet" in html
+
+
+def _check_all(out):
+    _, suppressed_total = _check_json(out["json"], out["truth"])
+    _check_xlsx(out["xlsx"], suppressed_total)
+    _check_html(out["html"], suppressed_total)
+    return suppressed_total
+
+
+def test_demo_outputs_are_protected(installed, tmp_path):
+    assert _check_all(_publish(tmp_path, persons=1500, seed=1)) > 0
+
+
+@pytest.mark.parametrize("persons, seed", [(25, 11), (40, 12), (60, 13), (90, 14), (150, 15), (250, 16)])
+def test_small_municipality_outputs_are_protected(installed, tmp_path, persons, seed):
+    assert _check_all(_publish(tmp_path, persons=persons, seed=seed)) > 0
