@@ -133,3 +133,61 @@ def test_unknown_columns_are_reported(installed, tmp_path):
                      [f"{pnr(0)};;Enhet;Hotell;2025-05-01;;;;;;Anna"])
     outcome = import_extract("insatser", path)
     assert outcome.batch.unknown_columns == ["handläggare"]
+
+
+PAYMENT_HEADER = "person_id;utbetalningsdatum;belopp;andamal"
+DEBT_HEADER = "arende_id;person_id;inkommet_datum;hyresskuld"
+
+
+@pytest.mark.parametrize(
+    "kind, header, row, column, reason_part",
+    [
+        ("utbetalningar", PAYMENT_HEADER, f"{pnr(0)};2025-03-01;tusen;Hotellnatt", "belopp", ""),
+        ("utbetalningar", PAYMENT_HEADER, f"{pnr(0)};2025-03-01;-100;Hotellnatt", "belopp", "negativ"),
+        ("utbetalningar", PAYMENT_HEADER, f"{pnr(0)};;100;Hotellnatt", "utbetalningsdatum", ""),
+        ("skuldradgivning", DEBT_HEADER, f"A-1;{pnr(0)};2025-03-01;kanske", "hyresskuld", ""),
+        ("insatser", STAY_HEADER, f"{pnr(0)[:4]}13{pnr(0)[6:]};;E;Hotell;2025-05-01;;;;;", "person_id", "datum"),
+    ],
+)
+def test_invalid_rows_of_each_kind_refuse_the_file(installed, tmp_path, kind, header, row, column, reason_part):
+    with pytest.raises(ImportRefused) as info:
+        import_extract(kind, write_csv(tmp_path / "bad.csv", header, [row]))
+    issue = info.value.issues[0]
+    assert (issue.row, issue.column) == (2, column)
+    assert reason_part in issue.reason.lower()
+    assert pnr(0)[4:] not in " ".join(i.as_text() for i in info.value.issues)
+    _nothing_written()
+
+
+def test_wrong_delimiter_reports_missing_columns(installed, tmp_path):
+    path = tmp_path / "tab.csv"
+    path.write_text(STAY_HEADER.replace(";", "\t") + f"\n{pnr(0)}\tE\tHotell\t2025-01-01\n", encoding="utf-8")
+    with pytest.raises(IngestError) as info:
+        import_extract("insatser", path)
+    assert {"obligatorisk kolumn saknas"} <= {i.reason for i in info.value.issues}
+    _nothing_written()
+
+
+def test_utf16_file_is_refused_with_advice(installed, tmp_path):
+    path = tmp_path / "utf16.csv"
+    path.write_text(STAY_HEADER + f"\n{pnr(0)};;E;Hotell;2025-01-01;;;;;\n", encoding="utf-16")
+    with pytest.raises(IngestError) as info:
+        import_extract("insatser", path)
+    assert "UTF-16" in " ".join(i.reason for i in info.value.issues)
+    _nothing_written()
+
+
+def test_too_large_file_is_refused(installed, tmp_path, settings):
+    settings.BOINV_MAX_FILE_BYTES = 200
+    with pytest.raises(IngestError) as info:
+        import_extract("insatser", stays_file(tmp_path / "big.csv", n=20))
+    assert "stor" in " ".join(i.reason for i in info.value.issues).lower()
+    _nothing_written()
+
+
+def test_forced_wrong_encoding_still_imports_nothing_half(installed, tmp_path):
+    """cp1252 bytes read as UTF-8 on the user's say-so: refused whole, not mangled."""
+    path = write_csv(tmp_path / "a.csv", STAY_HEADER, [f"{pnr(0)};;Enhet;Härbärget Stigen;2025-01-01;;;;;"])
+    with pytest.raises(IngestError):
+        import_extract("insatser", path, encoding="utf-8")
+    _nothing_written()

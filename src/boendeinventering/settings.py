@@ -90,7 +90,7 @@ MIDDLEWARE = [
     "boendeinventering.web.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "boendeinventering.web.middleware.SwedishByDefaultLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -196,6 +196,8 @@ BOINV_TASKS_SYNC = False
 # Disclosure control (SPEC 7); settings, shown in every output's method note.
 BOINV_SUPPRESSION_THRESHOLD = int(os.environ.get("BOINV_SUPPRESSION_THRESHOLD", "5"))
 BOINV_SUPPRESSION_WIDTH = int(os.environ.get("BOINV_SUPPRESSION_WIDTH", "5"))
+# Largest extract file accepted (bytes); a large city's year is about 100 MB as CSV.
+BOINV_MAX_FILE_BYTES = int(os.environ.get("BOINV_MAX_FILE_BYTES", str(2_000_000_000)))
 
 LOGGING = {
     "version": 1,
@@ -209,6 +211,7 @@ try:
     DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     (DATA_DIR / "tmp").mkdir(mode=0o700, exist_ok=True)
     (DATA_DIR / "logs").mkdir(mode=0o700, exist_ok=True)
+    Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     _file_logging = True
 except OSError:  # read-only location: log to the console only
     _file_logging = False

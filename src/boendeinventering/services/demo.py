@@ -11,6 +11,7 @@ from boendeinventering.inventory.models import Installation
 from boendeinventering.services import figures, imports, installation, mapping
 
 DEMO_KOMMUN = "0380"  # a real SCB code is required; the data itself is entirely fictional
+DEMO_KOMMUN_NAME = "Exempelkommun (fiktiva uppgifter)"
 
 
 def run_demo(out: Path, *, persons: int = 1500, seed: int = 1, year: int = 2025, echo=print) -> dict[str, Path]:
@@ -18,6 +19,10 @@ def run_demo(out: Path, *, persons: int = 1500, seed: int = 1, year: int = 2025,
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     existing = Installation.objects.first() if _has_tables() else None
     outcome = installation.init_installation(existing.kommun if existing else DEMO_KOMMUN)
+    if not existing:
+        # a real code is needed for the format, but no real municipality's name on fictional data
+        Installation.objects.update(kommun_name=DEMO_KOMMUN_NAME)
+        outcome.kommun_name = DEMO_KOMMUN_NAME
     echo(f"Datakatalog: {outcome.data_dir} (kommun {outcome.kommun} {outcome.kommun_name}, fiktiva uppgifter)")
 
     files = generate_demo(out / "uttag", persons=persons, seed=seed, year=year)
@@ -46,6 +51,16 @@ def run_demo(out: Path, *, persons: int = 1500, seed: int = 1, year: int = 2025,
     for fmt in ("html", "xlsx", "json"):
         echo(f"  {written[fmt + '-internal']}")
     echo(f"Databas och nyckel: {settings.DATA_DIR}")
+
+    from boendeinventering.organisation.models import Role
+    from boendeinventering.services.users import create_demo_users
+
+    echo("")
+    echo("Webbgränssnittet: starta det med")
+    echo(f"  BOINV_DATA_DIR={settings.DATA_DIR} .venv/bin/boinv serve --port 8000")
+    echo("och öppna http://127.0.0.1:8000/ . Demoanvändare (lösenorden gäller bara demon):")
+    for username, password, role, unit in create_demo_users(year=year):
+        echo(f"  {username:<12} {password:<32} {Role(role).label}{' – ' + unit if unit else ''}")
     return written
 
 

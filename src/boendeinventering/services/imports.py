@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+from django.conf import settings
 from django.db import connection, transaction
 
 from boendeinventering.core.ingest import IngestError, Issue, read_extract
@@ -79,7 +80,7 @@ def import_extract(
         return ImportOutcome(previous, created=False)
 
     result = read_extract(kind, path, file_name=file_name or path.name, encoding=encoding, delimiter=delimiter,
-                          row_key=hmac.digest(key, b"rad", "sha256"))
+                          row_key=hmac.digest(key, b"rad", "sha256"), max_bytes=settings.BOINV_MAX_FILE_BYTES)
     if result.invalid_rows and not skip_invalid:
         raise ImportRefused(result.issues, len(result.invalid_rows))
 

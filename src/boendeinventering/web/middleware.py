@@ -19,3 +19,27 @@ class SecurityHeadersMiddleware:
             # Pages with figures or names must not linger in shared caches or the back button.
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+class SwedishByDefaultLocaleMiddleware:
+    """Swedish unless the user chose another language with the switch (the language cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, and many municipal
+    PCs run an English browser; the service is Swedish first, as the issue asks."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+        from django.utils.cache import patch_vary_headers
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
+        return response
