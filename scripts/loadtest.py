@@ -4,7 +4,8 @@
 Each simulated user signs in (CSRF and session cookies like a browser) and then browses and
 fills in forms: reporters save drafts and submit a form of their own unit, the coordinator
 follows the year's progress, a reader opens the start page. Reports requests, errors and
-p50/p95 latency. Usage: .venv/bin/python scripts/loadtest.py [--duration 60] [--users 20]
+p50/p95 latency. A person spends a moment on each page (--think, default 0.5-2 s); `--think 0 0`
+turns the users into robots for a stress test. Usage: .venv/bin/python scripts/loadtest.py [--duration 60] [--users 20]
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ class Stats:
 class Browser:
     """A user's cookie jar and CSRF token, like a browser tab."""
 
+    think: tuple[float, float] = (0.5, 2.0)  # seconds a person spends on a page before the next click
+
     def __init__(self, base: str, stats: Stats):
         self.base, self.stats = base, stats
         self.jar = http.cookiejar.CookieJar()
@@ -81,6 +84,8 @@ class Browser:
             with self.opener.open(req, timeout=60) as response:
                 text = response.read().decode("utf-8", "replace")
             self.stats.add(time.perf_counter() - start)
+            if self.think[1] > 0:
+                time.sleep(random.uniform(*self.think))
             return text
         except urllib.error.HTTPError as exc:
             self.stats.add(time.perf_counter() - start, f"{exc.code} {path}")
@@ -135,7 +140,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=60, help="sekunder (standard 60)")
     parser.add_argument("--users", type=int, default=20, help="samtidiga användare (standard 20)")
+    parser.add_argument("--think", type=float, nargs=2, default=(0.5, 2.0), metavar=("MIN", "MAX"),
+                        help="sekunder på varje sida innan nästa klick (standard 0,5–2); 0 0 = stresstest")
     args = parser.parse_args()
+    Browser.think = tuple(args.think)
     n_reporters = max(1, args.users - 2)
 
     with tempfile.TemporaryDirectory(prefix="boinv-load-") as tmp:
