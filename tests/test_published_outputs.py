@@ -153,3 +153,24 @@ def test_demo_outputs_are_protected(installed, tmp_path):
 @pytest.mark.parametrize("persons, seed", [(25, 11), (40, 12), (60, 13), (90, 14), (150, 15), (250, 16)])
 def test_small_municipality_outputs_are_protected(installed, tmp_path, persons, seed):
     assert _check_all(_publish(tmp_path, persons=persons, seed=seed)) > 0
+
+
+def test_export_refuses_when_the_audit_fails(installed, tmp_path, monkeypatch):
+    """If protection ever let a small count through, nothing is written and the reason is given."""
+    from boendeinventering.core.protect import DisclosureError
+
+    files = generate_demo(tmp_path / "uttag", persons=60, seed=3, year=YEAR)
+    mapping.import_mapping(files.mapping)
+    for kind in ("insatser", "utbetalningar", "skuldradgivning"):
+        imports.import_extract(kind, getattr(files, kind))
+
+    def no_protection(report, rules):
+        report.protected = True
+        return report
+
+    monkeypatch.setattr(figures, "protect_report", no_protection)
+    target = tmp_path / "rapport.json"
+    with pytest.raises(DisclosureError) as info:
+        figures.export(YEAR, "json", target)
+    assert "under tröskeln" in str(info.value)
+    assert not target.exists()
