@@ -492,3 +492,18 @@ def test_failing_exports_keep_previous_file(tmp_path, monkeypatch):
 
     assert target.read_bytes() == b"previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rapport"]
+
+
+def test_absent_sex_age_rows_are_zero_not_hidden_in_charts():
+    from boendeinventering.core.report.charts import sex_age_chart_data
+    from boendeinventering.core.tables import Table
+
+    table = Table("persons_by_situation_sex_age", "t", ["situation", "sex", "age_band"], ["persons"], [
+        {"situation": 1, "sex": "man", "age_band": "18-20", "persons": 7, "suppressed": []},
+        {"situation": 1, "sex": "kvinna", "age_band": "21-25", "persons": None, "suppressed": ["persons"]},
+        {"situation": 1, "sex": "man", "age_band": "21-25", "persons": 9, "suppressed": []},
+    ])
+    (panel,) = sex_age_chart_data(table)
+    women = panel.series[next(k for k in panel.series if k.lower().startswith("kvinn"))]
+    assert women == [0, None]  # 18-20: no row, so zero; 21-25: suppressed
+    assert len(panel.suppressed) == 1

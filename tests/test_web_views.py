@@ -276,3 +276,26 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_report_pages_with_real_figures_from_imported_extracts(users, tmp_path):
+    """No stand-in: the demo municipality's extracts imported, then the pages computed for real."""
+    from boendeinventering.core.demo_data import generate_demo
+    from boendeinventering.services import imports, mapping
+
+    files = generate_demo(tmp_path / "uttag", persons=200, seed=5, year=YEAR)
+    mapping.import_mapping(files.mapping)
+    for kind in ("insatser", "utbetalningar", "skuldradgivning"):
+        imports.import_extract(kind, getattr(files, kind))
+    coordinator = as_role(users, "coordinator")
+    protected = coordinator.get(reverse("web:report", args=[YEAR]))
+    assert protected.status_code == 200
+    page = protected.content.decode()
+    assert "Akut hemlöshet" in page and ">–<" in page
+    assert "Uppgiften har tagits bort för att skydda enskilda personers integritet" in page
+    internal = coordinator.get(reverse("web:report_unprotected", args=[YEAR]))
+    assert internal.status_code == 200 and ">–<" not in internal.content.decode()
+    download = coordinator.get(reverse("web:report_download", args=[YEAR, "json"]))
+    body = b"".join(download.streaming_content) if download.streaming else download.content
+    exported = json.loads(body)
+    assert exported["protected"] is True and exported["tables"]["persons_by_kod"]["rows"]

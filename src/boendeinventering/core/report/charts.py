@@ -101,7 +101,8 @@ def sex_age_chart_data(table: Table, measure: str = "persons") -> list[ChartData
             values = []
             for band in bands:
                 present = (band, sex) in cells
-                value = cells.get((band, sex))
+                # an absent row is a published zero (all-zero rows are left out), not a hidden value
+                value = cells.get((band, sex), 0)
                 values.append(value)
                 if present and value is None:
                     data.suppressed.append((value_label("age_band", band), label))
