@@ -299,3 +299,16 @@ def test_report_pages_with_real_figures_from_imported_extracts(users, tmp_path):
     body = b"".join(download.streaming_content) if download.streaming else download.content
     exported = json.loads(body)
     assert exported["protected"] is True and exported["tables"]["persons_by_kod"]["rows"]
+
+
+def test_restart_cleans_up_interrupted_uploads(users):
+    from boendeinventering.services import tasks
+
+    leftover = tasks.upload_dir() / "avbruten.csv"
+    leftover.write_text("person_id;enhet\n", encoding="utf-8")
+    job = ImportJob.objects.create(id="00000000-0000-0000-0000-000000000001", kind="insatser",
+                                   file_name="x.csv", status=ImportJob.RUNNING)
+    assert tasks.recover_after_restart() == 1
+    job.refresh_from_db()
+    assert job.status == ImportJob.FAILED and "ladda upp filen igen" in job.message
+    assert not leftover.exists()

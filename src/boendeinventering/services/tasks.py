@@ -137,3 +137,16 @@ def job_state(job: ImportJob) -> dict:
         "progress": progress or ("" if finished else "Importen pågår …"),
         "message": job.message,
     }
+
+
+def recover_after_restart() -> int:
+    """Called when the one-process server starts: no import can be running, so a job still
+    marked running was cut off by a stop, and its uploaded file (raw personnummer) must not stay
+    on disk. The import itself left nothing behind (one transaction)."""
+    for leftover in upload_dir().iterdir():
+        if leftover.is_file():
+            leftover.unlink(missing_ok=True)
+    return ImportJob.objects.filter(status__in=(ImportJob.QUEUED, ImportJob.RUNNING)).update(
+        status=ImportJob.FAILED, finished_at=timezone.now(),
+        message="Importen avbröts när servern stoppades. Inget sparades; ladda upp filen igen.",
+    )

@@ -19,6 +19,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = 8) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     from waitress import serve as waitress_serve
 
+    from boendeinventering.services.tasks import recover_after_restart
+
+    if recover_after_restart():
+        print("Avbrutna importer från förra körningen är markerade som misslyckade.", file=sys.stderr)
+
     from boendeinventering.wsgi import application
 
     if host not in ("127.0.0.1", "localhost", "::1") and not settings.PRODUCTION:
