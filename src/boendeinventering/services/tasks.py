@@ -116,10 +116,16 @@ def _done_message(outcome) -> str:
     batch = outcome.batch
     if not outcome.created:
         return f"Filen är redan importerad (import {batch.id}). Inget ändrades."
-    text = f"{batch.rows_imported} rader importerades av {batch.rows_read} lästa."
+    text = f"{_sv(batch.rows_imported)} rader importerades av {_sv(batch.rows_read)} lästa."
     if batch.rows_invalid:
-        text += f" {batch.rows_invalid} felaktiga rader importerades inte."
+        text += f" {_sv(batch.rows_invalid)} felaktiga rader importerades inte."
+    if batch.rows_duplicate:
+        text += f" {_sv(batch.rows_duplicate)} rader var identiska med en tidigare rad i filen och räknades en gång."
     return text
+
+
+def _sv(number: int) -> str:
+    return f"{number:,}".replace(",", "\u00a0")
 
 
 def _finish(job_id, status: str, **fields) -> None:
