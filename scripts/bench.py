@@ -41,6 +41,8 @@ def parent(args) -> int:
     results = {}
     for label, which, data_dir in (("stor stad", files, work / "data"), ("liten kommun", small, work / "data-liten")):
         env["BOINV_DATA_DIR"] = str(data_dir)
+        if args.database_url:
+            env["BOINV_DATABASE_URL"] = fresh_database(args.database_url, f"boinv_bench_{data_dir.name.replace('-', '_')}")
         out = subprocess.run(
             [sys.executable, __file__, "--child", json.dumps({k: str(v) for k, v in which.__dict__.items()})],
             env=env, capture_output=True, text=True,
@@ -58,6 +60,16 @@ def parent(args) -> int:
                                                     big["protect_audit_s"]))
     print("Liten kommun: skydd+revision {:.3f} s (mål 0,3 s)".format(results["liten kommun"]["protect_audit_s"]))
     return 0
+
+
+def fresh_database(url: str, name: str) -> str:
+    """An empty PostgreSQL database for one measured run (`--database-url` on the server's maintenance db)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}")
+    return url.rsplit("/", 1)[0] + "/" + name
 
 
 def child(paths_json: str) -> int:
@@ -113,5 +125,7 @@ if __name__ == "__main__":
     parser.add_argument("--stays", type=int, default=300_000)
     parser.add_argument("--payments", type=int, default=650_000)
     parser.add_argument("--small-persons", type=int, default=150)
+    parser.add_argument("--database-url", help="PostgreSQL server to measure on instead of SQLite, e.g. "
+                        "postgresql://postgres@127.0.0.1:5432/postgres (a fresh database is made per run)")
     arguments = parser.parse_args()
     sys.exit(child(arguments.child) if arguments.child else parent(arguments))
