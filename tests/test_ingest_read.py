@@ -6,28 +6,18 @@ import datetime as dt
 import io
 import struct
 import zipfile
-from functools import cache
 from pathlib import Path
 
 import polars as pl
 import pytest
 import xlsxwriter
 
+from tests.fixtures.extracts import pnr
 from boendeinventering.core.ingest import IngestError, read_extract, read_table
 from boendeinventering.core.ingest import read as read_module
 from boendeinventering.core.ingest.read import NOT_CSV_OR_XLSX
 
-TEST_NUMBERS = Path(__file__).resolve().parents[2] / "shared" / "data" / "skatteverket-testpersonnummer.txt"
 TODAY = dt.date(2026, 1, 15)
-
-
-@cache
-def numbers() -> list[str]:
-    return TEST_NUMBERS.read_text().split()
-
-
-def pnr(i: int) -> str:
-    return numbers()[20_000 + i]
 
 
 def reasons(exc: IngestError) -> list[str]:

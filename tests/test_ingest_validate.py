@@ -4,28 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import cache
-from pathlib import Path
 
 import polars as pl
 import pytest
 
+from tests.fixtures.extracts import pnr
+from tests.fixtures.extracts import test_numbers as numbers
 from boendeinventering.core.ingest import IngestError, Issue, read_extract
 from boendeinventering.core.schema import VALIDATED
 from boendeinventering.core.personnummer import mask_person_id
 
-TEST_NUMBERS = Path(__file__).resolve().parents[2] / "shared" / "data" / "skatteverket-testpersonnummer.txt"
 TODAY = dt.date(2026, 1, 15)
-
-
-@cache
-def numbers() -> list[str]:
-    return TEST_NUMBERS.read_text().split()
-
-
-def pnr(i: int) -> str:
-    """Adults born 1950-2000 (the list is sorted by birth date)."""
-    return numbers()[20_000 + i]
 
 
 def number_from(prefix: str) -> str:

@@ -11,7 +11,6 @@ import polars as pl
 from django.conf import settings
 
 from boendeinventering.core import quality as quality_rules
-from boendeinventering.core.classify import Mapping
 from boendeinventering.core.measure import compute_tables
 from boendeinventering.core.protect import ProtectionSettings, audit_report, protect_report
 from boendeinventering.core.protect import DisclosureError

@@ -13,7 +13,7 @@ import polars as pl
 from django.conf import settings
 from django.db import connection, transaction
 
-from boendeinventering.core.ingest import IngestError, Issue, read_extract
+from boendeinventering.core.ingest import Issue, read_extract
 from boendeinventering.core.ingest.validate import ValidationResult
 from boendeinventering.core.pseudonymise import pseudonymise
 from boendeinventering.core.taxonomy import EXTRACT_KINDS
