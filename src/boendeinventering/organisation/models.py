@@ -2,13 +2,14 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    ADMIN = "administrator", "Administratör"
-    COORDINATOR = "coordinator", "Samordnare"
-    REPORTER = "reporter", "Rapportör (enhet)"
-    READER = "reader", "Läsare"
+    ADMIN = "administrator", _("Administratör")
+    COORDINATOR = "coordinator", _("Samordnare")
+    REPORTER = "reporter", _("Rapportör (enhet)")
+    READER = "reader", _("Läsare")
 
 
 class Unit(models.Model):

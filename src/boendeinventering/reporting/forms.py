@@ -9,6 +9,8 @@ nothing reaches the database that the form would refuse.
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from .kinds import MISSING, Choice, FormKind, Number, PartsRule, Text
 
@@ -18,16 +20,17 @@ ROWS_KEY = "rader"
 NOT_APPLICABLE = "ej_aktuellt"
 EXTRA_ROWS = 3
 
-MSG_BOTH = "Ange antingen ett antal eller Uppgift saknas, inte båda."
-MSG_EMPTY = "Ange ett antal eller markera Uppgift saknas."
-MSG_NEGATIVE = "Antalet kan inte vara negativt."
-MSG_INTEGER = "Ange ett heltal, till exempel 12."
-MSG_NOT_APPLICABLE_FILLED = (
+# Swedish source strings (plain str, compared by tests and services); translated where used.
+MSG_BOTH = gettext_noop("Ange antingen ett antal eller Uppgift saknas, inte båda.")
+MSG_EMPTY = gettext_noop("Ange ett antal eller markera Uppgift saknas.")
+MSG_NEGATIVE = gettext_noop("Antalet kan inte vara negativt.")
+MSG_INTEGER = gettext_noop("Ange ett heltal, till exempel 12.")
+MSG_NOT_APPLICABLE_FILLED = gettext_noop(
     "Formuläret är markerat som ej aktuellt för enheten men har ifyllda uppgifter. "
     "Töm uppgifterna eller ta bort markeringen."
 )
-MSG_ORGANISATION = "Ange organisationens namn."
-MSG_NO_ROWS = "Lägg till minst en rad, eller markera formuläret som ej aktuellt för enheten."
+MSG_ORGANISATION = gettext_noop("Ange organisationens namn.")
+MSG_NO_ROWS = gettext_noop("Lägg till minst en rad, eller markera formuläret som ej aktuellt för enheten.")
 
 
 def missing_name(name: str) -> str:
@@ -38,7 +41,7 @@ def _form_field(spec):
     if isinstance(spec, Number):
         return forms.IntegerField(
             label=spec.label, help_text=spec.help, required=False, min_value=0,
-            error_messages={"invalid": MSG_INTEGER, "min_value": MSG_NEGATIVE},
+            error_messages={"invalid": _(MSG_INTEGER), "min_value": _(MSG_NEGATIVE)},
             widget=forms.NumberInput(attrs={"min": "0", "step": "1", "inputmode": "numeric", "class": "num"}),
         )
     if isinstance(spec, Text):
@@ -58,7 +61,7 @@ def _add_fields(form: forms.Form, specs) -> None:
     for spec in specs:
         form.fields[spec.name] = _form_field(spec)
         if isinstance(spec, Number):
-            form.fields[missing_name(spec.name)] = forms.BooleanField(label="Uppgift saknas", required=False)
+            form.fields[missing_name(spec.name)] = forms.BooleanField(label=_("Uppgift saknas"), required=False)
 
 
 def _is_blank(value) -> bool:
@@ -73,9 +76,9 @@ def _check_numbers(form: forms.Form, specs, mode: str) -> None:
             continue
         value, missing = data.get(spec.name), data.get(missing_name(spec.name))
         if value is not None and missing:
-            form.add_error(spec.name, MSG_BOTH)
+            form.add_error(spec.name, gettext(MSG_BOTH))
         elif value is None and not missing and mode == SUBMIT:
-            form.add_error(spec.name, MSG_EMPTY)
+            form.add_error(spec.name, gettext(MSG_EMPTY))
 
 
 def _check_rules(form: forms.Form, rules: tuple[PartsRule, ...]) -> None:
@@ -86,9 +89,10 @@ def _check_rules(form: forms.Form, rules: tuple[PartsRule, ...]) -> None:
             continue
         parts = [data.get(p) for p in rule.parts if p not in form.errors]
         if sum(p for p in parts if isinstance(p, int)) > total:
-            form.add_error(None, rule.message)
+            message = str(rule.message)  # in the request's language; also the key below
+            form.add_error(None, message)
             # lets the error summary link to the breakdown the message is about
-            form.rule_targets[rule.message] = form[rule.parts[0]].auto_id
+            form.rule_targets[message] = form[rule.parts[0]].auto_id
 
 
 def _answers(cleaned: dict, specs) -> dict:
@@ -150,8 +154,8 @@ class _MainForm(forms.Form):
         self.kind, self.mode = kind, mode
         self.rule_targets: dict[str, str] = {}
         self.fields[NOT_APPLICABLE] = forms.BooleanField(
-            label="Ej aktuellt för vår enhet", required=False,
-            help_text="Markera om enheten inte har något underlag för detta formulär.")
+            label=_("Ej aktuellt för vår enhet"), required=False,
+            help_text=_("Markera om enheten inte har något underlag för detta formulär."))
         _add_fields(self, self.kind.fields())
 
     @property
@@ -181,7 +185,7 @@ class _RowForm(forms.Form):
         if not _has_content(_answers(data, self.kind.rows.fields)):
             return data
         if "organisation" in self.fields and not (data.get("organisation") or "").strip():
-            self.add_error("organisation", MSG_ORGANISATION)
+            self.add_error("organisation", gettext(MSG_ORGANISATION))
         _check_numbers(self, self.kind.rows.fields, self.mode)
         _check_rules(self, self.kind.rows.rules)
         return data
@@ -227,9 +231,9 @@ class ReportForm:
         row_answers = self._row_answers()
         if self.main.not_applicable:
             if _has_content(self.main.answers()) or row_answers:
-                self.non_form_errors.append(MSG_NOT_APPLICABLE_FILLED)
+                self.non_form_errors.append(gettext(MSG_NOT_APPLICABLE_FILLED))
         elif self.mode == SUBMIT and self.kind.rows is not None and self.kind.rows.required and not row_answers:
-            self.non_form_errors.append(MSG_NO_ROWS)
+            self.non_form_errors.append(gettext(MSG_NO_ROWS))
         return not self.non_form_errors
 
     def _row_answers(self) -> list[dict]:
@@ -270,7 +274,8 @@ class ReportForm:
             if name != "__all__":
                 if name.startswith(f"{ROWS_PREFIX}-"):
                     _, index, field_name = name.split("-", 2)
-                    label = f"Rad {int(index) + 1}, {self.rows.forms[int(index)].fields[field_name].label}"
+                    label = gettext("Rad %(number)s, %(field)s") % {
+                        "number": int(index) + 1, "field": self.rows.forms[int(index)].fields[field_name].label}
                 else:
                     label = self.main.fields[name].label
                 target = f"id_{name}"
@@ -286,7 +291,8 @@ class ReportForm:
     def row_items(self) -> list[dict]:
         if self.rows is None:
             return []
-        return [{"label": f"Rad {i}", "items": [_item(form, spec) for spec in self.kind.rows.fields]}
+        return [{"label": gettext("Rad %(number)s") % {"number": i},
+                 "items": [_item(form, spec) for spec in self.kind.rows.fields]}
                 for i, form in enumerate(self.rows.forms, start=1)]
 
 
@@ -299,22 +305,22 @@ def _item(form: forms.Form, spec) -> dict:
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(
-        label="Varför öppnas formuläret igen?", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Skälet sparas i formulärets historik och syns för enheten.",
-        error_messages={"required": "Ange varför formuläret öppnas igen."})
+        label=_("Varför öppnas formuläret igen?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Skälet sparas i formulärets historik och syns för enheten."),
+        error_messages={"required": _("Ange varför formuläret öppnas igen.")})
 
 
 def display_value(spec, value) -> str:
     """A stored answer as text for read-only pages."""
     if isinstance(spec, Number):
         if value == MISSING:
-            return "Uppgift saknas"
-        return "Ej ifyllt" if value is None else str(value)
+            return gettext("Uppgift saknas")
+        return gettext("Ej ifyllt") if value is None else str(value)
     if isinstance(spec, Choice):
         labels = dict(spec.choices)
         values = value if isinstance(value, list) else ([value] if value else [])
-        return ", ".join(labels.get(v, v) for v in values) or "Ej ifyllt"
-    return value or "Ej ifyllt"
+        return ", ".join(str(labels.get(v, v)) for v in values) or gettext("Ej ifyllt")
+    return value or gettext("Ej ifyllt")
 
 
 def readonly_sections(kind: FormKind, answers: dict) -> list[dict]:

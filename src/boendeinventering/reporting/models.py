@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.utils import timezone
 
 from boendeinventering.organisation.models import InventoryYear, Unit
@@ -11,8 +12,8 @@ from .kinds import KIND_CHOICES, KINDS
 
 class UnitReport(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Utkast"
-        SUBMITTED = "submitted", "Inskickat"
+        DRAFT = "draft", _("Utkast")
+        SUBMITTED = "submitted", _("Inskickat")
 
     inventory_year = models.ForeignKey(InventoryYear, on_delete=models.CASCADE, related_name="unit_reports",
                                        verbose_name="inventeringsår")
@@ -52,9 +53,9 @@ class UnitReportEvent(models.Model):
     """Who did what to a report and when; a reopening carries its reason."""
 
     class Action(models.TextChoices):
-        SAVED = "saved", "Sparat som utkast"
-        SUBMITTED = "submitted", "Inskickat"
-        REOPENED = "reopened", "Öppnat igen"
+        SAVED = "saved", _("Sparat som utkast")
+        SUBMITTED = "submitted", _("Inskickat")
+        REOPENED = "reopened", _("Öppnat igen")
 
     report = models.ForeignKey(UnitReport, on_delete=models.CASCADE, related_name="events")
     action = models.CharField("händelse", max_length=20, choices=Action.choices)

@@ -7,7 +7,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from boendeinventering.organisation.models import InventoryYear, Participation, Role, Unit
 from boendeinventering.web.access import role_of
@@ -128,9 +128,15 @@ def _store(user, year, unit, kind, data, mode: str) -> UnitReport:
         UnitReportEvent.objects.create(report=report, action=action, at=now, user=user,
                                        username=user.get_username())
     if mode == SUBMIT:
-        _audit(user, AUDIT_SUBMITTED, f"{kind.short}, {unit}, {year.year}"
+        _audit(user, AUDIT_SUBMITTED, f"{_swedish(kind.short)}, {unit}, {year.year}"
                + (" (ej aktuellt för enheten)" if report.not_applicable else ""))
     return report
+
+
+def _swedish(text) -> str:
+    """A (lazily translated) form name as stored in the audit trail: always Swedish."""
+    with translation.override("sv"):
+        return str(text)
 
 
 def save_draft(user, year, unit: Unit, kind: str, data: dict) -> UnitReport:
@@ -163,7 +169,7 @@ def reopen(user, report: UnitReport, reason: str) -> UnitReport:
         UnitReportEvent.objects.create(report=report, action=UnitReportEvent.Action.REOPENED, at=now, user=user,
                                        username=user.get_username(), reason=reason)
     _audit(user, AUDIT_REOPENED,
-           f"{report.form_kind.short}, {report.unit}, {report.inventory_year.year}. Skäl: {reason[:300]}")
+           f"{_swedish(report.form_kind.short)}, {report.unit}, {report.inventory_year.year}. Skäl: {reason[:300]}")
     return report
 
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from boendeinventering.organisation.models import InventoryYear, Participation, Role, Unit
@@ -24,7 +25,7 @@ def _year_and_unit(request, year: int, unit_id: int) -> tuple[InventoryYear, Uni
     inventory_year = get_object_or_404(InventoryYear, year=year)
     unit = get_object_or_404(Unit, pk=unit_id)
     if not services.can_view(request.user, inventory_year, unit):
-        raise PermissionDenied("Du kan bara se underlag för din egen enhet.")
+        raise PermissionDenied(_("Du kan bara se underlag för din egen enhet."))
     return inventory_year, unit
 
 
@@ -48,7 +49,7 @@ def unit_forms(request, year: int, unit_id: int):
     participating = services.is_participating(inventory_year, unit)
     reports = services.reports_for(inventory_year, unit)
     if not participating and not reports:
-        raise Http404("Enheten deltar inte i inventeringen detta år.")
+        raise Http404(_("Enheten deltar inte i inventeringen detta år."))
     rows = [{"kind": kind, "report": reports.get(slug)} for slug, kind in KINDS.items()]
     deadline = (Participation.objects.filter(inventory_year=inventory_year, unit=unit)
                 .values_list("deadline", flat=True).first())
@@ -83,15 +84,15 @@ def _form_page(request, inventory_year, unit, kind, *, form=None, reopen_form=No
 @require_role(*FORM_ROLES)
 def report_form(request, year: int, unit_id: int, kind: str):
     if kind not in KINDS:
-        raise Http404("Okänt formulär.")
+        raise Http404(_("Okänt formulär."))
     inventory_year, unit = _year_and_unit(request, year, unit_id)
     form_kind = KINDS[kind]
     if not services.is_participating(inventory_year, unit) and not services.reports_for(inventory_year, unit):
-        raise Http404("Enheten deltar inte i inventeringen detta år.")
+        raise Http404(_("Enheten deltar inte i inventeringen detta år."))
     if request.method != "POST":
         return _form_page(request, inventory_year, unit, form_kind)
     if not services.can_edit(request.user, inventory_year, unit):
-        raise PermissionDenied("Formuläret kan inte ändras.")
+        raise PermissionDenied(_("Formuläret kan inte ändras."))
     mode = SUBMIT if request.POST.get("action") == "submit" else DRAFT
     form = ReportForm(form_kind, request.POST, mode=mode)
     if not form.is_valid():
@@ -103,9 +104,9 @@ def report_form(request, year: int, unit_id: int, kind: str):
         messages.error(request, str(exc))
         return redirect("reporting:form", year=year, unit_id=unit.pk, kind=kind)
     if mode == SUBMIT:
-        messages.success(request, f"{form_kind.title} är inskickat. Tack!")
+        messages.success(request, _("%(form)s är inskickat. Tack!") % {"form": form_kind.title})
         return redirect("reporting:unit_forms", year=year, unit_id=unit.pk)
-    messages.success(request, "Utkastet är sparat. Du kan fortsätta senare.")
+    messages.success(request, _("Utkastet är sparat. Du kan fortsätta senare."))
     return redirect("reporting:form", year=year, unit_id=unit.pk, kind=kind)
 
 
@@ -113,7 +114,7 @@ def report_form(request, year: int, unit_id: int, kind: str):
 @require_POST
 def reopen(request, year: int, unit_id: int, kind: str):
     if kind not in KINDS:
-        raise Http404("Okänt formulär.")
+        raise Http404(_("Okänt formulär."))
     inventory_year, unit = _year_and_unit(request, year, unit_id)
     report = get_object_or_404(UnitReport, inventory_year=inventory_year, unit=unit, kind=kind)
     reopen_form = ReopenForm(request.POST)
@@ -124,7 +125,8 @@ def reopen(request, year: int, unit_id: int, kind: str):
     except services.ReportingError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{KINDS[kind].title} är öppnat igen för {unit}.")
+        messages.success(request, _("%(form)s är öppnat igen för %(unit)s.")
+                         % {"form": KINDS[kind].title, "unit": unit})
     return redirect("reporting:form", year=year, unit_id=unit.pk, kind=kind)
 
 

@@ -15,7 +15,7 @@ UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx")
 
 
 def code_choices(blank: bool = True) -> list[tuple[str, str]]:
-    choices = [("", "— välj kod —")] if blank else []
+    choices = [("", _("— välj kod —"))] if blank else []
     for code, situation in SITUATION_BY_CODE.items():
         prefix = f"{situation}: " if situation else ""
         choices.append((code, f"{prefix}{CODE_NAMES_SV.get(code, code)} ({code})"))

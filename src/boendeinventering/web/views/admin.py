@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from boendeinventering.organisation.models import Profile, Role, Unit
 from boendeinventering.services import audit, users
@@ -26,7 +27,7 @@ def user_list(request):
         else:
             audit.record(request.user, audit.USER_CHANGED, f"Användare {user.username} skapad ({data['role']})",
                          ip=audit.client_ip(request))
-            messages.success(request, f"Användaren {user.username} är skapad.")
+            messages.success(request, _("Användaren %(name)s är skapad.") % {"name": user.username})
             return redirect("web:users")
     people = get_user_model().objects.select_related("profile__unit").order_by("username")
     return render(request, "boinv/users.html", {"form": form, "people": people})
@@ -42,7 +43,7 @@ def user_edit(request, user_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if person == request.user and (data["role"] != Role.ADMIN or not data["is_active"]):
-            form.add_error(None, "Du kan inte ta bort din egen administratörsroll eller spärra dig själv.")
+            form.add_error(None, _("Du kan inte ta bort din egen administratörsroll eller spärra dig själv."))
         else:
             if data["new_password"]:
                 try:
@@ -58,7 +59,7 @@ def user_edit(request, user_id: int):
             users.set_role(person, data["role"], data["unit"])
             audit.record(request.user, audit.USER_CHANGED, f"Användare {person.username} ändrad ({data['role']})",
                          ip=audit.client_ip(request))
-            messages.success(request, f"Användaren {person.username} är sparad.")
+            messages.success(request, _("Användaren %(name)s är sparad.") % {"name": person.username})
             return redirect("web:users")
     return render(request, "boinv/user_edit.html", {"form": form, "person": person})
 
@@ -68,7 +69,7 @@ def unit_list(request):
     form = UnitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         unit = form.save()
-        messages.success(request, f"Enheten {unit.name} är skapad.")
+        messages.success(request, _("Enheten %(name)s är skapad.") % {"name": unit.name})
         return redirect("web:units")
     return render(request, "boinv/units.html", {"form": form, "units": Unit.objects.all()})
 
@@ -79,7 +80,7 @@ def unit_edit(request, unit_id: int):
     form = UnitForm(request.POST or None, instance=unit)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, f"Enheten {unit.name} är sparad.")
+        messages.success(request, _("Enheten %(name)s är sparad.") % {"name": unit.name})
         return redirect("web:units")
     return render(request, "boinv/unit_edit.html", {"form": form, "unit": unit})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from boendeinventering.organisation.models import InventoryYear, Role
 from boendeinventering.web.access import role_of
@@ -20,5 +21,5 @@ def visible_year(request, year: int) -> InventoryYear:
     """The year, if this user may see its protected report: readers only once published."""
     inventory_year = get_object_or_404(InventoryYear, year=year)
     if role_of(request.user) == Role.READER and inventory_year.published_at is None:
-        raise Http404("Rapporten är inte publicerad.")
+        raise Http404(_("Rapporten är inte publicerad."))
     return inventory_year

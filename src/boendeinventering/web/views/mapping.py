@@ -7,6 +7,7 @@ import hashlib
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from boendeinventering.core.classify import suggest_code
 from boendeinventering.core.taxonomy import CODE_NAMES_SV, SITUATION_BY_CODE
@@ -46,17 +47,18 @@ def mapping_editor(request):
             if chosen != row["code"]:
                 changes.append((row["name"], chosen))
         if invalid:
-            messages.error(request, "Några val var ogiltiga och sparades inte.")
+            messages.error(request, _("Några val var ogiltiga och sparades inte."))
         if changes:
             outcome = mapping_service.save_entries(changes, user=request.user.get_username())
             listed = "; ".join(f"{name} → {code}" for name, code in changes[:50])
             more = f" (och {len(changes) - 50} till)" if len(changes) > 50 else ""
             audit.record(request.user, audit.MAPPING_CHANGED,
                          f"{outcome.created} nya, {outcome.changed} ändrade: {listed}{more}", ip=audit.client_ip(request))
-            messages.success(request, f"Mappningen är sparad: {outcome.created} nya och {outcome.changed} ändrade "
-                                      "benämningar. Siffrorna räknas om med den nya mappningen.")
+            messages.success(request, _("Mappningen är sparad: %(created)s nya och %(changed)s ändrade "
+                                        "benämningar. Siffrorna räknas om med den nya mappningen.")
+                             % {"created": outcome.created, "changed": outcome.changed})
         elif not invalid:
-            messages.info(request, "Inga ändringar att spara.")
+            messages.info(request, _("Inga ändringar att spara."))
         return redirect("web:mapping")
     return render(request, "boinv/mapping.html", {
         "rows": rows, "choices": code_choices(), "unmapped": sum(1 for r in rows if not r["code"]),

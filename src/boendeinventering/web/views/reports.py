@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from boendeinventering.core.classify import UnmappedNamesError
 from boendeinventering.organisation.models import InventoryYear, Role
@@ -101,7 +102,7 @@ def _download(report_year: int, fmt: str, protected: bool):
 def download(request, year: int, fmt: str):
     inventory_year = visible_year(request, year)
     if fmt not in FORMATS:
-        raise Http404("Okänt format.")
+        raise Http404(_("Okänt format."))
     report, problem = _compute(inventory_year.year, True)
     if problem is not None:
         return _problem(request, problem, year)
@@ -112,7 +113,7 @@ def download(request, year: int, fmt: str):
 def download_unprotected(request, year: int, fmt: str):
     get_object_or_404(InventoryYear, year=year)
     if fmt not in FORMATS:
-        raise Http404("Okänt format.")
+        raise Http404(_("Okänt format."))
     report, problem = _compute(year, False)
     if problem is not None:
         return _problem(request, problem, year)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from boendeinventering.core.taxonomy import EXTRACT_KINDS
@@ -24,9 +25,9 @@ def year_list(request):
         inventory_year, created = InventoryYear.objects.get_or_create(year=year)
         if created:
             audit.record(request.user, audit.YEAR_CHANGED, f"Inventeringsår {year} skapat", ip=audit.client_ip(request))
-            messages.success(request, f"Inventeringsåret {year} är skapat.")
+            messages.success(request, _("Inventeringsåret %(year)s är skapat.") % {"year": year})
         else:
-            messages.info(request, f"Inventeringsåret {year} finns redan.")
+            messages.info(request, _("Inventeringsåret %(year)s finns redan.") % {"year": year})
         return redirect("web:year", year=year)
     years = InventoryYear.objects.annotate(units=Count("participations"))
     return render(request, "boinv/years.html", {"form": form, "years": years})
@@ -37,7 +38,7 @@ def unit_progress(inventory_year) -> tuple[list[dict], str]:
     try:
         from boendeinventering.reporting.services import unit_status
     except ImportError:
-        return [], "Enheternas underlag är inte tillgängliga i den här versionen."
+        return [], _("Enheternas underlag är inte tillgängliga i den här versionen.")
     return list(unit_status(inventory_year)), ""
 
 
@@ -62,7 +63,8 @@ def year_detail(request, year: int):
         participation = form.save()
         audit.record(request.user, audit.YEAR_CHANGED, f"{participation.unit} deltar i {year}",
                      ip=audit.client_ip(request))
-        messages.success(request, f"{participation.unit} deltar nu i inventeringen {year}.")
+        messages.success(request, _("%(unit)s deltar nu i inventeringen %(year)s.")
+                         % {"unit": participation.unit, "year": year})
         return redirect("web:year", year=year)
     progress, progress_note = unit_progress(inventory_year)
     by_unit = {row["unit"].pk: row for row in progress if getattr(row.get("unit"), "pk", None)}
@@ -82,7 +84,7 @@ def participation_remove(request, year: int, participation_id: int):
     name = str(participation.unit)
     participation.delete()
     audit.record(request.user, audit.YEAR_CHANGED, f"{name} deltar inte längre i {year}", ip=audit.client_ip(request))
-    messages.success(request, f"{name} är borttagen från inventeringen {year}.")
+    messages.success(request, _("%(unit)s är borttagen från inventeringen %(year)s.") % {"unit": name, "year": year})
     return redirect("web:year", year=year)
 
 
@@ -93,13 +95,17 @@ def publish(request, year: int):
     action = request.POST.get("action", "publish")
     if action == "unpublish":
         inventory_year.published_at, inventory_year.published_by = None, ""
+        # The audit trail stays Swedish; the message follows the user's language.
         event, text = audit.UNPUBLISHED, f"Publiceringen av {year} återkallades."
+        shown = _("Publiceringen av %(year)s återkallades.") % {"year": year}
     elif action == "close":
         inventory_year.is_open = False
         event, text = audit.YEAR_CHANGED, f"Rapporteringen för {year} är stängd."
+        shown = _("Rapporteringen för %(year)s är stängd.") % {"year": year}
     elif action == "open":
         inventory_year.is_open = True
         event, text = audit.YEAR_CHANGED, f"Rapporteringen för {year} är öppen."
+        shown = _("Rapporteringen för %(year)s är öppen.") % {"year": year}
     else:
         # Publishing only makes sense for figures that pass disclosure control now.
         from boendeinventering.web.figures_view import get_report
@@ -107,13 +113,14 @@ def publish(request, year: int):
         try:
             get_report(year, protected=True)
         except Exception as exc:  # noqa: BLE001 - shown to the coordinator
-            messages.error(request, f"Året kan inte publiceras ännu: {_first_line(exc)}")
+            messages.error(request, _("Året kan inte publiceras ännu: %(reason)s") % {"reason": _first_line(exc)})
             return redirect("web:year", year=year)
         inventory_year.published_at, inventory_year.published_by = timezone.now(), request.user.get_username()
         event, text = audit.PUBLISHED, f"Den röjandeskyddade rapporten för {year} är publicerad för läsare."
+        shown = _("Den röjandeskyddade rapporten för %(year)s är publicerad för läsare.") % {"year": year}
     inventory_year.save()
     audit.record(request.user, event, text, ip=audit.client_ip(request))
-    messages.success(request, text)
+    messages.success(request, shown)
     return redirect("web:year", year=year)
 
 
@@ -121,5 +128,5 @@ def _first_line(exc: Exception) -> str:
     from boendeinventering.core.classify import UnmappedNamesError
 
     if isinstance(exc, UnmappedNamesError):
-        return f"{len(exc.names)} lokala benämningar saknar mappning."
+        return _("%(count)s lokala benämningar saknar mappning.") % {"count": len(exc.names)}
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
