@@ -171,7 +171,7 @@ def test_leap_days_exist_where_they_should():
 
 def test_samordningsnummer_day_range():
     good = make_number(1985, 1, 31, 500, snr=True)  # day 91
-    day_60 = f"19850160500"  # day 0 + 60
+    day_60 = "19850160500"  # day 0 + 60
     day_60 += str(luhn_digit(day_60[2:]))
     rows = parse([good, day_60])
     assert rows[0]["error"] is None and rows[0]["birth_date"] == dt.date(1985, 1, 31)
