@@ -157,3 +157,18 @@ def test_refused_import_exit_code_and_swedish_message(tmp_path):
     assert result.returncode == 1
     assert "Rad 2" in result.stderr and "startdatum" in result.stderr
     assert number not in result.stderr + result.stdout
+
+
+def test_skip_invalid_then_history_shows_the_refused_rows_masked(tmp_path):
+    data = tmp_path / "data"
+    boinv(["init", "--kommun", "0180"], data, tmp_path)
+    good, bad = test_numbers()[20_000], test_numbers()[20_001]
+    bad = bad[:-1] + str((int(bad[-1]) + 1) % 10)
+    path = tmp_path / "mixed.csv"
+    path.write_text(f"person_id;enhet;insats;startdatum\n{good};E;Hotell;2025-02-01\n{bad};E;Hotell;2025-02-01\n",
+                    encoding="utf-8")
+    result = boinv(["import", "insatser", str(path), "--skip-invalid"], data, tmp_path)
+    assert "1 rader importerade av 2" in result.stdout
+    history = boinv(["history", "1"], data, tmp_path).stdout
+    assert "Rad 3, kolumn person_id" in history and "kontrollsiffra" in history
+    assert bad not in history and bad[2:] not in history

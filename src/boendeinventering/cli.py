@@ -61,7 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("audit", help="granska röjandeskyddet (LP-revision) för ett år")
     p.add_argument("--year", type=int, required=True)
 
-    sub.add_parser("history", help="importhistorik")
+    p = sub.add_parser("history", help="importhistorik; med ett importnummer: den importens logg")
+    p.add_argument("batch", nargs="?", type=int, help="visa avvisade rader och okända kolumner för denna import")
 
     p = sub.add_parser("demo", help="skapa en fiktiv kommuns uttag, importera dem och skriv alla rapporter")
     p.add_argument("--persons", type=int, default=1500)

@@ -134,6 +134,22 @@ def _audit(args) -> int:
 def _history(args) -> int:
     from boendeinventering.inventory.models import ImportBatch
 
+    if args.batch is not None:
+        batch = ImportBatch.objects.filter(pk=args.batch).first()
+        if batch is None:
+            _err(f"Det finns ingen import med nummer {args.batch}.")
+            return EXIT_ERROR
+        print(f"Import {batch.id}: {batch.kind}, {batch.file_name}, {localtime(batch.imported_at):%Y-%m-%d %H:%M}, "
+              f"av {batch.imported_by or '-'}")
+        print(f"  {batch.rows_read} lästa, {batch.rows_imported} importerade, {batch.rows_invalid} avvisade, "
+              f"{batch.rows_duplicate} dubbletter i filen, {batch.rows_overlapping} finns i annan import")
+        if batch.unknown_columns:
+            print(f"  Okända kolumner: {', '.join(batch.unknown_columns)}")
+        for issue in batch.issues:
+            column = f", kolumn {issue['column']}" if issue.get("column") else ""
+            value = f", värde '{issue['value']}'" if issue.get("value") is not None else ""
+            print(f"  Rad {issue['row']}{column}{value}: {issue['reason']}")
+        return EXIT_OK
     for b in ImportBatch.objects.order_by("id"):
         state = "aktiv" if b.active else f"ersatt av {b.replaced_by_id}"
         print(f"{b.id:>4} {localtime(b.imported_at):%Y-%m-%d %H:%M} {b.kind:<15} {b.file_name:<30} "
