@@ -206,7 +206,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "filters": {"mask_pnr": {"()": "boendeinventering.logging_filters.MaskPersonnummer"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_pnr"]}},
+    # The console shows warnings only (users read the command's own Swedish output); the log file
+    # below keeps the INFO trail of imports and exports.
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_pnr"],
+                             "level": os.environ.get("BOINV_LOG_LEVEL", "WARNING")}},
     "root": {"handlers": ["console"], "level": os.environ.get("BOINV_LOG_LEVEL", "WARNING")},
 }
 try:

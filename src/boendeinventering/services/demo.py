@@ -23,7 +23,7 @@ def run_demo(out: Path, *, persons: int = 1500, seed: int = 1, year: int = 2025,
         # a real code is needed for the format, but no real municipality's name on fictional data
         Installation.objects.update(kommun_name=DEMO_KOMMUN_NAME)
         outcome.kommun_name = DEMO_KOMMUN_NAME
-    echo(f"Datakatalog: {outcome.data_dir} (kommun {outcome.kommun} {outcome.kommun_name}, fiktiva uppgifter)")
+    echo(f"Datakatalog: {outcome.data_dir} (kommun {outcome.kommun} {outcome.kommun_name})")
 
     files = generate_demo(out / "uttag", persons=persons, seed=seed, year=year)
     echo(f"Uttag skapade i {files.insatser.parent} (cp1252, semikolon, decimalkomma – som från ett verksamhetssystem)")
