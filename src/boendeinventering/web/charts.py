@@ -12,6 +12,8 @@ from boendeinventering.core.report.charts import (
     sex_age_chart_data,
     situation_chart_data,
 )
+from django.utils.translation import gettext as _
+
 from boendeinventering.core.report.labels import SUPPRESSED_MARK, format_number_sv
 
 BAR_H, GAP, LABEL_W, PLOT_W = 18, 6, 230, 360
@@ -46,7 +48,7 @@ def report_charts(report) -> list[dict]:
     if table is not None:
         data = situation_chart_data(table)
         if data.has_values():
-            charts.append(_panel(data, "diagram-situation") | {"title": "Antal personer per situation"})
+            charts.append(_panel(data, "diagram-situation") | {"title": _("Antal personer per situation")})
     table = report.tables.get(SEX_AGE_TABLE)
     if table is not None:
         for n, data in enumerate(sex_age_chart_data(table)):
