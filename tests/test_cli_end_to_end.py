@@ -172,3 +172,11 @@ def test_skip_invalid_then_history_shows_the_refused_rows_masked(tmp_path):
     history = boinv(["history", "1"], data, tmp_path).stdout
     assert "Rad 3, kolumn person_id" in history and "kontrollsiffra" in history
     assert bad not in history and bad[2:] not in history
+
+
+def test_audit_command_for_both_methods(demo_run):
+    work, data, _ = demo_run
+    suppression = boinv(["audit", "--year", "2025"], data, work)
+    assert "godkänd" in suppression.stdout
+    noise = boinv(["audit", "--year", "2025"], data, work, {"BOINV_DISCLOSURE_METHOD": "cellkey"})
+    assert "Cellnyckelmetoden" in noise.stdout

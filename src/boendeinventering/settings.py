@@ -10,6 +10,7 @@ BOINV_BEHIND_PROXY  "1" when a reverse proxy terminates TLS and sets X-Forwarded
 BOINV_CSRF_TRUSTED_ORIGINS  comma separated, e.g. https://boinv.kommun.se
 BOINV_REMOTE_USER_HEADER    SSO: request header set by the reverse proxy, e.g. HTTP_X_REMOTE_USER
 BOINV_MAX_UPLOAD_MB size limit for uploaded extracts (default 500)
+BOINV_DISCLOSURE_METHOD  "suppression" (default) or "cellkey"; BOINV_CELLKEY_D / _V / _JS tune the noise
 """
 
 from __future__ import annotations
@@ -198,6 +199,12 @@ BOINV_TASKS_SYNC = False
 # Disclosure control (SPEC 7); settings, shown in every output's method note.
 BOINV_SUPPRESSION_THRESHOLD = int(os.environ.get("BOINV_SUPPRESSION_THRESHOLD", "5"))
 BOINV_SUPPRESSION_WIDTH = int(os.environ.get("BOINV_SUPPRESSION_WIDTH", "5"))
+# Disclosure control of counts: "suppression" (default, SPEC 7) or "cellkey" (noise of at most
+# BOINV_CELLKEY_D, variance BOINV_CELLKEY_V, no published 1..BOINV_CELLKEY_JS); docs/disclosure.md.
+BOINV_DISCLOSURE_METHOD = os.environ.get("BOINV_DISCLOSURE_METHOD", "suppression").strip().lower()
+BOINV_CELLKEY_D = int(os.environ.get("BOINV_CELLKEY_D", "2"))
+BOINV_CELLKEY_V = float(os.environ.get("BOINV_CELLKEY_V", "1"))
+BOINV_CELLKEY_JS = int(os.environ.get("BOINV_CELLKEY_JS", "1"))
 # Largest extract file accepted (bytes); a large city's year is about 100 MB as CSV.
 BOINV_MAX_FILE_BYTES = int(os.environ.get("BOINV_MAX_FILE_BYTES", str(2_000_000_000)))
 

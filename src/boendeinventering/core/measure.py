@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from . import taxonomy
 from .classify import CODE_ENUM, Mapping, lookup_codes, with_codes
 from .tables import Table
+
+if TYPE_CHECKING:  # only a type; protect.cellkey is imported when record keys are given
+    from .protect.cellkey import RecordKeys
 
 __all__ = ["compute_tables", "TABLE_IDS"]
 
@@ -51,12 +54,19 @@ def compute_tables(
     mapping: Mapping,
     year: int,
     reference_date: dt.date | None = None,
+    record_keys: RecordKeys | None = None,
 ) -> dict[str, Table]:
     """All tables of year ``year``, keyed by table id (see TABLE_IDS).
 
     Raises UnmappedNamesError listing every unmapped ``insats`` and ``purpose`` among the rows
     of the year (with suggested codes); names on rows of other years do not block. Sex and
-    age come from each person's latest row of the year that knows them (module docstring)."""
+    age come from each person's latest row of the year that knows them (module docstring).
+
+    With ``record_keys`` (the cell-key method, core/protect/cellkey.py) every row also holds
+    ``row["_cell_keys"]``: for each count measure, the cell key of the units it counts (sum of
+    their record keys mod 2**32, as a float in [0, 1)). Persons are keyed by ``person``,
+    households by their identity (hushåll-id, else the person), children by their households
+    (a second key), debt cases by ``case``. Without it nothing changes."""
     first, last, next_first = dt.date(year, 1, 1), dt.date(year, 12, 31), dt.date(year + 1, 1, 1)
     ref = reference_date or last
 
@@ -81,6 +91,8 @@ def compute_tables(
         **_household_columns(),
     )
     pays_c = with_codes(pays_y, "purpose", codes, CODE_ENUM).with_columns(**_household_columns())
+    if record_keys is not None:
+        stays_c, pays_c = _with_record_keys(stays_c, record_keys), _with_record_keys(pays_c, record_keys)
 
     # Only codes with a situation count in persons_* tables (never exkluderad/ovrigt/hyresskuld).
     counted = stays_c.filter(pl.col("situation").is_not_null())
@@ -113,7 +125,7 @@ def compute_tables(
         ),
         _acute_by_sex(counted, pays_c, attrs),
         _payments_table(pays_c),
-        _debt_table(debt_y),
+        _debt_table(debt_y, record_keys),
         _discharge_table(counted, ref),
     ]
     return {table.id: table for table in tables}
@@ -189,18 +201,59 @@ def _age_band(age: pl.Expr) -> pl.Expr:
 
 
 def _group_measures(frame: pl.DataFrame, keys: list[str], sums: dict[str, str]) -> pl.DataFrame:
-    """persons, households, children and the given sums per group."""
+    """persons, households, children and the given sums per group (and their cell keys)."""
+    keyed = _KEY_PERSON in frame.columns
     base = frame.group_by(keys).agg(
         persons=pl.col("person").n_unique(),
         **{out: pl.col(column).sum() for out, column in sums.items()},
+        **({_ck("persons"): _distinct_person_keys()} if keyed else {}),
     )
     households = (
         frame.group_by([*keys, "hh_is_person", "hh_id"])
-        .agg(pl.col("children").max().fill_null(0))
+        .agg(
+            pl.col("children").max().fill_null(0),
+            *((pl.col(_KEY_HOUSEHOLD).first(), pl.col(_KEY_CHILDREN).first()) if keyed else ()),
+        )
         .group_by(keys)
-        .agg(households=pl.len(), children=pl.col("children").sum())
+        .agg(
+            households=pl.len(),
+            children=pl.col("children").sum(),
+            **({_ck("households"): _key_sum(_KEY_HOUSEHOLD), _ck("children"): _key_sum(_KEY_CHILDREN)}
+               if keyed else {}),
+        )
     )
     return base.join(households, on=keys, how="left")
+
+
+# --- cell keys (only with record keys; see compute_tables) ---------------------------------
+
+_KEY_PERSON, _KEY_HOUSEHOLD, _KEY_CHILDREN = "_rk_person", "_rk_household", "_rk_children"
+
+
+def _ck(measure: str) -> str:
+    return f"{measure}__cell_key"
+
+
+def _key_sum(column: str) -> pl.Expr:
+    # Integer sum mod 2**32: exact and independent of row order (cellkey.py).
+    return pl.col(column).sum() % (1 << 32)
+
+
+def _distinct_person_keys(condition: pl.Expr | None = None) -> pl.Expr:
+    """Within a group: the sum of the record keys of the distinct persons (meeting ``condition``)."""
+    person, key = pl.col("person"), pl.col(_KEY_PERSON)
+    if condition is not None:
+        person, key = person.filter(condition), key.filter(condition)
+    return key.filter(person.is_first_distinct()).sum() % (1 << 32)
+
+
+def _with_record_keys(frame: pl.DataFrame, record_keys: RecordKeys) -> pl.DataFrame:
+    # A household is (hh_is_person, hh_id), so both parts go into its key; children get a
+    # second, independent key of the same household, so their noise is not the households'.
+    household = pl.format("{}:{}", pl.col("hh_is_person").cast(pl.Int8), pl.col("hh_id"))
+    frame = record_keys.column(frame, "person", b"person", _KEY_PERSON)
+    frame = record_keys.column(frame, household, b"household", _KEY_HOUSEHOLD)
+    return record_keys.column(frame, household, b"children", _KEY_CHILDREN)
 
 
 def _people_table(frame: pl.DataFrame, keys: list[str], table_id: str, title: str, note: str) -> Table:
@@ -210,18 +263,21 @@ def _people_table(frame: pl.DataFrame, keys: list[str], table_id: str, title: st
 
 
 def _persons_by(frame: pl.DataFrame, keys: list[str], table_id: str, title: str, note: str) -> Table:
-    data = frame.group_by(keys).agg(persons=pl.col("person").n_unique())
+    keyed = {_ck("persons"): _distinct_person_keys()} if _KEY_PERSON in frame.columns else {}
+    data = frame.group_by(keys).agg(persons=pl.col("person").n_unique(), **keyed)
     return _table(table_id, title, keys, ["persons"], data, note)
 
 
 def _acute_by_sex(counted: pl.DataFrame, pays_c: pl.DataFrame, attrs: pl.DataFrame) -> Table:
+    cols = ["person", _KEY_PERSON] if _KEY_PERSON in counted.columns else ["person"]
     persons = pl.concat(
         [
-            counted.filter(pl.col("situation") == 1).select("person"),
-            pays_c.filter(pl.col("situation") == 1).select("person"),
+            counted.filter(pl.col("situation") == 1).select(cols),
+            pays_c.filter(pl.col("situation") == 1).select(cols),
         ]
     ).unique()
-    data = persons.join(attrs, on="person", how="left").group_by("sex").agg(persons=pl.len())
+    keyed = {_ck("persons"): _key_sum(_KEY_PERSON)} if len(cols) == 2 else {}
+    data = persons.join(attrs, on="person", how="left").group_by("sex").agg(persons=pl.len(), **keyed)
     return _table(
         "acute_persons_by_sex", "Personer i akut hemlöshet per kön", ["sex"], ["persons"], data,
         "Personer med insats i situation 1 eller utbetalning till ett ändamål i situation 1 under året; "
@@ -239,16 +295,26 @@ def _payments_table(pays_c: pl.DataFrame) -> Table:
     )
 
 
-def _debt_table(debt_y: pl.DataFrame) -> Table:
+def _debt_table(debt_y: pl.DataFrame, record_keys: RecordKeys | None = None) -> Table:
     cases = debt_y.get_column("case").n_unique()
     rent = debt_y.filter(pl.col("rent_debt").fill_null(False)).get_column("case").n_unique()
+    row: dict[str, Any] = {"cases": int(cases), "rent_debt_cases": int(rent)}
+    if record_keys is not None:
+        from .protect.cellkey import CELL_KEYS, as_cell_key
+
+        distinct = debt_y.select("case", "rent_debt").group_by("case").agg(pl.col("rent_debt").fill_null(False).any())
+        keyed = record_keys.column(distinct, "case", b"case", "_rk")
+        row[CELL_KEYS] = {
+            "cases": as_cell_key(keyed.get_column("_rk").sum()),
+            "rent_debt_cases": as_cell_key(keyed.filter(pl.col("rent_debt")).get_column("_rk").sum()),
+        }
     # The single total row is kept even when zero: "no cases" is itself the figure.
     return Table(
         id="debt_counselling",
         title="Budget- och skuldrådgivning",
         dimensions=[],
         measures=["cases", "rent_debt_cases"],
-        rows=[{"cases": int(cases), "rent_debt_cases": int(rent)}],
+        rows=[row],
         note="Ärenden som inkommit under året; varav ärenden med hyresskuld.",
     )
 
@@ -264,10 +330,17 @@ def _discharge_table(counted: pl.DataFrame, ref: dt.date) -> Table:
         & (pl.col("end_date").is_null() | (pl.col("end_date") > ref))
     )
     person = pl.col("person")
+    conditions = {
+        "persons": in_window & (arranged == "nej"),
+        "persons_unknown": in_window & (arranged.is_null() | ~arranged.is_in(["ja", "nej"])),
+        "persons_overdue": (planned <= ref) & (arranged.is_null() | (arranged != "ja")),
+    }
+    keyed = (
+        {_ck(m): _distinct_person_keys(c) for m, c in conditions.items()} if _KEY_PERSON in ongoing.columns else {}
+    )
     data = ongoing.group_by("kod").agg(
-        persons=person.filter(in_window & (arranged == "nej")).n_unique(),
-        persons_unknown=person.filter(in_window & (arranged.is_null() | ~arranged.is_in(["ja", "nej"]))).n_unique(),
-        persons_overdue=person.filter((planned <= ref) & (arranged.is_null() | (arranged != "ja"))).n_unique(),
+        **{m: person.filter(c).n_unique() for m, c in conditions.items()},
+        **keyed,
     )
     return _table(
         "discharge_risk_by_kod", "Personer som ska skrivas ut inom tre månader utan ordnat boende",
@@ -304,11 +377,14 @@ def round_kronor(value: float | int | None) -> int:
 def _table(table_id: str, title: str, dimensions: list[str], measures: list[str], data: pl.DataFrame,
            note: str) -> Table:
     rows = []
+    key_columns = {m: _ck(m) for m in measures if _ck(m) in data.columns}
     for raw in data.to_dicts():
         row = {d: raw[d] for d in dimensions}
         for m in measures:
             row[m] = round_kronor(raw[m]) if m in _MONEY else int(raw[m] or 0)
         if any(row[m] != 0 for m in measures):
+            if key_columns:
+                row["_cell_keys"] = {m: (int(raw[c] or 0) % (1 << 32)) / (1 << 32) for m, c in key_columns.items()}
             rows.append(row)
     rows.sort(key=lambda r: _sort_key(r, dimensions))
     return Table(id=table_id, title=title, dimensions=dimensions, measures=measures, rows=rows, note=note)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,12 +15,13 @@ from django.conf import settings
 from boendeinventering.core import quality as quality_rules
 from boendeinventering.core.measure import compute_tables
 from boendeinventering.core.protect import ProtectionSettings, audit_report, protect_report
-from boendeinventering.core.protect import DisclosureError
+from boendeinventering.core.protect import DisclosureError, RecordKeys, check_cellkey_report
 from boendeinventering.core.report import write_html, write_json, write_xlsx
 from boendeinventering.core.schema import MEASURE_DEBT_CASES, MEASURE_PAYMENTS, MEASURE_STAYS
 from boendeinventering.core.tables import Report
 from boendeinventering.inventory.models import ImportBatch
 from boendeinventering.services.installation import current_installation
+from boendeinventering.services.installation import key as installation_key
 from boendeinventering.services.mapping import current_mapping
 from boendeinventering.services.storage import active_rows
 
@@ -37,7 +40,22 @@ class YearData:
 
 
 def protection_settings() -> ProtectionSettings:
-    return ProtectionSettings(threshold=settings.BOINV_SUPPRESSION_THRESHOLD, width=settings.BOINV_SUPPRESSION_WIDTH)
+    return ProtectionSettings(
+        threshold=settings.BOINV_SUPPRESSION_THRESHOLD,
+        width=settings.BOINV_SUPPRESSION_WIDTH,
+        method=getattr(settings, "BOINV_DISCLOSURE_METHOD", "suppression"),
+        cellkey_d=getattr(settings, "BOINV_CELLKEY_D", 2),
+        cellkey_v=getattr(settings, "BOINV_CELLKEY_V", 1.0),
+        cellkey_js=getattr(settings, "BOINV_CELLKEY_JS", 1),
+    )
+
+
+def record_keys() -> RecordKeys:
+    """Record keys for the cell-key method, from the installation's pseudonymisation key.
+
+    A separate secret is derived (HMAC with a fixed label), so the noise reveals nothing about
+    the pseudonymisation key, and stays the same for the same person in every report and year."""
+    return RecordKeys(hmac.new(installation_key(), b"boinv cellkey record keys v1", hashlib.sha256).digest())
 
 
 def load_year(year: int) -> YearData:
@@ -61,6 +79,8 @@ def build_report(year: int, *, protected: bool = True, reference_date: dt.date |
     data = load_year(year)
     mapping = current_mapping()
     reference_date = reference_date or dt.date(year, 12, 31)
+    rules = protection_settings()
+    cellkey = protected and rules.method == "cellkey"
     tables = compute_tables(
         data.stays.select(list(MEASURE_STAYS)),
         data.payments.select(list(MEASURE_PAYMENTS)),
@@ -68,6 +88,7 @@ def build_report(year: int, *, protected: bool = True, reference_date: dt.date |
         mapping,
         year,
         reference_date,
+        **({"record_keys": record_keys()} if cellkey else {}),
     )
     report = Report(
         kommun=installation.kommun,
@@ -88,12 +109,39 @@ def build_report(year: int, *, protected: bool = True, reference_date: dt.date |
             "Endast för intern kvalitetssäkring."
         )
         return report
-    rules = protection_settings()
     safe = protect_report(report, rules)
+    if cellkey:
+        # The LP audit is about hidden counts; with noise nothing is hidden except magnitudes,
+        # so the cell-key check looks at the noise bounds and the magnitudes' intervals.
+        problems = check_cellkey_report(safe, rules, report)
+        if problems:
+            raise DisclosureError(
+                "Röjandekontrollen underkände tabellerna; inget skrevs.\n" + "\n".join(problems[:20])
+            )
+        return safe
     result = audit_report(safe, rules, unprotected=report)
     if not result.ok:
         raise DisclosureError("Röjandekontrollen underkände tabellerna; inget skrevs.\n" + result.as_text())
     return safe
+
+
+def audit_year(year: int, *, reference_date: dt.date | None = None) -> tuple[bool, str]:
+    """(passed, Swedish text) of the disclosure check of the year's report, for either method."""
+    from boendeinventering.core.protect import audit_report
+
+    rules = protection_settings()
+    if rules.method == "cellkey":
+        try:
+            build_report(year, reference_date=reference_date)
+        except DisclosureError as exc:
+            return False, str(exc)
+        return True, (
+            "Cellnyckelmetoden: alla antal ligger inom ±"
+            f"{rules.cellkey_d} från de verkliga, och borttagna belopp och boendedygn kan inte räknas fram."
+        )
+    report = build_report(year, protected=False, reference_date=reference_date)
+    result = audit_report(protect_report(report, rules), rules, unprotected=report)
+    return result.ok, result.as_text()
 
 
 def _batch_summary(data: YearData) -> list[quality_rules.BatchSummary]:

@@ -1,8 +1,13 @@
-"""Settings of the disclosure control (SPEC 7: threshold and width are settings)."""
+"""Settings of the disclosure control (SPEC 7: threshold and width are settings).
+
+``method`` chooses the protection of counts: "suppression" (default, SPEC 7) or "cellkey"
+(small consistent noise, core/protect/cellkey.py; docs/disclosure.md has the trade-offs)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+
+METHODS = ("suppression", "cellkey")
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,13 @@ class ProtectionSettings:
     # Secondary rule: the feasible interval of a suppressed magnitude must be at least
     # magnitude_p percent of its upper bound wide (nobody can tell it closer than that).
     magnitude_p: float = 10.0
+    # "suppression" | "cellkey". With "cellkey", counts get noise of at most cellkey_d with
+    # variance cellkey_v, and no count 1..cellkey_js is published; magnitudes keep the
+    # suppression rules above (threshold, magnitude_p).
+    method: str = "suppression"
+    cellkey_d: int = 2
+    cellkey_v: float = 1.0
+    cellkey_js: int = 1
 
     def __post_init__(self) -> None:
         if self.threshold < 1:
@@ -27,6 +39,12 @@ class ProtectionSettings:
             raise ValueError("Intervallbredden får inte vara negativ.")
         if not 0 <= self.magnitude_p <= 100:
             raise ValueError("Procentsatsen för belopp och boendedygn måste ligga mellan 0 och 100.")
+        if self.method not in METHODS:
+            raise ValueError(f"Okänd metod för röjandeskydd '{self.method}'. Välj {' eller '.join(METHODS)}.")
+        if self.method == "cellkey":
+            from .cellkey import check_parameters
+
+            check_parameters(self.cellkey_d, self.cellkey_v, self.cellkey_js)
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -134,7 +134,13 @@ def _choose(engine: IntervalEngine, cell: Cell, iv, hidden: set[Cell], values: d
 
 
 def protect_report(report: Report, settings: ProtectionSettings = ProtectionSettings()) -> Report:
-    """A new, protected Report; ``report`` is left untouched."""
+    """A new, protected Report; ``report`` is left untouched.
+
+    With ``settings.method == "cellkey"`` counts are perturbed instead (cellkey.py)."""
+    if settings.method == "cellkey":
+        from .cellkey import protect_report_cellkey  # cellkey imports this module
+
+        return protect_report_cellkey(report, settings)
     if report.protected:
         raise ValueError("Rapporten är redan skyddad.")
     out = copy.deepcopy(report)

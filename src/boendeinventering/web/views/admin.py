@@ -92,6 +92,7 @@ def installation_settings(request):
     return render(request, "boinv/settings.html", {
         "installation": Installation.objects.first(),
         "threshold": settings.BOINV_SUPPRESSION_THRESHOLD, "width": settings.BOINV_SUPPRESSION_WIDTH,
+        "cellkey": settings.BOINV_DISCLOSURE_METHOD == "cellkey", "cellkey_d": settings.BOINV_CELLKEY_D,
         "data_dir": settings.DATA_DIR, "production": settings.PRODUCTION,
         "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
         "max_mb": settings.BOINV_MAX_UPLOAD_MB, "sso_header": settings.BOINV_REMOTE_USER_HEADER,
