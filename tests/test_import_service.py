@@ -191,3 +191,28 @@ def test_forced_wrong_encoding_still_imports_nothing_half(installed, tmp_path):
     with pytest.raises(IngestError):
         import_extract("insatser", path, encoding="utf-8")
     _nothing_written()
+
+
+def test_next_years_extract_does_not_double_this_years_nights(installed, tmp_path):
+    """The 2026 extract repeats a stay that began in 2025: 2025's figures use the 2025 import."""
+    from boendeinventering.services import figures, mapping
+
+    mapping.save_entries([("Hotell", "hotell")])
+    this_year = write_csv(tmp_path / "2025.csv", STAY_HEADER, [f"{pnr(i)};;E;Hotell;2025-12-01;;;;;" for i in range(6)])
+    next_year = write_csv(tmp_path / "2026.csv", STAY_HEADER,
+                          [f"{pnr(i)};;E;Hotell;2025-12-01;2026-01-15;;;;" for i in range(6)])
+    import_extract("insatser", this_year, year=2025)
+    import_extract("insatser", next_year, year=2026)
+    y2025 = figures.build_report(2025, protected=False).tables["persons_by_kod"].rows[0]
+    assert (y2025["persons"], y2025["nights"]) == (6, 6 * 31)
+    y2026 = figures.build_report(2026, protected=False).tables["persons_by_kod"].rows[0]
+    assert (y2026["persons"], y2026["nights"]) == (6, 6 * 14)
+
+
+def test_replace_acts_within_the_year(installed, tmp_path):
+    first_2025 = import_extract("insatser", stays_file(tmp_path / "a.csv", n=3), year=2025)
+    first_2026 = import_extract("insatser", stays_file(tmp_path / "b.csv", n=4), year=2026)
+    import_extract("insatser", stays_file(tmp_path / "c.csv", n=5), year=2026, replace=True)
+    first_2025.batch.refresh_from_db()
+    first_2026.batch.refresh_from_db()
+    assert first_2025.batch.active and not first_2026.batch.active

@@ -312,3 +312,15 @@ def test_restart_cleans_up_interrupted_uploads(users):
     job.refresh_from_db()
     assert job.status == ImportJob.FAILED and "ladda upp filen igen" in job.message
     assert not leftover.exists()
+
+
+def test_upload_is_tagged_with_the_chosen_inventory_year(users, tmp_path):
+    coordinator = as_role(users, "coordinator")
+    page = coordinator.get(reverse("web:extracts")).content.decode()
+    assert 'name="year"' in page and f'value="{YEAR}" selected' in page.replace("  ", " ")
+    path = stays_file(tmp_path / "a.csv", n=3)
+    with open(path, "rb") as fh:
+        file = SimpleUploadedFile(path.name, fh.read(), content_type="text/csv")
+    coordinator.post(reverse("web:extracts"), {"kind": "insatser", "file": file, "on_error": "refuse",
+                                               "mode": "add", "year": str(YEAR)})
+    assert ImportBatch.objects.get().year == YEAR

@@ -35,7 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="importera ett uttag (insatser, utbetalningar, skuldradgivning)")
     p.add_argument("kind", choices=["insatser", "utbetalningar", "skuldradgivning"])
     p.add_argument("file", type=Path)
-    p.add_argument("--replace", action="store_true", help="ersätt tidigare importer av samma slag")
+    p.add_argument("--year", type=int, help="inventeringsåret uttaget gäller (standard: alla år); "
+                   "ett år räknas bara med uttag för det året eller alla år")
+    p.add_argument("--replace", action="store_true", help="ersätt tidigare importer av samma slag (och år)")
     p.add_argument("--skip-invalid", action="store_true", help="importera de korrekta raderna, logga de felaktiga")
     p.add_argument("--encoding", choices=["utf-8", "utf-8-sig", "cp1252", "latin-1"])
     p.add_argument("--delimiter", choices=[";", ","])

@@ -58,7 +58,7 @@ def _init(args) -> int:
 def _import(args) -> int:
     outcome = imports.import_extract(
         args.kind, args.file, replace=args.replace, skip_invalid=args.skip_invalid,
-        encoding=args.encoding, delimiter=args.delimiter, user="kommandorad",
+        encoding=args.encoding, delimiter=args.delimiter, user="kommandorad", year=args.year,
         progress=lambda message: print(message, file=sys.stderr, flush=True),
     )
     batch = outcome.batch
@@ -148,7 +148,8 @@ def _history(args) -> int:
         return EXIT_OK
     for b in ImportBatch.objects.order_by("id"):
         state = "aktiv" if b.active else f"ersatt av {b.replaced_by_id}"
-        print(f"{b.id:>4} {localtime(b.imported_at):%Y-%m-%d %H:%M} {b.kind:<15} {b.file_name:<30} "
+        print(f"{b.id:>4} {localtime(b.imported_at):%Y-%m-%d %H:%M} {b.kind:<15} {b.year or 'alla år':<8} "
+              f"{b.file_name:<30} "
               f"{b.rows_imported:>8} rader, {b.rows_invalid} avvisade, {state}, av {b.imported_by or '-'}")
     return EXIT_OK
 

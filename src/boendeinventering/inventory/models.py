@@ -23,6 +23,10 @@ class Pseudonym(models.Model):
 
 class ImportBatch(models.Model):
     kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+    # The inventory year the extract was taken for; None = the extract serves every year. Next
+    # year's extract repeats this year's ongoing stays, so a year's figures read only the imports
+    # made for it (and untagged ones), and --replace acts within one year.
+    year = models.PositiveIntegerField(null=True, blank=True)
     file_name = models.CharField(max_length=255)
     file_digest = models.CharField(max_length=64, db_index=True)  # keyed, so no guessing the content
     imported_at = models.DateTimeField(auto_now_add=True)

@@ -100,6 +100,7 @@ class ImportJob(models.Model):
     file_name = models.CharField(max_length=255)
     replace = models.BooleanField(default=False)
     skip_invalid = models.BooleanField(default=False)
+    year = models.PositiveIntegerField(null=True, blank=True)  # inventory year; None = all years
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     created_by = models.CharField(max_length=150, blank=True)

@@ -23,7 +23,7 @@ from boendeinventering.inventory.models import ImportBatch
 from boendeinventering.services.installation import current_installation
 from boendeinventering.services.installation import key as installation_key
 from boendeinventering.services.mapping import current_mapping
-from boendeinventering.services.storage import active_rows
+from boendeinventering.services.storage import active_batches, active_rows
 
 log = logging.getLogger("boendeinventering.figures")
 
@@ -60,16 +60,16 @@ def record_keys() -> RecordKeys:
 
 def load_year(year: int) -> YearData:
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    stays = active_rows("insatser", {**MEASURE_STAYS, "id_kind": pl.Utf8}).filter(
+    stays = active_rows("insatser", {**MEASURE_STAYS, "id_kind": pl.Utf8}, year).filter(
         (pl.col("start_date") <= last) & (pl.col("end_date").is_null() | (pl.col("end_date") >= first))
     )
-    all_payments = active_rows("utbetalningar", {**MEASURE_PAYMENTS, "id_kind": pl.Utf8})
+    all_payments = active_rows("utbetalningar", {**MEASURE_PAYMENTS, "id_kind": pl.Utf8}, year)
     in_year = pl.col("payment_date").is_between(first, last)
     payments = all_payments.filter(in_year)
-    debt_cases = active_rows("skuldradgivning", MEASURE_DEBT_CASES).filter(
+    debt_cases = active_rows("skuldradgivning", MEASURE_DEBT_CASES, year).filter(
         pl.col("received_date").is_between(first, last)
     )
-    batches = list(ImportBatch.objects.filter(active=True).order_by("kind", "id"))
+    batches = list(active_batches(year=year).order_by("kind", "id"))
     return YearData(stays, payments, debt_cases, all_payments.height - payments.height, batches)
 
 

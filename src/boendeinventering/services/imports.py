@@ -15,6 +15,7 @@ from django.db import connection, transaction
 
 from boendeinventering.core.ingest import Issue, read_extract
 from boendeinventering.core.ingest.validate import ValidationResult
+from boendeinventering.core.personnummer import mask_in_text
 from boendeinventering.core.pseudonymise import pseudonymise
 from boendeinventering.core.taxonomy import EXTRACT_KINDS
 from boendeinventering.inventory.models import ImportBatch, Pseudonym
@@ -68,9 +69,14 @@ def import_extract(
     user: str = "",
     file_name: str | None = None,
     progress: Callable[[str], None] | None = None,
+    year: int | None = None,
 ) -> ImportOutcome:
+    """Import one extract. `year`: the inventory year it was taken for (None: all years);
+    `replace` deactivates the earlier active imports of the same kind and year."""
     if kind not in EXTRACT_KINDS:
         raise ValueError(f"Okänd uttagstyp '{kind}'. Välj en av: {', '.join(EXTRACT_KINDS)}.")
+    if year is not None and not 1990 <= year <= 2100:
+        raise ValueError(f"Orimligt inventeringsår {year}.")
     installation.current_installation()
     key = installation.key()
     path = Path(path)
@@ -91,7 +97,8 @@ def import_extract(
         rows = _attach_surrogates(rows)
         batch = ImportBatch.objects.create(
             kind=kind,
-            file_name=(file_name or path.name)[:255],
+            year=year,
+            file_name=stored_file_name(file_name or path.name),
             file_digest=digest,
             imported_by=user,
             skip_invalid=skip_invalid,
@@ -106,7 +113,7 @@ def import_extract(
         )
         store_batch_rows(batch, rows)
         replaced = []
-        earlier = ImportBatch.objects.filter(kind=kind, active=True).exclude(pk=batch.pk)
+        earlier = ImportBatch.objects.filter(kind=kind, active=True, year=year).exclude(pk=batch.pk)
         warnings = []
         if replace:
             replaced = list(earlier.values_list("id", flat=True))
@@ -127,6 +134,12 @@ def import_extract(
     log.info("import %s batch=%s rows=%s invalid=%s user=%s", kind, batch.id, rows.height,
              len(result.invalid_rows), user)
     return ImportOutcome(batch, created=True, validation=result, replaced=replaced, warnings=warnings)
+
+
+def stored_file_name(name: str) -> str:
+    """File names are often made from a case ("insatser 19121212-1212.csv"): what is kept of them
+    (batch, job, audit trail, quality report) has any personnummer masked."""
+    return mask_in_text(name)[:255]
 
 
 def _issue_record(issue: Issue) -> dict:

@@ -42,9 +42,20 @@ def batch_rows(batch_ids: Iterable[int], schema: dict[str, pl.DataType]) -> pl.D
     return pl.concat(frames, how="vertical_relaxed").cast(schema)
 
 
-def active_rows(kind: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    ids = ImportBatch.objects.filter(kind=kind, active=True).values_list("id", flat=True)
-    return batch_rows(ids, schema)
+def active_rows(kind: str, schema: dict[str, pl.DataType], year: int | None = None) -> pl.DataFrame:
+    """Rows of the active imports of `kind`; with `year`, only those made for that year or for all."""
+    return batch_rows(active_batches(kind, year).values_list("id", flat=True), schema)
+
+
+def active_batches(kind: str | None = None, year: int | None = None):
+    from django.db.models import Q
+
+    batches = ImportBatch.objects.filter(active=True)
+    if kind is not None:
+        batches = batches.filter(kind=kind)
+    if year is not None:
+        batches = batches.filter(Q(year=year) | Q(year__isnull=True))
+    return batches
 
 
 def insert_column(table: str, column: str, values: pl.Series) -> None:

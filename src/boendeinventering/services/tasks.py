@@ -32,10 +32,13 @@ def upload_dir() -> Path:
     return path
 
 
-def start_import(kind: str, path: Path, *, file_name: str, replace: bool, skip_invalid: bool, user) -> ImportJob:
+def start_import(kind: str, path: Path, *, file_name: str, replace: bool, skip_invalid: bool, user,
+                 year: int | None = None) -> ImportJob:
     """Queue the import of `path` (a file of ours in the data directory; deleted afterwards)."""
+    from boendeinventering.services.imports import stored_file_name
+
     job = ImportJob.objects.create(
-        id=uuid.uuid4(), kind=kind, file_name=file_name[:255], replace=replace, skip_invalid=skip_invalid,
+        id=uuid.uuid4(), kind=kind, file_name=stored_file_name(file_name), replace=replace, skip_invalid=skip_invalid, year=year,
         created_by=user.get_username() if user is not None else "",
     )
     _set_progress(job.id, "Väntar på att starta …")
@@ -77,7 +80,7 @@ def _run(job_id, path: Path, user) -> None:
     try:
         outcome = imports.import_extract(
             job.kind, path, replace=job.replace, skip_invalid=job.skip_invalid, user=username,
-            file_name=job.file_name, progress=lambda text: _set_progress(job_id, text),
+            file_name=job.file_name, progress=lambda text: _set_progress(job_id, text), year=job.year,
         )
         batch = outcome.batch
         _finish(job_id, ImportJob.DONE, batch_id=batch.id, already_imported=not outcome.created,

@@ -48,6 +48,10 @@ class ParticipationForm(forms.ModelForm):
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("Slag av uttag"), choices=[(k, KIND_LABELS[k]) for k in EXTRACT_KINDS])
     file = forms.FileField(label=_("Fil (CSV eller Excel .xlsx)"))
+    year = forms.ChoiceField(
+        label=_("Uttaget gäller inventeringsår"), required=False,
+        help_text=_("Nästa års uttag upprepar årets pågående insatser; därför räknas ett år bara med "
+                    "uttag som gäller det året (eller alla år)."))
     on_error = forms.ChoiceField(
         label=_("Om filen har felaktiga rader"),
         choices=[("refuse", _("Avvisa hela filen (rekommenderas)")),
@@ -62,6 +66,11 @@ class UploadForm(forms.Form):
     def __init__(self, *args, max_bytes: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.max_bytes = max_bytes
+        from boendeinventering.organisation.models import InventoryYear
+
+        years = list(InventoryYear.objects.order_by("-year").values_list("year", flat=True))
+        self.fields["year"].choices = [(str(y), str(y)) for y in years] + [("", _("Alla år (uttaget avgränsas inte)"))]
+        self.fields["year"].initial = str(years[0]) if years else ""
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -54,7 +54,7 @@ def _start(request, form) -> ImportJob:
     return tasks.start_import(
         form.cleaned_data["kind"], target, file_name=Path(upload.name).name,
         replace=form.cleaned_data["mode"] == "replace", skip_invalid=form.cleaned_data["on_error"] == "skip",
-        user=request.user,
+        user=request.user, year=int(form.cleaned_data["year"]) if form.cleaned_data.get("year") else None,
     )
 
 
