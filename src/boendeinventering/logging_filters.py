@@ -5,11 +5,15 @@ import logging
 import re
 import traceback
 
+from boendeinventering.core.personnummer import mask_in_text
+
 _PNR = re.compile(r"(?<!\d)(\d{2})?(\d{6})[-+]?(\d{4})(?!\d)")
 
 
 def mask(text: str) -> str:
-    return _PNR.sub(lambda m: m.group(0)[:4] + re.sub(r"\d", "*", m.group(0)[4:]), text)
+    text = _PNR.sub(lambda m: m.group(0)[:4] + re.sub(r"\d", "*", m.group(0)[4:]), text)
+    # also the near misses a person still reads as a number ("121212 1212", an en dash)
+    return mask_in_text(text)
 
 
 class MaskPersonnummer(logging.Filter):

@@ -8,9 +8,14 @@ nothing reaches the database that the form would refuse.
 
 from __future__ import annotations
 
+import re
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
+
+from boendeinventering.core.ingest.validate import PERSON_ID_IN_TEXT
 
 from .kinds import MISSING, Choice, FormKind, Number, PartsRule, Text
 
@@ -30,11 +35,19 @@ MSG_NOT_APPLICABLE_FILLED = gettext_noop(
     "Töm uppgifterna eller ta bort markeringen."
 )
 MSG_ORGANISATION = gettext_noop("Ange organisationens namn.")
+MSG_PERSON_ID = gettext_noop("Texten ser ut att innehålla ett personnummer. Skriv inga personuppgifter i "
+                             "underlaget.")
 MSG_NO_ROWS = gettext_noop("Lägg till minst en rad, eller markera formuläret som ej aktuellt för enheten.")
 
 
 def missing_name(name: str) -> str:
     return f"{name}_saknas"
+
+
+def _no_person_id(value: str) -> None:
+    """The forms hold aggregate descriptions; a personnummer in a text would be stored as typed."""
+    if value and re.search(PERSON_ID_IN_TEXT, value):
+        raise ValidationError(_(MSG_PERSON_ID), code="personnummer")
 
 
 def _form_field(spec):
@@ -47,7 +60,7 @@ def _form_field(spec):
     if isinstance(spec, Text):
         widget = forms.Textarea(attrs={"rows": 3}) if spec.long else forms.TextInput()
         return forms.CharField(label=spec.label, help_text=spec.help, required=False, max_length=4000,
-                               widget=widget)
+                               widget=widget, validators=[_no_person_id])
     if isinstance(spec, Choice):
         if spec.multiple:
             return forms.MultipleChoiceField(label=spec.label, help_text=spec.help, required=False,

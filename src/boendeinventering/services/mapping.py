@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from django.db import transaction
 from boendeinventering.core.classify import Mapping, suggest_code, unmapped_names
 from boendeinventering.core.ingest import IngestError, Issue
 from boendeinventering.core.ingest.read import read_table
+from boendeinventering.core.ingest.validate import PERSON_ID_IN_TEXT, R_PERSON_ID_IN_TEXT
+from boendeinventering.core.personnummer import mask_in_text
 from boendeinventering.core.taxonomy import SITUATION_BY_CODE, normalise_name
 from boendeinventering.inventory.models import MappingEntry
 from boendeinventering.services.storage import active_rows
@@ -42,13 +45,17 @@ def import_mapping(path: Path, *, user: str = "") -> MappingImportOutcome:
         if not name:
             issues.append(Issue(row, "lokal_benamning", name, "värde saknas"))
             continue
+        if re.search(PERSON_ID_IN_TEXT, name):  # local names are stored and shown as typed
+            issues.append(Issue(row, "lokal_benamning", mask_in_text(name), R_PERSON_ID_IN_TEXT))
+            continue
         code_norm = (code or "").strip().lower()
         if code_norm not in SITUATION_BY_CODE:
-            issues.append(Issue(row, "kod", code, f"okänd kod; förslag: {suggest_code(code or name)}"))
+            issues.append(Issue(row, "kod", code and mask_in_text(code), f"okänd kod; förslag: {suggest_code(code or name)}"))
             continue
         key = normalise_name(name)
         if key in seen and entries[key][1] != code_norm:
-            issues.append(Issue(row, "lokal_benamning", name, f"förekommer redan på rad {seen[key]} med annan kod"))
+            issues.append(Issue(row, "lokal_benamning", mask_in_text(name),
+                                f"förekommer redan på rad {seen[key]} med annan kod"))
             continue
         seen.setdefault(key, row)
         entries[key] = (" ".join(name.split()), code_norm)

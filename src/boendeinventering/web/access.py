@@ -38,3 +38,15 @@ def require_role(*roles: str):
 
 
 STAFF = (Role.ADMIN, Role.COORDINATOR)
+
+
+def axes_username(request, credentials=None) -> str | None:
+    """The user name as django-axes stores and the audit trail records it: a personnummer typed
+    into the user name field (a habit from e-ID) is masked, so it is never stored raw."""
+    from django.conf import settings
+
+    from boendeinventering.core.personnummer import mask_in_text
+
+    field = settings.AXES_USERNAME_FORM_FIELD
+    name = credentials.get(field) if credentials else getattr(request, "data", request.POST).get(field)
+    return mask_in_text(name) if isinstance(name, str) else name

@@ -48,11 +48,16 @@ def _login_failed(sender, credentials, request=None, **kwargs):
     from boendeinventering.services import audit
 
     # credentials are already cleansed by Django (password masked); keep the name only.
-    audit.record(None, audit.LOGIN_FAILED, "", ip=_ip(request), username=str(credentials.get("username", ""))[:150])
+    from boendeinventering.core.personnummer import mask_in_text
+
+    # a personnummer typed as the user name (a habit from e-ID) is never stored raw
+    audit.record(None, audit.LOGIN_FAILED, "", ip=_ip(request),
+                 username=mask_in_text(str(credentials.get("username", "")))[:150])
 
 
 def _locked_out(sender, request, username=None, ip_address=None, **kwargs):
+    from boendeinventering.core.personnummer import mask_in_text
     from boendeinventering.services import audit
 
     audit.record(None, audit.LOCKED_OUT, "5 misslyckade inloggningar; spärrat i 30 minuter.",
-                 ip=ip_address or _ip(request), username=str(username or "")[:150])
+                 ip=ip_address or _ip(request), username=mask_in_text(str(username or ""))[:150])

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from ..personnummer import mask_in_text
 from .issues import IngestError, Issue
 
 MAX_COLUMNS = 200
@@ -436,7 +437,7 @@ def _finish(frame: pl.DataFrame, encoding: str, sep: str | None, kind: str) -> R
             issues.append(
                 Issue(
                     1,
-                    name,
+                    mask_in_text(name),  # a file without a header row has a person's number here
                     None,
                     f"kolumnen finns flera gånger (kolumn nr {keep[seen[name]] + 1} och {keep[pos] + 1})",
                 )
@@ -461,7 +462,7 @@ def _finish(frame: pl.DataFrame, encoding: str, sep: str | None, kind: str) -> R
                 issues.append(
                     Issue(
                         int(too_long[c][0]) + 2,
-                        c,
+                        mask_in_text(c),
                         None,
                         f"cellen är för lång (mer än {MAX_CELL_CHARS:,} tecken)".replace(",", " "),
                     )

@@ -33,6 +33,14 @@ R_DECIMAL = "ogiltigt tal (använd siffror med decimalkomma eller decimalpunkt, 
 R_INTEGER = "ogiltigt heltal"
 R_NEGATIVE = "värdet får inte vara negativt"
 R_YES_NO = "ska vara ja eller nej"
+R_PERSON_ID_IN_TEXT = "ser ut som ett personnummer; personnummer får bara stå i kolumnen person_id"
+
+# A personnummer-like run of digits in a free-text cell (enhet, insats, ...) or a number cell: those
+# are stored as typed (or as the number), so a personnummer in the wrong column would be stored
+# raw. Refused, never guessed at; no real count or amount per row has ten digits.
+# (?:^|\D) instead of a look-behind, which Polars' regex engine lacks; the same shapes as
+# personnummer.mask_in_text masks, so the value shown in the error is masked.
+PERSON_ID_IN_TEXT = r"(?:^|[^0-9])[0-9]{6}(?:[0-9]{2})?(?:[ \t]*[-+\u2013][ \t]*|[ \t])?[0-9]{4}(?:[^0-9]|$)"
 
 
 _P = "\x00parsed:"  # prefix of parsed columns next to the raw ones
@@ -113,7 +121,8 @@ def validate_extract(kind: str, raw: RawTable, *, today: dt.date | None = None,
     missing = [c for c in spec.required if c not in frame.columns]
     if missing:
         raise IngestError([Issue(1, c, None, R_MISSING_COLUMN) for c in missing])
-    unknown = [c for c in frame.columns if c not in spec.names]
+    # a header is whatever the first row holds: a file without one has a person's number there
+    unknown = [pn.mask_in_text(c) for c in frame.columns if c not in spec.names]
     n = frame.height
     cols = {
         c.name: (frame.get_column(c.name).cast(pl.Utf8) if c.name in frame.columns else pl.Series(c.name, [None] * n, dtype=pl.Utf8))
@@ -145,6 +154,11 @@ def validate_extract(kind: str, raw: RawTable, *, today: dt.date | None = None,
             check_specs.append((c.name, v.invalid(raw_e, parsed_e), reason, True))
         if c.non_negative:
             check_specs.append((c.name, parsed_e < 0, R_NEGATIVE, True))
+        if c.type == ex.TEXT:
+            check_specs.append((c.name, raw_e.str.contains(PERSON_ID_IN_TEXT), R_PERSON_ID_IN_TEXT, True))
+        elif c.type in (ex.INTEGER, ex.DECIMAL):  # one reason per cell: an invalid number already has one
+            check_specs.append((c.name, raw_e.str.contains(PERSON_ID_IN_TEXT) & parsed_e.is_not_null(),
+                                R_PERSON_ID_IN_TEXT, True))
     if "slutdatum" in cols and "startdatum" in cols:
         check_specs.append(("slutdatum", pl.col(_P + "slutdatum") < pl.col(_P + "startdatum"), R_END_BEFORE_START, True))
     masks = table.select(

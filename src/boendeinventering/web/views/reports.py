@@ -34,7 +34,12 @@ def _problem(request, exc: Exception, year: int, status: int = 200):
         context["unmapped"] = exc.names
         context["may_map"] = role_of(request.user) in (Role.ADMIN, Role.COORDINATOR)
     else:
-        context["message"] = str(exc)
+        message = str(exc)
+        if role_of(request.user) != Role.COORDINATOR:
+            # A failed disclosure audit lists each suppressed cell with its true value: only
+            # for those who may see unprotected figures anyway.
+            message = message.split("\n", 1)[0]
+        context["message"] = message
     return render(request, "boinv/report_problem.html", context, status=status)
 
 
