@@ -216,3 +216,37 @@ def test_replace_acts_within_the_year(installed, tmp_path):
     first_2025.batch.refresh_from_db()
     first_2026.batch.refresh_from_db()
     assert first_2025.batch.active and not first_2026.batch.active
+
+
+def test_overlong_local_name_is_an_invalid_row(installed, tmp_path):
+    long_name = "Hotell " + "x" * 250
+    with pytest.raises(ImportRefused) as info:
+        import_extract("insatser", write_csv(tmp_path / "long.csv", STAY_HEADER,
+                                             [f"{pnr(0)};;E;{long_name};2025-01-01;;;;;"]))
+    issue = info.value.issues[0]
+    assert (issue.row, issue.column) == (2, "insats") and "för lång" in issue.reason
+    _nothing_written()
+
+
+def test_same_file_imported_concurrently_is_one_import(installed, tmp_path, monkeypatch):
+    """Two imports of one file racing: the loser sees the winner's import, not an error."""
+    from boendeinventering.services import imports
+
+    path = stays_file(tmp_path / "a.csv", n=3)
+    winner = import_extract("insatser", path)
+    # the loser checked for an earlier import before the winner committed
+    monkeypatch.setattr(imports.ImportBatch.objects, "filter", _stale_first_check(imports.ImportBatch.objects.filter))
+    loser = import_extract("insatser", path)
+    assert not loser.created and loser.batch.pk == winner.batch.pk
+    assert ImportBatch.objects.count() == 1
+
+
+def _stale_first_check(real_filter):
+    calls = {"n": 0}
+
+    def filter_(*args, **kwargs):
+        calls["n"] += 1
+        result = real_filter(*args, **kwargs)
+        return result.none() if calls["n"] == 1 else result
+
+    return filter_

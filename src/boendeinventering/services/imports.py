@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from boendeinventering.core.ingest import Issue, read_extract
 from boendeinventering.core.ingest.validate import ValidationResult
@@ -92,6 +92,18 @@ def import_extract(
 
     rows = _pseudonymised_rows(kind, result.valid, key)
     say = progress or (lambda message: None)
+    try:
+        return _store(kind, path, rows, result, digest, replace=replace, skip_invalid=skip_invalid, user=user,
+                      file_name=file_name, say=say, year=year)
+    except IntegrityError:
+        # the same file, imported at the same moment by someone else: theirs won, nothing changed
+        existing = ImportBatch.objects.filter(kind=kind, file_digest=digest).first()
+        if existing is None:
+            raise
+        return ImportOutcome(existing, created=False)
+
+
+def _store(kind, path, rows, result, digest, *, replace, skip_invalid, user, file_name, say, year) -> ImportOutcome:
     with transaction.atomic():
         say(f"Sparar rader: {rows.height}")
         rows = _attach_surrogates(rows)

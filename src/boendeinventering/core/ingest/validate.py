@@ -34,6 +34,10 @@ R_INTEGER = "ogiltigt heltal"
 R_NEGATIVE = "värdet får inte vara negativt"
 R_YES_NO = "ska vara ja eller nej"
 R_PERSON_ID_IN_TEXT = "ser ut som ett personnummer; personnummer får bara stå i kolumnen person_id"
+# Local names (insats, andamal, enhet, boende) are names of solutions and units, kept in the
+# mapping; a longer cell is a shifted column or a note, not a name.
+MAX_TEXT_LENGTH = 200
+R_TEXT_TOO_LONG = f"texten är för lång (högst {MAX_TEXT_LENGTH} tecken)"
 
 # A personnummer-like run of digits in a free-text cell (enhet, insats, ...) or a number cell: those
 # are stored as typed (or as the number), so a personnummer in the wrong column would be stored
@@ -156,6 +160,7 @@ def validate_extract(kind: str, raw: RawTable, *, today: dt.date | None = None,
             check_specs.append((c.name, parsed_e < 0, R_NEGATIVE, True))
         if c.type == ex.TEXT:
             check_specs.append((c.name, raw_e.str.contains(PERSON_ID_IN_TEXT), R_PERSON_ID_IN_TEXT, True))
+            check_specs.append((c.name, raw_e.str.len_chars() > MAX_TEXT_LENGTH, R_TEXT_TOO_LONG, True))
         elif c.type in (ex.INTEGER, ex.DECIMAL):  # one reason per cell: an invalid number already has one
             check_specs.append((c.name, raw_e.str.contains(PERSON_ID_IN_TEXT) & parsed_e.is_not_null(),
                                 R_PERSON_ID_IN_TEXT, True))
