@@ -324,3 +324,31 @@ def test_upload_is_tagged_with_the_chosen_inventory_year(users, tmp_path):
     coordinator.post(reverse("web:extracts"), {"kind": "insatser", "file": file, "on_error": "refuse",
                                                "mode": "add", "year": str(YEAR)})
     assert ImportBatch.objects.get().year == YEAR
+
+
+def test_readers_see_the_report_as_published_not_later_imports(users, tmp_path):
+    from boendeinventering.core.demo_data import generate_demo
+    from boendeinventering.services import imports, mapping
+
+    files = generate_demo(tmp_path / "uttag", persons=200, seed=8, year=YEAR)
+    mapping.import_mapping(files.mapping)
+    for kind in ("insatser", "utbetalningar", "skuldradgivning"):
+        imports.import_extract(kind, getattr(files, kind), year=YEAR)
+    coordinator, reader = as_role(users, "coordinator"), as_role(users, "reader")
+    coordinator.post(reverse("web:publish", args=[YEAR]), {"action": "publish"})
+
+    def persons_in_situation_1(client):
+        body = client.get(reverse("web:report_download", args=[YEAR, "json"])).content
+        rows = json.loads(body)["tables"]["persons_by_situation"]["rows"]
+        return next(r["persons"] for r in rows if r["situation"] == 1)
+
+    published = persons_in_situation_1(reader)
+    more = write_csv(tmp_path / "fler.csv", STAY_HEADER,
+                     [f"{pnr(300 + i)};;Mottagningsenheten;Hotell Baltic;{YEAR}-06-01;;;;;" for i in range(10)])
+    imports.import_extract("insatser", more, year=YEAR)
+    assert persons_in_situation_1(reader) == published  # frozen at publication
+    assert persons_in_situation_1(coordinator) == published + 10  # the coordinator previews the live figures
+    page = reader.get(reverse("web:report", args=[YEAR])).content.decode()
+    assert "Akut hemlöshet" in page
+    coordinator.post(reverse("web:publish", args=[YEAR]), {"action": "publish"})  # publish again
+    assert persons_in_situation_1(reader) == published + 10

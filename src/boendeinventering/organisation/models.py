@@ -42,6 +42,9 @@ class InventoryYear(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField("publicerad", null=True, blank=True)
     published_by = models.CharField(max_length=150, blank=True)
+    # The protected report as it was published (core.report.snapshot): readers see this, not
+    # figures recomputed after later imports or mapping changes.
+    published_report = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-year"]

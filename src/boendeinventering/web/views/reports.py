@@ -43,17 +43,25 @@ def _problem(request, exc: Exception, year: int, status: int = 200):
     return render(request, "boinv/report_problem.html", context, status=status)
 
 
-def _compute(year: int, protected: bool):
+def _compute(year: int, protected: bool, published: InventoryYear | None = None):
+    """The report to show. `published`: a reader's year, shown as it was published."""
     from boendeinventering.core.protect import DisclosureError
+    from boendeinventering.core.report.snapshot import report_from_snapshot
 
+    if published is not None and published.published_report:
+        return report_from_snapshot(published.published_report), None
     try:
         return get_report(year, protected=protected), None
     except (UnmappedNamesError, DisclosureError, SetupError) as exc:
         return None, exc
 
 
+def _for_reader(request, inventory_year) -> InventoryYear | None:
+    return inventory_year if role_of(request.user) == Role.READER else None
+
+
 def _render_report(request, inventory_year, protected: bool, template: str = "boinv/report.html"):
-    report, problem = _compute(inventory_year.year, protected)
+    report, problem = _compute(inventory_year.year, protected, _for_reader(request, inventory_year) if protected else None)
     if problem is not None:
         return _problem(request, problem, inventory_year.year)
     return render(request, template, {
@@ -89,10 +97,10 @@ def quality(request, year: int):
     })
 
 
-def _download(report_year: int, fmt: str, protected: bool):
+def _download(report_year: int, fmt: str, protected: bool, report=None):
     from boendeinventering.core.report import write_html, write_json, write_xlsx
 
-    report = get_report(report_year, protected=protected)
+    report = report if report is not None else get_report(report_year, protected=protected)
     writer = {"json": write_json, "xlsx": write_xlsx, "html": write_html}[fmt]
     name = f"inventering-{report_year}{'' if protected else '-ej-rojandeskyddad'}.{fmt}"
     # Reports are small (kilobytes): write, read back, and leave nothing on disk.
@@ -108,10 +116,10 @@ def download(request, year: int, fmt: str):
     inventory_year = visible_year(request, year)
     if fmt not in FORMATS:
         raise Http404(_("Okänt format."))
-    report, problem = _compute(inventory_year.year, True)
+    report, problem = _compute(inventory_year.year, True, _for_reader(request, inventory_year))
     if problem is not None:
         return _problem(request, problem, year)
-    return _download(year, fmt, protected=True)
+    return _download(year, fmt, protected=True, report=report)
 
 
 @require_role(Role.COORDINATOR)

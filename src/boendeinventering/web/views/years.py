@@ -95,6 +95,7 @@ def publish(request, year: int):
     action = request.POST.get("action", "publish")
     if action == "unpublish":
         inventory_year.published_at, inventory_year.published_by = None, ""
+        inventory_year.published_report = None
         # The audit trail stays Swedish; the message follows the user's language.
         event, text = audit.UNPUBLISHED, f"Publiceringen av {year} återkallades."
         shown = _("Publiceringen av %(year)s återkallades.") % {"year": year}
@@ -110,11 +111,14 @@ def publish(request, year: int):
         # Publishing only makes sense for figures that pass disclosure control now.
         from boendeinventering.web.figures_view import get_report
 
+        from boendeinventering.core.report.snapshot import report_to_snapshot
+
         try:
-            get_report(year, protected=True)
+            published = get_report(year, protected=True)
         except Exception as exc:  # noqa: BLE001 - shown to the coordinator
             messages.error(request, _("Året kan inte publiceras ännu: %(reason)s") % {"reason": _first_line(exc)})
             return redirect("web:year", year=year)
+        inventory_year.published_report = report_to_snapshot(published)
         inventory_year.published_at, inventory_year.published_by = timezone.now(), request.user.get_username()
         event, text = audit.PUBLISHED, f"Den röjandeskyddade rapporten för {year} är publicerad för läsare."
         shown = _("Den röjandeskyddade rapporten för %(year)s är publicerad för läsare.") % {"year": year}
