@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
+from boendeinventering.core.report.labels import format_number_sv
 from boendeinventering.organisation.models import ImportJob
 
 log = logging.getLogger("boendeinventering.tasks")
@@ -119,16 +120,13 @@ def _done_message(outcome) -> str:
     batch = outcome.batch
     if not outcome.created:
         return f"Filen är redan importerad (import {batch.id}). Inget ändrades."
+    _sv = format_number_sv
     text = f"{_sv(batch.rows_imported)} rader importerades av {_sv(batch.rows_read)} lästa."
     if batch.rows_invalid:
         text += f" {_sv(batch.rows_invalid)} felaktiga rader importerades inte."
     if batch.rows_duplicate:
         text += f" {_sv(batch.rows_duplicate)} rader var identiska med en tidigare rad i filen och räknades en gång."
     return text
-
-
-def _sv(number: int) -> str:
-    return f"{number:,}".replace(",", "\u00a0")
 
 
 def _finish(job_id, status: str, **fields) -> None:
