@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import http.cookiejar
+import multiprocessing
 import os
 import random
 import socket
@@ -130,6 +131,18 @@ def reader(browser: Browser, stop: float):
         time.sleep(random.uniform(0.05, 0.3))
 
 
+USERS: list = []  # (loop, args) per user, set before the worker processes fork
+
+
+def _run_user(job):
+    index, stop = job
+    loop, loop_args = USERS[index]
+    stats = Stats()
+    loop_args[0].stats = stats  # the browser, signed in by the parent, now counts here
+    loop(*loop_args, stop)
+    return stats.latencies, stats.errors
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -142,6 +155,7 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=20, help="samtidiga användare (standard 20)")
     parser.add_argument("--think", type=float, nargs=2, default=(0.5, 2.0), metavar=("MIN", "MAX"),
                         help="sekunder på varje sida innan nästa klick (standard 0,5–2); 0 0 = stresstest")
+    parser.add_argument("--workers", type=int, help="serverprocesser för `boinv serve` (standard: som boinv serve)")
     args = parser.parse_args()
     Browser.think = tuple(args.think)
     n_reporters = max(1, args.users - 2)
@@ -153,7 +167,10 @@ def main() -> int:
         out = subprocess.run([sys.executable, "-c", SETUP], env=env, capture_output=True, text=True, check=True)
         reporters = [(line.split()[0], int(line.split()[1])) for line in out.stdout.splitlines() if line.startswith("rapportor")]
         port = free_port()
-        server = subprocess.Popen([sys.executable, "-m", "boendeinventering.cli", "serve", "--port", str(port)],
+        command = [sys.executable, "-m", "boendeinventering.cli", "serve", "--port", str(port)]
+        if args.workers:
+            command += ["--workers", str(args.workers)]
+        server = subprocess.Popen(command,
                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -179,12 +196,16 @@ def main() -> int:
                 threads.append((reporter, [b, unit_id]))
             started = time.time()
             stop = started + args.duration
-            stats.latencies.clear()  # sign-ins are not part of the measured period
-            threads = [threading.Thread(target=f, args=(*a, stop)) for f, a in threads]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
+            # Each user in a process of their own, as each person has their own browser: 20 users
+            # as threads of one Python process queue on its GIL, and the test then measures itself.
+            global USERS
+            USERS = threads
+            with multiprocessing.get_context("fork").Pool(len(USERS)) as pool:
+                results = pool.map(_run_user, [(i, stop) for i in range(len(USERS))])
+            stats = Stats()  # sign-ins are not part of the measured period
+            for latencies, errors in results:
+                stats.latencies.extend(latencies)
+                stats.errors.extend(errors)
             elapsed = time.time() - started
         finally:
             server.terminate()
@@ -192,7 +213,7 @@ def main() -> int:
 
     lat = sorted(stats.latencies)
     p95 = lat[int(0.95 * (len(lat) - 1))] if lat else 0.0
-    print(f"Användare: {len(threads)} samtidiga ({n_reporters} rapportörer, 1 samordnare, 1 läsare), {elapsed:.0f} s")
+    print(f"Användare: {len(USERS)} samtidiga ({n_reporters} rapportörer, 1 samordnare, 1 läsare), {elapsed:.0f} s")
     print(f"Anrop: {len(lat)} ({len(lat) / elapsed:.1f}/s), fel: {len(stats.errors)}")
     if lat:
         print(f"Svarstid p50: {statistics.median(lat) * 1000:.0f} ms, p95: {p95 * 1000:.0f} ms, max: {lat[-1] * 1000:.0f} ms")

@@ -75,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="starta webbgränssnittet (inbyggd server)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--host", default="127.0.0.1", help="adress att lyssna på (standard: bara den egna datorn)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="antal serverprocesser (standard: 2 på Linux/macOS med minst två kärnor, annars 1)")
 
     p = sub.add_parser("user", help="hantera användare")
     usub = p.add_subparsers(dest="user_command", required=True, metavar="ÅTGÄRD")

@@ -164,7 +164,7 @@ def _demo(args) -> int:
 def _serve(args) -> int:
     from boendeinventering.web.serve import serve
 
-    serve(host=args.host, port=args.port)
+    serve(host=args.host, port=args.port, workers=args.workers)
     return EXIT_OK
 
 

@@ -52,6 +52,10 @@ def _database() -> dict:
             "NAME": str(DATA_DIR / "boinv.sqlite3"),
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 30,
                         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+            # Keep each server thread's connection: opening one per request, and closing it (the
+            # last close of a WAL database checkpoints it), was most of a page's time under load.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
         }
     parsed = urlparse(url)
     if parsed.scheme not in ("postgres", "postgresql"):
