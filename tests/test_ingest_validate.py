@@ -394,3 +394,29 @@ def test_empty_extract_gives_empty_frame_with_schema():
     assert result.valid.height == 0 and result.rows_read == 0
     assert dict(result.valid.schema) == VALIDATED["insatser"]
     assert isinstance(result.valid, pl.DataFrame)
+
+
+def test_excel_number_cell_keeps_a_personnummer_born_in_the_2000s(tmp_path):
+    """Excel drops the leading zero of 0501012397; the person must stay a personnummer."""
+    import xlsxwriter
+
+    from tests.fixtures.extracts import test_numbers
+
+    number = next(n for n in test_numbers() if n.startswith("2005"))
+    client_id = 123456789  # a 9-digit client id that is no personnummer when padded stays as it is
+    path = tmp_path / "insatser.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    for col, name in enumerate(["person_id", "id_typ", "enhet", "insats", "startdatum"]):
+        sheet.write(0, col, name)
+    sheet.write_number(1, 0, int(number[2:]))  # what Excel keeps of "0501012397"
+    sheet.write_row(1, 1, ["", "E", "Hotell", "2025-01-01"])
+    sheet.write_number(2, 0, client_id)
+    sheet.write_row(2, 1, ["klient", "E", "Hotell", "2025-01-01"])
+    book.close()
+    result = read_extract("insatser", path, today=TODAY)
+    assert not result.issues
+    first, second = result.valid.sort("row_no").iter_rows(named=True)
+    assert (first["person_id"], first["id_kind"]) == (number, "pnr")
+    assert first["birth_date"].year == 2005
+    assert (second["person_id"], second["id_kind"]) == (str(client_id), "annat")

@@ -176,7 +176,11 @@ def validate_extract(kind: str, raw: RawTable, *, today: dt.date | None = None,
         if mask.any():
             checks.append(_Check(column, order[column], mask, reason, show))
 
-    person = pn.parse_person_ids(cols["person_id"], cols["id_typ"] if "id_typ" in cols else None, today=today)
+    id_types = cols["id_typ"] if "id_typ" in cols else None
+    person_ids = cols["person_id"]
+    if raw.file_kind == "xlsx":
+        person_ids = _restore_excel_leading_zeros(person_ids, id_types, today)
+    person = pn.parse_person_ids(person_ids, id_types, today=today)
     pn_error = person.get_column("error")
     pn_mask = (cols["person_id"].is_not_null() & pn_error.is_not_null()).fill_null(False)
     if pn_mask.any():
@@ -221,6 +225,22 @@ def _issues(checks: list[_Check], cols: dict[str, pl.Series], row_no: pl.Series)
             found.append((row, chk.order, seq, Issue(row, chk.column, shown, reason)))
     found.sort(key=lambda t: t[:3])
     return [t[3] for t in found]
+
+
+def _restore_excel_leading_zeros(ids: pl.Series, id_types: pl.Series | None, today) -> pl.Series:
+    """Excel keeps a personnummer typed as a number and drops its leading zeros: 0501012397
+    (born 2005) arrives as 501012397, which would pass for a client id and lose the person's
+    de-duplication, sex and age. An 8- or 9-digit value is padded back to ten digits when that
+    makes a valid personnummer (and id_typ does not say otherwise); anything else is left as it was."""
+    short = ids.str.contains(r"^[0-9]{8,9}$").fill_null(False)
+    if not short.any():
+        return ids
+    padded = ids.str.zfill(10)
+    check = pn.parse_person_ids(padded.filter(short), id_types.filter(short) if id_types is not None else None,
+                                today=today)
+    restored = pl.Series([False] * len(ids), dtype=pl.Boolean)
+    restored = restored.scatter(short.arg_true(), (check["error"].is_null() & (check["id_kind"] == "pnr")).fill_null(False))
+    return padded.zip_with(restored, ids)
 
 
 def _row_hashes(kind: str, spec: ex.Extract, cols: dict[str, pl.Series], n: int, key: bytes) -> pl.Series:
