@@ -28,3 +28,31 @@ def test_models_and_migrations_agree(db):
     out = StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out)
     assert "No changes detected" in out.getvalue()
+
+
+def test_repository_stands_alone():
+    """A clone runs with nothing beside it: no code, test, script or Makefile reads ../shared."""
+    offenders = []
+    for folder in ("src", "tests", "scripts"):
+        for path in (ROOT / folder).rglob("*"):
+            if path.is_file() and path.suffix in {".py", ".sh", ".cfg", ".toml", ".txt", ".html"} \
+                    and path != Path(__file__).resolve():
+                text = path.read_text(encoding="utf-8", errors="replace")
+                if "../shared" in text or "shared/data" in text:
+                    offenders.append(str(path.relative_to(ROOT)))
+    for name in ("Makefile", ".ci/run", "pyproject.toml"):
+        text = (ROOT / name).read_text(encoding="utf-8")
+        if "../shared" in text or "shared/data" in text:
+            offenders.append(name)
+    assert offenders == []
+
+
+def test_test_numbers_ship_in_the_package():
+    from importlib import resources
+
+    from boendeinventering.core import demo_data
+
+    packaged = resources.files("boendeinventering.data").joinpath("skatteverket-testpersonnummer.txt")
+    assert packaged.is_file()
+    numbers = demo_data.load_test_numbers()
+    assert len(numbers) == 41_493

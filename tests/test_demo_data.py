@@ -115,7 +115,7 @@ def check_person_ids(rows: dict[str, list[dict[str, str]]], test_numbers: set[st
 # --------------------------------------------------------------------------- test numbers
 
 
-def test_load_test_numbers_finds_the_shared_file():
+def test_load_test_numbers_finds_the_packaged_file():
     numbers = demo_data.load_test_numbers()
     assert len(numbers) == 41_493
     assert all(len(n) == 12 and n.isdigit() for n in numbers)

@@ -55,7 +55,7 @@ def parse(values: list[str | None], types: list[str | None] | None = None, today
 def test_numbers() -> list[str]:
     from boendeinventering.core.demo_data import load_test_numbers
 
-    numbers = load_test_numbers()  # ../shared/data, found the same way wherever the clone lives
+    numbers = load_test_numbers()  # shipped in the package (src/boendeinventering/data)
     assert len(numbers) == 41_493
     return numbers
 

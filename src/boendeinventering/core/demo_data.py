@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from importlib import resources
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,9 @@ import numpy as np
 import polars as pl
 
 TEST_PNR_ENV = "BOINV_TEST_PNR_FILE"
-_TEST_PNR_RELATIVE = Path("shared") / "data" / "skatteverket-testpersonnummer.txt"
+# Skatteverket's official test numbers (open data) ship inside the package, so a clone of the
+# repository runs on its own; the environment variable points to another list where wanted.
+_TEST_PNR_FILE = "skatteverket-testpersonnummer.txt"
 
 ENCODING = "cp1252"
 MAPPING_ENCODING = "utf-8"
@@ -160,16 +163,7 @@ def _find_test_number_file() -> Path:
     env = os.environ.get(TEST_PNR_ENV)
     if env:
         return Path(env)
-    starts = [Path(__file__).resolve().parent, Path.cwd().resolve()]
-    for start in starts:
-        for folder in (start, *start.parents):
-            candidate = folder / _TEST_PNR_RELATIVE
-            if candidate.is_file():
-                return candidate
-    raise FileNotFoundError(
-        "Hittar inte Skatteverkets testpersonnummer (shared/data/skatteverket-testpersonnummer.txt) "
-        f"ovanför {starts[0]} eller {starts[1]}. Ange filen med miljövariabeln {TEST_PNR_ENV}."
-    )
+    return Path(str(resources.files("boendeinventering.data").joinpath(_TEST_PNR_FILE)))
 
 
 # --------------------------------------------------------------------------- public API
