@@ -5,7 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: demo test test-sqlite test-postgres bench clean
+.PHONY: demo test test-sqlite test-postgres test-tools bench clean
+
+# Programs the tests drive, as debian-package:command. Another one is one word more
+# (e.g. libreoffice-writer:/usr/bin/soffice).
+TEST_PACKAGES := chromium:/usr/bin/chromium
+APT_GET ?= apt-get
+IS_ROOT ?= $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,11 +24,28 @@ demo: $(STAMP)
 
 test: test-sqlite test-postgres
 
-test-sqlite: $(STAMP)
+# The browser tests need Debian's Chromium: installed with apt-get when we are root, otherwise
+# make stops at once with one line saying what to install. Never skipped silently.
+test-tools:
+	@missing=""; \
+	for pair in $(TEST_PACKAGES); do command -v "$${pair#*:}" >/dev/null 2>&1 || missing="$$missing $${pair%%:*}"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$(IS_ROOT)" = yes ] && command -v $(APT_GET) >/dev/null 2>&1; then \
+		echo "Installerar$$missing (apt-get) för webbläsartesterna ..." >&2; \
+		$(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq $$missing >/dev/null \
+			|| { echo "Kunde inte installera$$missing med apt-get; installera paketen och kör make test igen." >&2; exit 1; }; \
+		for pair in $(TEST_PACKAGES); do command -v "$${pair#*:}" >/dev/null 2>&1 \
+			|| { echo "$${pair#*:} saknas fortfarande efter installationen av $${pair%%:*}." >&2; exit 1; }; done; \
+	else \
+		echo "Testerna behöver Debian-paketen$$missing: kör 'sudo apt-get install$$missing' och sedan make test igen." >&2; \
+		exit 1; \
+	fi
+
+test-sqlite: $(STAMP) test-tools
 	$(BIN)/pytest -q -m 'not postgres_only'
 
 # The database tests again, on the PostgreSQL server (a missing server fails under CI=true).
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) test-tools
 	@if $(BIN)/python scripts/check_postgres.py "$(PG_URL)"; then \
 		BOINV_DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q -m "db or postgres_only"; \
 	else \

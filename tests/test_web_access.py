@@ -27,8 +27,10 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "web:logout": (405, 405, 405, 405, 405),  # POST only
     "web:years": (302, 200, 200, 403, 403),
     "web:year": (302, 200, 200, 403, 403),
-    "web:participation_remove": (302, 405, 405, 403, 403),
-    "web:publish": (302, 403, 405, 403, 403),
+    "web:participation_remove": (302, 200, 200, 403, 403),  # GET: what removing means, then confirm
+    "web:publish": (302, 403, 200, 403, 403),  # GET: what publishing means, then confirm
+    "web:reference_date": (302, 403, 405, 403, 403),  # POST only
+    "web:run_audit": (302, 403, 405, 403, 403),  # POST only
     "web:report": (302, 200, 200, 403, 200),
     "web:report_download": (302, 200, 200, 403, 200),
     "web:report_unprotected": (302, 403, 200, 403, 403),

@@ -43,7 +43,12 @@ def test_non_integer_is_refused():
 
 def test_sex_breakdown_above_total_is_refused():
     errors = errors_of("utan_tak", {"antal": 5, "kvinnor": 3, "man": 2, "okant_kon": 1}, "draft")
-    assert errors["__all__"] == ["Fördelningen efter kön är större än antalet personer."]
+    # the rule, then the figures it compares, so the reporter sees what to change
+    assert errors["__all__"] == ["Fördelningen efter kön är större än antalet personer. Kvinnor 3, män 2 och "
+                                 "okänt kön 1 är tillsammans 6, men uppskattat antal personer under året är 5."]
+    one = errors_of("situation4", {"antal": 3, "med_barn": 4}, "draft")["__all__"]
+    assert one == ["Antalet med barn är större än antalet personer. Varav personer med barn under 18 år i "
+                   "hushållet 4 är fler än uppskattat antal personer under året, som är 3."]
     # equal to the total is fine, and a part marked 'saknas' does not count
     assert services.validate("utan_tak", {"antal": 5, "kvinnor": 3, "man": 2, "okant_kon": MISSING}, "draft")
 

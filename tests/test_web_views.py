@@ -184,7 +184,7 @@ def test_unmapped_names_give_a_friendly_page(users, monkeypatch):
 def test_publish_lets_readers_in_and_is_audited(users, fake_figures):
     reader = as_role(users, "reader")
     assert reader.get(reverse("web:report", args=[YEAR])).status_code == 404
-    response = as_role(users, "coordinator").post(reverse("web:publish", args=[YEAR]), {"action": "publish"})
+    response = as_role(users, "coordinator").post(reverse("web:publish", args=[YEAR]), {"action": "publish", "confirmed": "1"})
     assert response.status_code == 302
     assert InventoryYear.objects.get(year=YEAR).published_at is not None
     assert AuditEvent.objects.filter(action="published").exists()
@@ -202,7 +202,7 @@ def test_year_creation_participation_and_status(users):
                            {"unit": unit.pk, "contact_name": "Kim Kontakt", "deadline": "2027-03-05"})
     assert response.status_code == 302
     page = client.get(reverse("web:year", args=[2026])).content.decode()
-    assert "Kim Kontakt" in page and "5 mars 2027" in page and "Inte påbörjad" in page
+    assert "Kim Kontakt" in page and "5 mars 2027" in page and "inte importerat" in page
     assert f'data-testid="submitted-{unit.pk}">0<' in page  # from reporting.services.unit_status
 
 
@@ -335,7 +335,7 @@ def test_readers_see_the_report_as_published_not_later_imports(users, tmp_path):
     for kind in ("insatser", "utbetalningar", "skuldradgivning"):
         imports.import_extract(kind, getattr(files, kind), year=YEAR)
     coordinator, reader = as_role(users, "coordinator"), as_role(users, "reader")
-    coordinator.post(reverse("web:publish", args=[YEAR]), {"action": "publish"})
+    coordinator.post(reverse("web:publish", args=[YEAR]), {"action": "publish", "confirmed": "1"})
 
     def persons_in_situation_1(client):
         body = client.get(reverse("web:report_download", args=[YEAR, "json"])).content
@@ -350,5 +350,5 @@ def test_readers_see_the_report_as_published_not_later_imports(users, tmp_path):
     assert persons_in_situation_1(coordinator) == published + 10  # the coordinator previews the live figures
     page = reader.get(reverse("web:report", args=[YEAR])).content.decode()
     assert "Akut hemlöshet" in page
-    coordinator.post(reverse("web:publish", args=[YEAR]), {"action": "publish"})  # publish again
+    coordinator.post(reverse("web:publish", args=[YEAR]), {"action": "publish", "confirmed": "1"})  # publish again
     assert persons_in_situation_1(reader) == published + 10

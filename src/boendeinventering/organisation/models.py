@@ -1,5 +1,7 @@
 """Who takes part in the year's inventory, and with which role."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -45,12 +47,19 @@ class InventoryYear(models.Model):
     # The protected report as it was published (core.report.snapshot): readers see this, not
     # figures recomputed after later imports or mapping changes.
     published_report = models.JSONField(null=True, blank=True)
+    # Age and discharge risk are counted at this date (SPEC; the CLI's --reference-date).
+    # Empty = 31 December of the year; see effective_reference_date.
+    reference_date = models.DateField("referensdatum", null=True, blank=True)
 
     class Meta:
         ordering = ["-year"]
 
     def __str__(self):
         return str(self.year)
+
+    @property
+    def effective_reference_date(self) -> dt.date:
+        return self.reference_date or dt.date(self.year, 12, 31)
 
 
 class Participation(models.Model):
@@ -60,6 +69,40 @@ class Participation(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="participations")
     contact_name = models.CharField("kontaktperson", max_length=200, blank=True)
     deadline = models.DateField("sista dag", null=True, blank=True)
+
+    class Meta:
+        unique_together = [("inventory_year", "unit")]
+        ordering = ["unit__name"]
+
+
+class YearAudit(models.Model):
+    """The last disclosure audit of a year's report and the state of the data it was run on.
+
+    Auditing takes seconds to minutes for a large city, too slow for a page; the checklist shows
+    this result while `state` (active imports, mapping, reference date, rules) is unchanged, and
+    "not run" once anything it depended on has changed. Kept in the database, not a process
+    cache, so every server process agrees."""
+
+    inventory_year = models.OneToOneField(InventoryYear, on_delete=models.CASCADE, related_name="audit")
+    state = models.CharField(max_length=300)
+    passed = models.BooleanField()
+    text = models.TextField(blank=True)
+    checked_at = models.DateTimeField(auto_now=True)
+    checked_by = models.CharField(max_length=150, blank=True)
+
+
+class FormerParticipation(models.Model):
+    """A unit removed from a year: its contact and deadline, restored if it is added again.
+
+    Kept apart from Participation so that "a Participation exists" still means "takes part"
+    everywhere (access to forms, progress, reminders)."""
+
+    inventory_year = models.ForeignKey(InventoryYear, on_delete=models.CASCADE, related_name="former_participations")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    contact_name = models.CharField("kontaktperson", max_length=200, blank=True)
+    deadline = models.DateField("sista dag", null=True, blank=True)
+    removed_at = models.DateTimeField("borttagen", auto_now=True)
+    removed_by = models.CharField(max_length=150, blank=True)
 
     class Meta:
         unique_together = [("inventory_year", "unit")]

@@ -100,12 +100,32 @@ def _check_rules(form: forms.Form, rules: tuple[PartsRule, ...]) -> None:
         total = data.get(rule.total)
         if not isinstance(total, int) or rule.total in form.errors:
             continue
-        parts = [data.get(p) for p in rule.parts if p not in form.errors]
-        if sum(p for p in parts if isinstance(p, int)) > total:
-            message = str(rule.message)  # in the request's language; also the key below
+        parts = [(p, data.get(p)) for p in rule.parts if p not in form.errors]
+        counted = [(p, v) for p, v in parts if isinstance(v, int)]
+        if sum(v for _p, v in counted) > total:
+            # The rule, then the figures it compares, so the reporter sees what to change.
+            message = f"{rule.message} {_rule_figures(form, counted, rule.total, total)}"
             form.add_error(None, message)
             # lets the error summary link to the breakdown the message is about
             form.rule_targets[message] = form[rule.parts[0]].auto_id
+            form.rule_fields[message] = [p for p, _v in counted] + [rule.total]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _rule_figures(form: forms.Form, counted: list[tuple[str, int]], total_name: str, total: int) -> str:
+    """ "Kvinnor 5 och män 3 är tillsammans 8, men uppskattat antal personer under året är 5." """
+    named = [f"{form.fields[p].label} {v}" for p, v in counted]
+    named = [named[0]] + [_lower_first(n) for n in named[1:]]
+    total_label = _lower_first(str(form.fields[total_name].label))
+    if len(named) == 1:
+        return gettext("%(parts)s är fler än %(total_label)s, som är %(total)s.") % {
+            "parts": named[0], "total_label": total_label, "total": total}
+    joined = ", ".join(named[:-1]) + " " + gettext("och") + " " + named[-1]
+    return gettext("%(parts)s är tillsammans %(sum)s, men %(total_label)s är %(total)s.") % {
+        "parts": joined, "sum": sum(v for _p, v in counted), "total_label": total_label, "total": total}
 
 
 def _answers(cleaned: dict, specs) -> dict:
@@ -166,6 +186,7 @@ class _MainForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.kind, self.mode = kind, mode
         self.rule_targets: dict[str, str] = {}
+        self.rule_fields: dict[str, list[str]] = {}
         self.fields[NOT_APPLICABLE] = forms.BooleanField(
             label=_("Ej aktuellt för vår enhet"), required=False,
             help_text=_("Markera om enheten inte har något underlag för detta formulär."))
@@ -191,6 +212,7 @@ class _RowForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.kind, self.mode = kind, mode
         self.rule_targets: dict[str, str] = {}
+        self.rule_fields: dict[str, list[str]] = {}
         _add_fields(self, kind.rows.fields)
 
     def clean(self):
@@ -287,26 +309,63 @@ class ReportForm:
             if name != "__all__":
                 if name.startswith(f"{ROWS_PREFIX}-"):
                     _, index, field_name = name.split("-", 2)
+                    row_form = self.rows.forms[int(index)]
+                    if field_name == "__all__":  # a row's sum rule: link to the row's breakdown
+                        label = gettext("Rad %(number)s") % {"number": int(index) + 1}
+                        out.extend((row_form.rule_targets.get(m), _labelled(label, m)) for m in msgs)
+                        continue
                     label = gettext("Rad %(number)s, %(field)s") % {
-                        "number": int(index) + 1, "field": self.rows.forms[int(index)].fields[field_name].label}
+                        "number": int(index) + 1, "field": row_form.fields[field_name].label}
                 else:
                     label = self.main.fields[name].label
                 target = f"id_{name}"
-            out.extend((target or self.main.rule_targets.get(m), f"{label}: {m}" if label else m) for m in msgs)
+            out.extend((target or self.main.rule_targets.get(m), _labelled(label, m) if label else m) for m in msgs)
         return out
 
     # --- presentation helpers for the template ---------------------------------------------------
 
     def sections(self) -> list[dict]:
-        return [{"title": s.title, "help": s.help, "items": [_item(self.main, spec) for spec in s.fields]}
-                for s in self.kind.sections]
+        rule_errors = _mark_rule_fields(self.main)
+        out = []
+        for s in self.kind.sections:
+            names = {spec.name for spec in s.fields}
+            out.append({"title": s.title, "help": s.help, "items": [_item(self.main, spec) for spec in s.fields],
+                        "rule_errors": [(eid, m) for eid, m, fields in rule_errors if names & set(fields[:-1])]})
+        return out
 
     def row_items(self) -> list[dict]:
         if self.rows is None:
             return []
         return [{"label": gettext("Rad %(number)s") % {"number": i},
-                 "items": [_item(form, spec) for spec in self.kind.rows.fields]}
+                 "items": [_item(form, spec) for spec in self.kind.rows.fields],
+                 "rule_errors": [(eid, m) for eid, m, _f in _mark_rule_fields(form)]}
                 for i, form in enumerate(self.rows.forms, start=1)]
+
+
+def _mark_rule_fields(form: forms.Form) -> list[tuple[str, str, list[str]]]:
+    """A broken sum rule marks every field it compares as invalid and describes them with the
+    rule's message, shown next to the breakdown: (element id, message, field names) per rule."""
+    out = []
+    for number, (message, names) in enumerate(getattr(form, "rule_fields", {}).items(), start=1):
+        error_id = f"{form[names[0]].auto_id}_regel_{number}"
+        out.append((error_id, message, names))
+        for name in names:
+            bound = form[name]
+            widget = form.fields[name].widget
+            described = [d for d in (widget.attrs.get("aria-describedby") or "").split() if d]
+            if bound.help_text:
+                described.insert(0, f"{bound.auto_id}_helptext")
+            if bound.errors:
+                described.append(f"{bound.auto_id}_error")
+            widget.attrs["aria-describedby"] = " ".join(dict.fromkeys(described + [error_id]))
+            widget.attrs["aria-invalid"] = "true"
+    return out
+
+
+def _labelled(label, message: str) -> str:
+    """ "Label: message", without a second mark after a label that ends in one ("igen?: ")."""
+    label = str(label)
+    return f"{label} {message}" if label[-1:] in ":?.!" else f"{label}: {message}"
 
 
 def _item(form: forms.Form, spec) -> dict:

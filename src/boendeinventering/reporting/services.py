@@ -65,7 +65,10 @@ def can_view(user, year: InventoryYear, unit: Unit) -> bool:
     role = role_of(user)
     if role in STAFF_ROLES:
         return True
-    return role == Role.REPORTER and unit.pk is not None and _own_unit_id(user) == unit.pk
+    # A unit removed from the year keeps its answers for the coordinator, but its reporters
+    # lose access to that year's forms.
+    return (role == Role.REPORTER and unit.pk is not None and _own_unit_id(user) == unit.pk
+            and is_participating(year, unit))
 
 
 def can_edit(user, year: InventoryYear, unit: Unit) -> bool:
@@ -75,7 +78,7 @@ def can_edit(user, year: InventoryYear, unit: Unit) -> bool:
 
 
 def _require_edit(user, year: InventoryYear, unit: Unit) -> None:
-    if not can_view(user, year, unit) or role_of(user) != Role.REPORTER:
+    if role_of(user) != Role.REPORTER or unit.pk is None or _own_unit_id(user) != unit.pk:
         raise PermissionDenied("Du kan bara fylla i underlag för din egen enhet.")
     if not year.is_open:
         raise ReportLocked(f"Inventeringsåret {year.year} är stängt för rapportering.")

@@ -40,9 +40,45 @@ class ParticipationForm(forms.ModelForm):
         self.fields["unit"].label = _("Enhet")
         self.inventory_year = inventory_year
 
+    def clean_deadline(self):
+        deadline = self.cleaned_data.get("deadline")
+        if deadline is not None and self.inventory_year is not None:
+            import datetime as dt
+
+            from boendeinventering.services.year_workflow import long_date
+
+            began = dt.date(self.inventory_year.year, 1, 1)
+            if deadline < began:
+                raise forms.ValidationError(
+                    _("Sista dag måste ligga efter att inventeringsåret började, alltså %(date)s eller senare.")
+                    % {"date": long_date(began)})
+        return deadline
+
     def save(self, commit=True):
         self.instance.inventory_year = self.inventory_year
         return super().save(commit)
+
+
+class ReferenceDateForm(forms.Form):
+    reference_date = forms.DateField(
+        label=_("Referensdatum"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Ålder och risk för utskrivning räknas vid detta datum. Tomt: 31 december inventeringsåret."))
+
+    def __init__(self, *args, inventory_year, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inventory_year = inventory_year
+
+    def clean_reference_date(self):
+        from boendeinventering.services.year_workflow import long_date, reference_date_bounds
+
+        value = self.cleaned_data.get("reference_date")
+        first, last = reference_date_bounds(self.inventory_year.year)
+        if value is not None and not first <= value <= last:
+            raise forms.ValidationError(
+                _("Referensdatumet måste ligga under inventeringsåret eller strax efter: mellan %(first)s och "
+                  "%(last)s.") % {"first": long_date(first), "last": long_date(last)})
+        return value
 
 
 class UploadForm(forms.Form):

@@ -16,6 +16,8 @@ urlpatterns = [
     path("ar/<int:year>/deltagare/<int:participation_id>/ta-bort/", years.participation_remove,
          name="participation_remove"),
     path("ar/<int:year>/publicera/", years.publish, name="publish"),
+    path("ar/<int:year>/referensdatum/", years.reference_date, name="reference_date"),
+    path("ar/<int:year>/rojandekontroll/", years.run_audit, name="run_audit"),
     path("ar/<int:year>/rapport/", reports.report, name="report"),
     path("ar/<int:year>/rapport/<str:fmt>/", reports.download, name="report_download"),
     path("ar/<int:year>/internt/", reports.report_unprotected, name="report_unprotected"),

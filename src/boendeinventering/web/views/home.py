@@ -32,4 +32,10 @@ def home(request):
         context["published_years"] = InventoryYear.objects.exclude(published_at=None)
     else:
         context["years"] = InventoryYear.objects.all()
+        if role == Role.COORDINATOR:
+            from boendeinventering.services import checklist
+
+            # The newest year is the one being worked on; older ones are on their own pages.
+            current = context["years"].first()
+            context["checklist"] = checklist.build(current) if current is not None else None
     return render(request, "boinv/home.html", context)

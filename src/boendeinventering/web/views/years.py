@@ -5,16 +5,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from boendeinventering.core.taxonomy import EXTRACT_KINDS
 from boendeinventering.inventory.models import ImportBatch
 from boendeinventering.organisation.models import InventoryYear, Participation, Role
-from boendeinventering.services import audit
+from boendeinventering.services import audit, checklist, year_workflow
 from boendeinventering.web.access import STAFF, require_role
-from boendeinventering.web.forms import KIND_LABELS, ParticipationForm, YearForm
+from boendeinventering.web.forms import KIND_LABELS, ParticipationForm, ReferenceDateForm, YearForm
 
 
 @require_role(*STAFF)
@@ -55,17 +58,32 @@ def extract_status() -> list[dict]:
     return out
 
 
+def year_imports(year: int):
+    """The active imports the year's figures read: made for this year, or for every year."""
+    from django.db.models import Q
+
+    return (ImportBatch.objects.filter(active=True).filter(Q(year=year) | Q(year__isnull=True))
+            .order_by("kind", "-imported_at", "-id"))
+
+
 @require_role(*STAFF)
 def year_detail(request, year: int):
     inventory_year = get_object_or_404(InventoryYear, year=year)
     form = ParticipationForm(request.POST or None, inventory_year=inventory_year)
     if request.method == "POST" and form.is_valid():
-        participation = form.save()
-        audit.record(request.user, audit.YEAR_CHANGED, f"{participation.unit} deltar i {year}",
-                     ip=audit.client_ip(request))
+        participation = year_workflow.add_participation(
+            request.user, inventory_year, form.cleaned_data["unit"],
+            contact_name=form.cleaned_data.get("contact_name") or "", deadline=form.cleaned_data.get("deadline"),
+            ip=audit.client_ip(request))
         messages.success(request, _("%(unit)s deltar nu i inventeringen %(year)s.")
                          % {"unit": participation.unit, "year": year})
         return redirect("web:year", year=year)
+    return _year_page(request, inventory_year, form=form)
+
+
+def _year_page(request, inventory_year, *, form=None, reference_form=None, status=200):
+    year = inventory_year.year
+    form = form or ParticipationForm(inventory_year=inventory_year)
     progress, progress_note = unit_progress(inventory_year)
     by_unit = {row["unit"].pk: row for row in progress if getattr(row.get("unit"), "pk", None)}
     participations = []
@@ -73,26 +91,85 @@ def year_detail(request, year: int):
         participations.append({"p": p, "status": by_unit.get(p.unit_id)})
     return render(request, "boinv/year_detail.html", {
         "inventory_year": inventory_year, "form": form, "participations": participations,
-        "progress_note": progress_note, "extracts": extract_status(),
-    })
+        "progress_note": progress_note, "checklist": checklist.build(inventory_year),
+        "imports": year_imports(year),
+        "former": inventory_year.former_participations.select_related("unit"),
+        "reference_form": reference_form or ReferenceDateForm(
+            initial={"reference_date": inventory_year.reference_date}, inventory_year=inventory_year),
+    }, status=status)
 
 
-@require_role(*STAFF)
+@require_role(Role.COORDINATOR)
 @require_POST
-def participation_remove(request, year: int, participation_id: int):
-    participation = get_object_or_404(Participation, pk=participation_id, inventory_year__year=year)
-    name = str(participation.unit)
-    participation.delete()
-    audit.record(request.user, audit.YEAR_CHANGED, f"{name} deltar inte längre i {year}", ip=audit.client_ip(request))
-    messages.success(request, _("%(unit)s är borttagen från inventeringen %(year)s.") % {"unit": name, "year": year})
+def reference_date(request, year: int):
+    inventory_year = get_object_or_404(InventoryYear, year=year)
+    form = ReferenceDateForm(request.POST, inventory_year=inventory_year)
+    if not form.is_valid():
+        return _year_page(request, inventory_year, reference_form=form, status=400)
+    year_workflow.set_reference_date(request.user, inventory_year, form.cleaned_data["reference_date"],
+                                     ip=audit.client_ip(request))
+    messages.success(request, _("Referensdatumet för %(year)s är %(date)s.") % {
+        "year": year, "date": date_format(inventory_year.effective_reference_date, "j F Y")})
     return redirect("web:year", year=year)
 
 
 @require_role(Role.COORDINATOR)
 @require_POST
-def publish(request, year: int):
+def run_audit(request, year: int):
     inventory_year = get_object_or_404(InventoryYear, year=year)
-    action = request.POST.get("action", "publish")
+    status, text = checklist.run_audit(inventory_year, user=request.user.get_username())
+    if status == checklist.AUDIT_PASSED:
+        messages.success(request, _("Röjandekontrollen godkände tabellerna för %(year)s.") % {"year": year})
+    elif status == checklist.AUDIT_FAILED:
+        messages.error(request, _("Röjandekontrollen underkände tabellerna för %(year)s. Se detaljerna i "
+                                  "checklistan.") % {"year": year})
+    else:
+        messages.error(request, _("Röjandekontrollen kunde inte köras: %(reason)s") % {"reason": text})
+    return redirect("web:year", year=year)
+
+
+def _confirm(request, inventory_year, consequences, *, action_url, action, button, cancel_url, danger=False):
+    return render(request, "boinv/confirm.html", {
+        "inventory_year": inventory_year, "c": consequences, "action_url": action_url, "action": action,
+        "button": button, "cancel_url": cancel_url, "danger": danger})
+
+
+@require_role(*STAFF)
+def participation_remove(request, year: int, participation_id: int):
+    """GET (or POST without confirmation): what removing means. POST confirmed: remove."""
+    participation = get_object_or_404(Participation.objects.select_related("unit", "inventory_year"),
+                                      pk=participation_id, inventory_year__year=year)
+    if request.method != "POST" or request.POST.get("confirmed") != "1":
+        return _confirm(request, participation.inventory_year, year_workflow.remove_consequences(participation),
+                        action_url=request.path, action="", button=_("Ja, ta bort enheten"),
+                        cancel_url=reverse("web:year", args=[year]) + "#enheter", danger=True)
+    name = str(participation.unit)
+    year_workflow.remove_participation(request.user, participation, ip=audit.client_ip(request))
+    messages.success(request, _("%(unit)s är borttagen från inventeringen %(year)s.") % {"unit": name, "year": year})
+    return redirect("web:year", year=year)
+
+
+CONFIRMED_ACTIONS = {
+    "publish": (year_workflow.publish_consequences, _lazy("Ja, publicera")),
+    "unpublish": (year_workflow.unpublish_consequences, _lazy("Ja, återkalla publiceringen")),
+    "close": (year_workflow.close_consequences, _lazy("Ja, stäng rapporteringen")),
+}
+
+
+@require_role(Role.COORDINATOR)
+def publish(request, year: int):
+    """Publish, withdraw, close or open. All but opening show what they mean first (GET, or a POST
+    without `confirmed`) and act on a confirmed POST only."""
+    inventory_year = get_object_or_404(InventoryYear, year=year)
+    data = request.POST if request.method == "POST" else request.GET
+    action = data.get("action", "publish")
+    if action in CONFIRMED_ACTIONS and (request.method != "POST" or data.get("confirmed") != "1"):
+        summarise, button = CONFIRMED_ACTIONS[action]
+        return _confirm(request, inventory_year, summarise(inventory_year), action_url=request.path,
+                        action=action, button=button, cancel_url=reverse("web:year", args=[year]),
+                        danger=action != "publish")
+    if request.method != "POST":
+        return redirect("web:year", year=year)
     if action == "unpublish":
         inventory_year.published_at, inventory_year.published_by = None, ""
         inventory_year.published_report = None
@@ -114,11 +191,14 @@ def publish(request, year: int):
         from boendeinventering.core.report.snapshot import report_to_snapshot
 
         try:
-            published = get_report(year, protected=True)
+            published = get_report(year, protected=True, reference_date=inventory_year.effective_reference_date)
         except Exception as exc:  # noqa: BLE001 - shown to the coordinator
             messages.error(request, _("Året kan inte publiceras ännu: %(reason)s") % {"reason": _first_line(exc)})
             return redirect("web:year", year=year)
         inventory_year.published_report = report_to_snapshot(published)
+        # The protected report was just built, so it passed disclosure control on this data.
+        checklist.record_audit(inventory_year, True, "Godkänd vid publiceringen.",
+                               user=request.user.get_username())
         inventory_year.published_at, inventory_year.published_by = timezone.now(), request.user.get_username()
         event, text = audit.PUBLISHED, f"Den röjandeskyddade rapporten för {year} är publicerad för läsare."
         shown = _("Den röjandeskyddade rapporten för %(year)s är publicerad för läsare.") % {"year": year}

@@ -23,3 +23,71 @@
     if (box) { poll(box); }
   });
 })();
+
+// Narrow screens (390 px phones): every table scrolls inside its own box, never the page.
+// Templates wrap their tables in .table-scroll; tables without a wrapper get one here. A box
+// that actually scrolls is focusable (keyboard users scroll it with the arrow keys) and is
+// named by the table's caption or the heading before it.
+(function () {
+  "use strict";
+  var counter = 0;
+  function nameOf(box, table) {
+    if (box.hasAttribute("aria-labelledby") || box.hasAttribute("aria-label")) { return; }
+    var caption = table.querySelector("caption");
+    var source = caption;
+    if (!source) {
+      var el = box.previousElementSibling;
+      while (el && !/^H[1-6]$/.test(el.tagName)) { el = el.previousElementSibling; }
+      source = el;
+    }
+    if (source) {
+      if (!source.id) { counter += 1; source.id = "tabellnamn-" + counter; }
+      box.setAttribute("aria-labelledby", source.id);
+    } else {
+      box.setAttribute("aria-label", document.documentElement.lang === "en" ? "Table" : "Tabell");
+    }
+  }
+  function wrap(table) {
+    var parent = table.parentElement;
+    if (parent && parent.classList.contains("table-scroll")) { return parent; }
+    var box = document.createElement("div");
+    box.className = "table-scroll";
+    box.setAttribute("role", "region");
+    table.parentNode.insertBefore(box, table);
+    box.appendChild(table);
+    return box;
+  }
+  function update(boxes) {
+    boxes.forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) { box.setAttribute("tabindex", "0"); }
+      else if (document.activeElement !== box) { box.removeAttribute("tabindex"); }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var boxes = [];
+    document.querySelectorAll("main table").forEach(function (table) {
+      var box = wrap(table);
+      nameOf(box, table);
+      boxes.push(box);
+    });
+    update(boxes);
+    var pending = null;
+    window.addEventListener("resize", function () {
+      window.clearTimeout(pending);
+      pending = window.setTimeout(function () { update(boxes); }, 150);
+    });
+  });
+})();
+
+// A form that comes back with errors: focus moves to the error summary, which names each error
+// and links to its field, so screen reader and keyboard users start where the problems are.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector(".error-summary");
+    if (summary) {
+      if (!summary.hasAttribute("tabindex")) { summary.setAttribute("tabindex", "-1"); }
+      summary.focus();
+    }
+  });
+})();
