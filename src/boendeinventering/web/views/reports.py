@@ -51,9 +51,15 @@ def _compute(year: int, protected: bool, published: InventoryYear | None = None)
     if published is not None and published.published_report:
         return report_from_snapshot(published.published_report), None
     try:
-        return get_report(year, protected=protected), None
+        return get_report(year, protected=protected, reference_date=reference_date_of(year)), None
     except (UnmappedNamesError, DisclosureError, SetupError) as exc:
         return None, exc
+
+
+def reference_date_of(year: int):
+    """The year's reference date as the coordinator set it on the year page (default 31 December)."""
+    inventory_year = InventoryYear.objects.filter(year=year).first()
+    return inventory_year.effective_reference_date if inventory_year else None
 
 
 def _for_reader(request, inventory_year) -> InventoryYear | None:
@@ -100,7 +106,8 @@ def quality(request, year: int):
 def _download(report_year: int, fmt: str, protected: bool, report=None):
     from boendeinventering.core.report import write_html, write_json, write_xlsx
 
-    report = report if report is not None else get_report(report_year, protected=protected)
+    report = report if report is not None else get_report(report_year, protected=protected,
+                                                          reference_date=reference_date_of(report_year))
     writer = {"json": write_json, "xlsx": write_xlsx, "html": write_html}[fmt]
     name = f"inventering-{report_year}{'' if protected else '-ej-rojandeskyddad'}.{fmt}"
     # Reports are small (kilobytes): write, read back, and leave nothing on disk.
