@@ -31,8 +31,13 @@
 (function () {
   "use strict";
   var counter = 0;
+  var usedNames = {};
   function nameOf(box, table) {
-    if (box.hasAttribute("aria-labelledby") || box.hasAttribute("aria-label")) { return; }
+    if (box.hasAttribute("aria-labelledby") || box.hasAttribute("aria-label")) {
+      var given = box.getAttribute("aria-label") || box.getAttribute("aria-labelledby");
+      usedNames[given] = true;
+      return;
+    }
     var caption = table.querySelector("caption");
     var source = caption;
     if (!source) {
@@ -40,11 +45,17 @@
       while (el && !/^H[1-6]$/.test(el.tagName)) { el = el.previousElementSibling; }
       source = el;
     }
-    if (source) {
+    var word = document.documentElement.lang === "en" ? "Table" : "Tabell";
+    var name = source ? source.textContent.trim() : word;
+    // Two tables under one heading: each region needs a name of its own (landmarks are unique).
+    var unique = name, n = 1;
+    while (usedNames[unique]) { n += 1; unique = name + " (" + word.toLowerCase() + " " + n + ")"; }
+    usedNames[unique] = true;
+    if (source && unique === name) {
       if (!source.id) { counter += 1; source.id = "tabellnamn-" + counter; }
       box.setAttribute("aria-labelledby", source.id);
     } else {
-      box.setAttribute("aria-label", document.documentElement.lang === "en" ? "Table" : "Tabell");
+      box.setAttribute("aria-label", unique);
     }
   }
   function wrap(table) {
