@@ -132,6 +132,8 @@ def _fits(page, role: str, path: str, expected_status: int = 200) -> list[str]:
     name = re.sub(r"[^a-z0-9]+", "-", f"{shown.path}?{shown.query}".strip("/?").lower()).strip("-") or "start"
     page.screenshot(path=str(ARTIFACTS / f"390-{role}-{name}.png"), full_page=True)
     problems = [] if width <= WIDTH else [f"{path} ({role}): {width} px wide"]
+    text = page.locator("main").inner_text()
+    problems += [f"{path} ({role}): a double punctuation mark {mark!r}" for mark in ("::", "?:", ".:") if mark in text]
     # Every table sits in a box of its own that scrolls, is named, and is focusable when it scrolls.
     for box in page.evaluate("""() => [...document.querySelectorAll('main table')].map(t => {
         const box = t.parentElement;

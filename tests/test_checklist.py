@@ -217,3 +217,17 @@ def test_web_reference_date_reaches_the_report(year, units, tmp_path, client):
     assert client.post(f"/ar/{YEAR}/referensdatum/", {"reference_date": "2026-03-31"}).status_code == 302
     report = json.loads(client.get(f"/ar/{YEAR}/rapport/json/").content)
     assert report["reference_date"] == "2026-03-31"
+
+
+def test_year_page_lists_only_the_years_imports_and_marks_untagged_ones(year, units, tmp_path, client):
+    from boendeinventering.services.users import create_user
+
+    import_extract("insatser", stays_file(tmp_path / "forra-aret.csv", n=2), year=YEAR - 1)
+    import_extract("insatser", stays_file(tmp_path / "i-ar.csv", n=3, start=5), year=YEAR)
+    import_extract("insatser", stays_file(tmp_path / "alla-ar.csv", n=2, start=30))  # no year: every year
+    client.force_login(create_user("samordnare-i", Role.COORDINATOR, password="x-långt-lösenord-123"))
+    page = client.get(f"/ar/{YEAR}/").content.decode()
+    imports_table = page[page.index('data-testid="year-imports"'):]
+    imports_table = imports_table[:imports_table.index("</table>")]
+    assert "i-ar.csv" in imports_table and "forra-aret.csv" not in imports_table
+    assert "alla-ar.csv" in imports_table and "Alla år (inget år angivet)" in imports_table
