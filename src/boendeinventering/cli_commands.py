@@ -34,8 +34,9 @@ def run(args: argparse.Namespace) -> int:
         _print_unmapped(exc.names)
     except DisclosureError as exc:
         _err(str(exc))
-    except (ValueError, FileNotFoundError, PermissionError) as exc:
+    except ValueError as exc:
         _err(f"Fel: {exc}")
+    # anything else, a missing file or a key problem included, is worded by cli.main's wrapper
     return EXIT_ERROR
 
 

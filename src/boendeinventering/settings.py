@@ -151,10 +151,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = 0.5  # hours: 5 failed sign-ins lock the account for 30 minutes
-# Username and address together: a colleague mistyping cannot lock out everyone at one office.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = 0.5  # hours: a lock lasts 30 minutes
+# By user name OR by address (password spraying: one address, many user names), each with its own
+# limit: 5 failures for a user name, 20 from one address, so a colleague's typos do not lock out
+# everyone at an office behind one address (web/throttle.py).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "boendeinventering.web.throttle.failure_limit"
+BOINV_LOGIN_USER_LIMIT = 5
+BOINV_LOGIN_ADDRESS_LIMIT = 20
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "boinv/lockout.html"
 AXES_USERNAME_FORM_FIELD = "username"
