@@ -3,9 +3,6 @@ password spraying, and spreadsheet-safe output of `boinv mapping unmapped`."""
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -13,46 +10,10 @@ from django.urls import reverse
 from boendeinventering.core.ingest import IngestError, read_extract
 from boendeinventering.core.ingest.read import ReadLimits, read_table
 from boendeinventering.services import mapping
+from tests.fixtures.bad_inputs import sheet, xlsx_with_sheet
 from tests.fixtures.extracts import STAY_HEADER, pnr, write_csv
 
 # --- zip bombs and sizes ----------------------------------------------------------------------
-
-
-def xlsx_with_sheet(sheet_xml: bytes) -> bytes:
-    """A minimal .xlsx whose first sheet is `sheet_xml` (deflated)."""
-    parts = {
-        "[Content_Types].xml": b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        b'<Default Extension="xml" ContentType="application/xml"/>'
-        b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        b'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        b"</Types>",
-        "_rels/.rels": b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-        b"</Relationships>",
-        "xl/workbook.xml": b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-        b'<sheet name="Blad1" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        "xl/_rels/workbook.xml.rels": b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-        b"</Relationships>",
-        "xl/worksheets/sheet1.xml": sheet_xml,
-    }
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, content in parts.items():
-            zf.writestr(name, content)
-    return out.getvalue()
-
-
-def sheet(rows: list[list[str]], padding: int = 0) -> bytes:
-    body = b"".join(
-        b"<row>" + b"".join(b'<c t="inlineStr"><is><t>' + v.encode() + b"</t></is></c>" for v in row) + b"</row>"
-        for row in rows
-    )
-    # whitespace between elements: what a bomb pads a sheet with (it compresses about 1000 times)
-    return (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            b"<sheetData>" + body + b" " * padding + b"</sheetData></worksheet>")
 
 
 def test_small_xlsx_reads():

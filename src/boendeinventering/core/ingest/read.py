@@ -198,9 +198,7 @@ def _read_csv(data: bytes, encoding: str | None, delimiter: str | None, max_rows
             raise_if_empty=False,
         )
     except pl.exceptions.PolarsError:
-        raise IngestError(
-            "filen kunde inte tolkas som CSV (kontrollera citattecken och avgränsare)"
-        ) from None
+        raise IngestError(_unparsable(utf8, sep, "avgränsare")) from None
     if frame.height == 0:
         raise IngestError("filen är tom")
     counts = _field_counts(utf8, sep, frame.height)
@@ -421,8 +419,22 @@ def _field_counts(data: bytes, sep: str, n_records: int) -> pl.Series:
     text = data.decode("latin-1")  # only the ASCII structure matters here
     counts_py = [len(r) or 1 for r in csv.reader(io.StringIO(text, newline=""), delimiter=sep)]
     if len(counts_py) != n_records:
-        raise IngestError("filen kunde inte tolkas som CSV (kontrollera citattecken och radbrytningar)")
+        raise IngestError(_unparsable(data, sep, "radbrytningar"))
     return pl.Series(counts_py, dtype=pl.Int64)
+
+
+def _unparsable(data: bytes, sep: str, what: str) -> Issue:
+    """The usual cause is a quoted field that is never closed: it swallows the rest of the file.
+    Its row is where the last quote that opens a field stands (after a separator or a line
+    start), which is worth naming even as a likely place."""
+    opening = None
+    for match in re.finditer(rb'(?:^|[\n' + re.escape(sep.encode()) + rb'])"', data):
+        opening = match.end() - 1
+    reason = f"filen kunde inte tolkas som CSV (kontrollera citattecken och {what})"
+    if opening is None:
+        return Issue(None, None, None, reason)
+    return Issue(_line_of(data, opening), None, None,
+                 f"{reason}; troligen stängs ett citattecken (\") på den här raden aldrig")
 
 
 def _blank_rows(frame: pl.DataFrame) -> pl.Series:
