@@ -118,7 +118,10 @@ def read_table(
         return _read_xlsx(data, max_bytes, limits)
     if suffix in (".xlsx", ".xlsm"):
         raise IngestError(NOT_CSV_OR_XLSX)
-    return _read_csv(data, encoding, delimiter, limits.max_rows)
+    # handed over, not shared: the reader lets go of the file's bytes as soon as it can
+    box = [data]
+    del data
+    return _read_csv(box, encoding, delimiter, limits.max_rows)
 
 
 # --------------------------------------------------------------------------------------------
@@ -171,7 +174,10 @@ def _human(n: int) -> str:
 # CSV
 
 
-def _read_csv(data: bytes, encoding: str | None, delimiter: str | None, max_rows: int = 10_000_000) -> RawTable:
+def _read_csv(box: list[bytes], encoding: str | None, delimiter: str | None, max_rows: int = 10_000_000) -> RawTable:
+    """`box` holds the file's bytes and is emptied: memory is what bounds the largest file that
+    can be read (issue 8 item 6), so every copy is dropped as soon as the next step has its own."""
+    data = box.pop()
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise IngestError(
             "filen är sparad som UTF-16 (Unicode-text); spara den som CSV (UTF-8) eller CSV (semikolonavgränsad)"
@@ -187,6 +193,7 @@ def _read_csv(data: bytes, encoding: str | None, delimiter: str | None, max_rows
     end = data.find(b"\n", 0, MAX_LINE_BYTES + 1)
     header = data[: end if end >= 0 else len(data)].decode(used_encoding, errors="replace").lstrip("\ufeff")
     sep = _delimiter(header, delimiter)
+    del data  # an 8-bit file lives on as its UTF-8 copy; a UTF-8 file is that copy
     try:
         frame = pl.read_csv(
             utf8,
@@ -202,6 +209,7 @@ def _read_csv(data: bytes, encoding: str | None, delimiter: str | None, max_rows
     if frame.height == 0:
         raise IngestError("filen är tom")
     counts = _field_counts(utf8, sep, frame.height)
+    del utf8
     width = frame.width
     ragged = counts != width
     if ragged.any():
@@ -222,7 +230,9 @@ def _read_csv(data: bytes, encoding: str | None, delimiter: str | None, max_rows
         if idx.len() > MAX_LISTED_ROW_ISSUES:
             issues.append(Issue(None, None, None, f"ytterligare {idx.len() - MAX_LISTED_ROW_ISSUES} rader har fel antal fält"))
         raise IngestError(issues)
-    return _finish(frame, used_encoding, sep, "csv")
+    box_frame = [frame]
+    del frame
+    return _finish(box_frame, used_encoding, sep, "csv")
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -236,7 +246,7 @@ def _check_line_lengths(data: bytes) -> int:
     """Refuse an absurdly long line; return the number of lines.
 
     Chunked so that a 2 GB file does not need a 2 GB temporary array."""
-    chunk = 1 << 26
+    chunk = 1 << 22
     last_break = -1  # offset of the previous line break
     line = 0
     for start in range(0, len(data), chunk):
@@ -382,7 +392,7 @@ def _field_counts(data: bytes, sep: str, n_records: int) -> pl.Series:
     file whose record count differs from Polars' (quotes in the middle of a field and the like)
     falls back to Python's csv module.
     """
-    sep_byte, chunk = ord(sep), 1 << 26
+    sep_byte, chunk = ord(sep), 1 << 22
     parts: list[np.ndarray] = []
     carry = 0  # separators seen so far in the record still open
     parity = 0  # quote characters seen so far, modulo 2
@@ -469,7 +479,9 @@ def _read_xlsx(data: bytes, max_bytes: int, limits: ReadLimits) -> RawTable:
     frame.columns = [f"column_{i}" for i in range(frame.width)]
     # A date cell arrives as "YYYY-MM-DD 00:00:00"; the date alone is what the user sees.
     frame = frame.with_columns(pl.all().str.replace(_EXCEL_MIDNIGHT, "${1}"))
-    return _finish(frame, "utf-8", None, "xlsx")
+    box_frame = [frame]
+    del frame
+    return _finish(box_frame, "utf-8", None, "xlsx")
 
 
 def _check_zip(data: bytes, max_bytes: int, limits: ReadLimits | None = None) -> None:
@@ -523,9 +535,13 @@ def _check_zip(data: bytes, max_bytes: int, limits: ReadLimits | None = None) ->
 # shared: header, limits, cleaning
 
 
-def _finish(frame: pl.DataFrame, encoding: str, sep: str | None, kind: str) -> RawTable:
+def _finish(box: list[pl.DataFrame], encoding: str, sep: str | None, kind: str) -> RawTable:
+    """`box` holds the whole table (header row first) and is emptied, so that the cleaned
+    columns replace the read ones instead of living next to them."""
+    frame = box.pop()
     header = [v if v is not None else "" for v in frame.row(0)]
     body = frame.slice(1)
+    del frame
     row_numbers = pl.int_range(2, body.height + 2, eager=True, dtype=pl.Int64)
 
     if all(not h.strip() for h in header):
@@ -591,7 +607,11 @@ def _finish(frame: pl.DataFrame, encoding: str, sep: str | None, kind: str) -> R
         if issues:
             raise IngestError(issues)
 
-    body = body.with_columns(_clean(c) for c in body.columns)
+    # column by column, stripping only where a cell has surrounding spaces: a stripped copy of
+    # every column would double the table's memory for nothing in most extracts
+    padded = body.select(pl.all().str.contains(r"^\s|\s$").any()).row(0) if body.height else ()
+    for name, needs_strip in zip(body.columns, padded):
+        body = body.with_columns(_clean(name, needs_strip))
     blank = body.select(pl.all_horizontal(pl.all().is_null()).alias("b")).to_series() if body.width else None
     if blank is not None and blank.any():
         body = body.filter(~blank)
@@ -599,6 +619,6 @@ def _finish(frame: pl.DataFrame, encoding: str, sep: str | None, kind: str) -> R
     return RawTable(body, given, encoding, sep, kind, row_numbers)
 
 
-def _clean(name: str) -> pl.Expr:
-    stripped = pl.col(name).str.strip_chars()
+def _clean(name: str, strip: bool = True) -> pl.Expr:
+    stripped = pl.col(name).str.strip_chars() if strip else pl.col(name)
     return pl.when(stripped == "").then(None).otherwise(stripped).alias(name)
