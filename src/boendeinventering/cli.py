@@ -90,10 +90,83 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    _setup_django()
-    from boendeinventering.cli_commands import run
+    try:
+        _setup_django()
+        from boendeinventering.cli_commands import run
 
-    return run(args)
+        return run(args)
+    except KeyboardInterrupt:
+        _err("Avbrutet.")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - one Swedish line for the user, details in the log
+        return _report_failure(exc)
+
+
+def _report_failure(exc: Exception) -> int:
+    """Known failures (a key problem, a file that cannot be opened, ...) become one Swedish line;
+    anything else is logged with personnummer masked and the user gets a short line, never a
+    traceback that could quote a personnummer or bewilder a coordinator."""
+    from boendeinventering.core.personnummer import mask_in_text
+
+    known = _known_failure(exc)
+    if known is not None:
+        _err(mask_in_text(known))
+        return EXIT_ERROR
+    _log_to_file(exc)
+    _err(f"Ett oväntat fel inträffade ({type(exc).__name__}); inget mer gjordes. "
+         "Detaljerna finns i loggen (datakatalogen/logs/boinv.log).")
+    return EXIT_ERROR
+
+
+def _log_to_file(exc: Exception) -> None:
+    """The traceback goes to the log file only (its handler masks personnummer): the console
+    handler would print it to the user as well."""
+    import logging
+
+    try:
+        logger = logging.getLogger("boendeinventering.cli")
+        record = logger.makeRecord(logger.name, logging.ERROR, __file__, 0, "oväntat fel i boinv", (),
+                                   (type(exc), exc, exc.__traceback__))
+        for handler in logging.getLogger("boendeinventering").handlers:
+            handler.handle(record)
+    except Exception:  # noqa: BLE001 - logging itself may be what is broken
+        pass
+
+
+def _known_failure(exc: Exception) -> str | None:
+    from boendeinventering.core.pseudonymise import PseudonymKeyError
+
+    if isinstance(exc, PseudonymKeyError):
+        return str(exc)
+    try:
+        from boendeinventering.services.installation import SetupError
+
+        if isinstance(exc, SetupError):
+            return str(exc)
+    except Exception:  # noqa: BLE001 - Django may be what failed to start
+        pass
+    if isinstance(exc, IsADirectoryError):
+        return f"{exc.filename} är en katalog, inte en fil. Ange sökvägen till en fil."
+    if isinstance(exc, FileNotFoundError):
+        return f"Filen eller katalogen {exc.filename} finns inte."
+    if isinstance(exc, PermissionError):
+        return f"Behörighet saknas för {exc.filename or 'en fil eller katalog'} (kontrollera rättigheterna)."
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"Fel vid läsning eller skrivning{where}: {exc.strerror or type(exc).__name__}."
+    try:
+        from django.core.exceptions import ImproperlyConfigured
+        from django.db import DatabaseError
+
+        if isinstance(exc, ImproperlyConfigured):
+            return f"Felaktig inställning: {exc}"
+        if isinstance(exc, DatabaseError):
+            _log_to_file(exc)
+            return (f"Databasen kunde inte användas ({type(exc).__name__}). Kontrollera BOINV_DATABASE_URL "
+                    "och att databasservern är igång; detaljer i loggen.")
+    except Exception:  # noqa: BLE001
+        pass
+    return None
 
 
 if __name__ == "__main__":

@@ -34,8 +34,9 @@ def run(args: argparse.Namespace) -> int:
         _print_unmapped(exc.names)
     except DisclosureError as exc:
         _err(str(exc))
-    except (ValueError, FileNotFoundError, PermissionError) as exc:
+    except ValueError as exc:
         _err(f"Fel: {exc}")
+    # anything else, a missing file or a key problem included, is worded by cli.main's wrapper
     return EXIT_ERROR
 
 
@@ -43,7 +44,7 @@ def _print_unmapped(names: list[tuple[str, str]]) -> None:
     _err(f"{len(names)} lokala benämningar saknar mappning till en standardkod, så siffrorna kan inte tas fram.")
     _err("Lägg till dem i mappningsfilen (lokal_benamning;kod) och kör `boinv mapping import FIL`. Förslag:")
     for name, code in names:
-        _err(f"  {name};{code}")
+        _err("  " + mapping.spreadsheet_line(name, code))
 
 
 def _init(args) -> int:
@@ -100,7 +101,7 @@ def _mapping(args) -> int:
         return EXIT_OK
     print("lokal_benamning;kod  (föreslagen kod – kontrollera innan du läser in)")
     for name, code in unmapped:
-        print(f"{name};{code}")
+        print(mapping.spreadsheet_line(name, code))
     return EXIT_ERROR
 
 

@@ -10,6 +10,7 @@ BOINV_BEHIND_PROXY  "1" when a reverse proxy terminates TLS and sets X-Forwarded
 BOINV_CSRF_TRUSTED_ORIGINS  comma separated, e.g. https://boinv.kommun.se
 BOINV_REMOTE_USER_HEADER    SSO: request header set by the reverse proxy, e.g. HTTP_X_REMOTE_USER
 BOINV_MAX_UPLOAD_MB size limit for uploaded extracts (default 500)
+BOINV_MAX_ROWS, BOINV_MAX_UNPACKED_MB, BOINV_MAX_ZIP_RATIO, BOINV_MAX_AMOUNT  limits per import (docs/drift.md)
 BOINV_DISCLOSURE_METHOD  "suppression" (default) or "cellkey"; BOINV_CELLKEY_D / _V / _JS tune the noise
 """
 
@@ -102,6 +103,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # refuses every page while the pseudonymisation key is missing or not the database's own
+    "boendeinventering.web.keyguard.KeyGuardMiddleware",
     # last, as django-axes requires
     "axes.middleware.AxesMiddleware",
 ]
@@ -148,10 +151,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = 0.5  # hours: 5 failed sign-ins lock the account for 30 minutes
-# Username and address together: a colleague mistyping cannot lock out everyone at one office.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = 0.5  # hours: a lock lasts 30 minutes
+# By user name OR by address (password spraying: one address, many user names), each with its own
+# limit: 5 failures for a user name, 20 from one address, so a colleague's typos do not lock out
+# everyone at an office behind one address (web/throttle.py).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "boendeinventering.web.throttle.failure_limit"
+BOINV_LOGIN_USER_LIMIT = 5
+BOINV_LOGIN_ADDRESS_LIMIT = 20
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "boinv/lockout.html"
 AXES_USERNAME_FORM_FIELD = "username"
@@ -212,6 +219,12 @@ BOINV_CELLKEY_V = float(os.environ.get("BOINV_CELLKEY_V", "1"))
 BOINV_CELLKEY_JS = int(os.environ.get("BOINV_CELLKEY_JS", "1"))
 # Largest extract file accepted (bytes); a large city's year is about 100 MB as CSV.
 BOINV_MAX_FILE_BYTES = int(os.environ.get("BOINV_MAX_FILE_BYTES", str(2_000_000_000)))
+# What one import may cost (issue 8: zip bombs, memory): rows per file, an .xlsx unpacked, how many
+# times larger a part of an .xlsx may unpack, and the largest kostnad/belopp on one row (kronor).
+BOINV_MAX_ROWS = int(os.environ.get("BOINV_MAX_ROWS", "5000000"))
+BOINV_MAX_UNPACKED_MB = int(os.environ.get("BOINV_MAX_UNPACKED_MB", "1000"))
+BOINV_MAX_ZIP_RATIO = float(os.environ.get("BOINV_MAX_ZIP_RATIO", "100"))
+BOINV_MAX_AMOUNT = float(os.environ.get("BOINV_MAX_AMOUNT", "10000000"))
 
 LOGGING = {
     "version": 1,

@@ -8,7 +8,7 @@ personnummer and an identical-looking client id or household id from colliding.
 
 from __future__ import annotations
 
-import hashlib
+import hmac
 import os
 import pathlib
 import secrets
@@ -25,6 +25,7 @@ __all__ = [
     "InsecureKeyError",
     "create_key",
     "load_key",
+    "key_fingerprint",
     "pseudonymise",
 ]
 
@@ -77,7 +78,7 @@ def create_key(data_dir: pathlib.Path) -> pathlib.Path:
 
 
 def load_key(data_dir: pathlib.Path) -> bytes:
-    """Read the key, refusing one that is missing, readable by others, or damaged."""
+    """Read the key, refusing one that is missing, not a file, readable by others, or damaged."""
     path = pathlib.Path(data_dir) / KEY_FILE_NAME
     try:
         st = path.stat()
@@ -86,17 +87,40 @@ def load_key(data_dir: pathlib.Path) -> bytes:
             f"Pseudonymiseringsnyckeln saknas i {pathlib.Path(data_dir)}. "
             "Kör `boinv init` för att skapa datakatalogen och nyckeln."
         ) from None
+    except OSError as exc:
+        raise PseudonymKeyError(
+            f"Pseudonymiseringsnyckeln {path} kunde inte läsas ({exc.strerror or type(exc).__name__})."
+        ) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise PseudonymKeyError(
+            f"{path} är inte en fil (utan t.ex. en katalog). Flytta undan den och återställ "
+            f"{KEY_FILE_NAME} från säkerhetskopian."
+        )
     if os.name == "posix" and st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise InsecureKeyError(
             f"Pseudonymiseringsnyckeln {path} går att läsa eller ändra för andra än ägaren "
             f"(rättigheter {stat.S_IMODE(st.st_mode):o}). Begränsa den med `chmod 600 {path}`."
         )
-    key = path.read_bytes()
+    try:
+        with path.open("rb") as fh:
+            key = fh.read(KEY_BYTES + 1)  # a huge file in the key's place is not read whole
+    except OSError as exc:
+        raise PseudonymKeyError(
+            f"Pseudonymiseringsnyckeln {path} kunde inte läsas ({exc.strerror or type(exc).__name__})."
+        ) from None
     if len(key) != KEY_BYTES:
         raise PseudonymKeyError(
             f"Pseudonymiseringsnyckeln {path} är skadad (fel längd). Återställ den från säkerhetskopia."
         )
     return key
+
+
+def key_fingerprint(key: bytes) -> str:
+    """What the database keeps to recognise its key: an HMAC of a fixed label under the key.
+
+    It identifies the key without revealing it (HMAC is one-way), so a lost key replaced by a
+    new one is noticed before it turns every person into a new one."""
+    return hmac.new(key, b"boinv pseudonym key fingerprint v1", "sha256").hexdigest()
 
 
 def pseudonymise(values: pl.Series, key: bytes, namespace: str) -> pl.Series:
@@ -111,30 +135,20 @@ def pseudonymise(values: pl.Series, key: bytes, namespace: str) -> pl.Series:
         raise ValueError("key too short")
     text = values.cast(pl.Utf8)
     distinct = text.drop_nulls().unique()
-    inner, outer = _hmac_pads(key)
-    inner.update(f"{namespace}:".encode("utf-8"))
+    prefixed = _keyed(key, f"{namespace}:".encode("utf-8"))
     hashed = []
     for v in distinct.to_list():
-        h = inner.copy()
+        h = prefixed.copy()
         h.update(v.encode("utf-8"))
-        o = outer.copy()
-        o.update(h.digest())
-        hashed.append(o.hexdigest())
+        hashed.append(h.hexdigest())
     lookup = pl.DataFrame({"v": distinct, "h": pl.Series(hashed, dtype=pl.Utf8)})
     out = pl.DataFrame({"v": text}).join(lookup, on="v", how="left", maintain_order="left")
     return out.get_column("h").alias(values.name)
 
 
-def _hmac_pads(key: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:
-    """SHA-256 states after the HMAC inner and outer key pads (RFC 2104).
+def _keyed(key: bytes, prefix: bytes) -> hmac.HMAC:
+    """HMAC-SHA256 state after the key setup and the namespace prefix.
 
-    Copying these per value is the same HMAC as hmac.digest, without redoing the key setup for
-    each of hundreds of thousands of values (about 2.5 times faster).
-    """
-    block = 64
-    if len(key) > block:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(block, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
-    return inner, outer
+    Copying it per value gives the same digest as hmac.digest(key, prefix + value), without
+    redoing the key setup for each of hundreds of thousands of values."""
+    return hmac.new(key, prefix, "sha256")

@@ -11,6 +11,9 @@ class Installation(models.Model):
     kommun = models.CharField(max_length=4)
     kommun_name = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # HMAC of a fixed label under the pseudonymisation key (never the key): a different key
+    # would silently turn every person into a new one, so it is refused (services/installation.py).
+    key_fingerprint = models.CharField(max_length=64, blank=True, default="")
 
 
 class Pseudonym(models.Model):

@@ -20,6 +20,7 @@ from boendeinventering.core.pseudonymise import pseudonymise
 from boendeinventering.core.taxonomy import EXTRACT_KINDS
 from boendeinventering.inventory.models import ImportBatch, Pseudonym
 from boendeinventering.services import installation
+from boendeinventering.services.limits import import_limits
 from boendeinventering.services.storage import batch_rows, insert_column, read_frame, store_batch_rows
 
 log = logging.getLogger("boendeinventering.import")
@@ -86,7 +87,8 @@ def import_extract(
         return ImportOutcome(previous, created=False)
 
     result = read_extract(kind, path, file_name=file_name or path.name, encoding=encoding, delimiter=delimiter,
-                          row_key=hmac.digest(key, b"rad", "sha256"), max_bytes=settings.BOINV_MAX_FILE_BYTES)
+                          row_key=hmac.digest(key, b"rad", "sha256"), max_bytes=settings.BOINV_MAX_FILE_BYTES,
+                          limits=import_limits())
     if result.invalid_rows and not skip_invalid:
         raise ImportRefused(result.issues, len(result.invalid_rows))
 

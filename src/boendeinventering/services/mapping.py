@@ -42,6 +42,7 @@ def import_mapping(path: Path, *, user: str = "") -> MappingImportOutcome:
     issues, entries, seen = [], {}, {}
     pairs = frame.select("lokal_benamning", "kod").iter_rows()
     for row, (name, code) in zip(raw.row_numbers, pairs):
+        name = _unprotected(name)
         if not name:
             issues.append(Issue(row, "lokal_benamning", name, "värde saknas"))
             continue
@@ -95,3 +96,33 @@ def seen_local_names() -> list[str]:
 def unmapped_with_suggestions() -> list[tuple[str, str]]:
     mapping = current_mapping()
     return [(name, suggest_code(name)) for name in unmapped_names(seen_local_names(), mapping)]
+
+
+# A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection); control
+# characters garble the file or the terminal. Local names come from other systems' extracts.
+_FORMULA_PREFIXES = ("=", "+", "-", "@")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def spreadsheet_cell(text: str) -> str:
+    """One `;`-separated cell that a spreadsheet shows as the text it is: control characters
+    become spaces, a formula prefix gets an apostrophe (Excel's "this is text" mark, which
+    import_mapping removes again), and a cell with `;` or `"` is quoted."""
+    text = _CONTROL.sub(" ", str(text))
+    if text.lstrip().startswith(_FORMULA_PREFIXES):
+        text = "'" + text
+    if ";" in text or '"' in text or text != text.strip():
+        text = '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def spreadsheet_line(name: str, code: str) -> str:
+    """`lokal_benamning;kod` as `boinv mapping unmapped` prints it, ready for a mapping file."""
+    return f"{spreadsheet_cell(name)};{spreadsheet_cell(code)}"
+
+
+def _unprotected(name: str | None) -> str | None:
+    """A name as written by spreadsheet_cell, back to the local name it stands for."""
+    if name and name.startswith("'") and name[1:].lstrip().startswith(_FORMULA_PREFIXES):
+        return name[1:]
+    return name

@@ -53,6 +53,24 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls / other Office bina
 _EXCEL_MIDNIGHT = r"^(\d{4}-\d{2}-\d{2}) 00:00:00$"
 
 
+@dataclass(frozen=True)
+class ReadLimits:
+    """Bounds on what one file may cost, so that no import can exhaust the machine (issue 8).
+
+    The defaults are far above a large city's year (about 500 000 rows); the settings
+    BOINV_MAX_ROWS, BOINV_MAX_UNPACKED_MB and BOINV_MAX_ZIP_RATIO change them."""
+
+    max_rows: int = 5_000_000
+    # an .xlsx's parts together, unpacked: an XML sheet is several times its CSV
+    max_unpacked_bytes: int = 1_000_000_000
+    # unpacked / packed size of a part; a real sheet compresses 5-20 times, a zip bomb thousands
+    max_zip_ratio: float = 100.0
+    # parts smaller than this are not held to the ratio (small XML of repeated tags compresses well)
+    ratio_min_bytes: int = 1_000_000
+    # kronor per row (kostnad, belopp); checked by the validator
+    max_amount: float = 10_000_000.0
+
+
 @dataclass
 class RawTable:
     frame: pl.DataFrame  # all Utf8; normalised header names; cells stripped, "" -> null
@@ -83,7 +101,9 @@ def read_table(
     encoding: str | None = None,
     delimiter: str | None = None,
     max_bytes: int = 2_000_000_000,
+    limits: ReadLimits | None = None,
 ) -> RawTable:
+    limits = limits or ReadLimits()
     data, name = _load(source, file_name, max_bytes)
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise IngestError("filen är tom")
@@ -95,10 +115,13 @@ def read_table(
             "format; spara den som .xlsx (utan lösenord) eller CSV"
         )
     if data.startswith(_ZIP_MAGIC):
-        return _read_xlsx(data, max_bytes)
+        return _read_xlsx(data, max_bytes, limits)
     if suffix in (".xlsx", ".xlsm"):
         raise IngestError(NOT_CSV_OR_XLSX)
-    return _read_csv(data, encoding, delimiter)
+    # handed over, not shared: the reader lets go of the file's bytes as soon as it can
+    box = [data]
+    del data
+    return _read_csv(box, encoding, delimiter, limits.max_rows)
 
 
 # --------------------------------------------------------------------------------------------
@@ -130,6 +153,15 @@ def _too_large(size: int, max_bytes: int) -> str:
     return f"filen är för stor ({_human(size)}; högst {_human(max_bytes)} tillåts)"
 
 
+def _too_many_rows(rows: int, max_rows: int) -> str:
+    return (f"filen har för många rader ({_thousands(rows)}; högst {_thousands(max_rows)} tillåts). "
+            "Dela upp uttaget, t.ex. per halvår")
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
 def _human(n: int) -> str:
     if n >= 1_000_000:
         return f"{n / 1_000_000:.1f} MB".replace(".", ",")
@@ -142,21 +174,26 @@ def _human(n: int) -> str:
 # CSV
 
 
-def _read_csv(data: bytes, encoding: str | None, delimiter: str | None) -> RawTable:
+def _read_csv(box: list[bytes], encoding: str | None, delimiter: str | None, max_rows: int = 10_000_000) -> RawTable:
+    """`box` holds the file's bytes and is emptied: memory is what bounds the largest file that
+    can be read (issue 8 item 6), so every copy is dropped as soon as the next step has its own."""
+    data = box.pop()
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise IngestError(
             "filen är sparad som UTF-16 (Unicode-text); spara den som CSV (UTF-8) eller CSV (semikolonavgränsad)"
         )
     if b"\x00" in data or _looks_binary(data[:65536]):
         raise IngestError(NOT_CSV_OR_XLSX)
-    _check_line_lengths(data)
-    text, used_encoding = _decode(data, encoding)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    sep = _delimiter(text, delimiter)
-    utf8 = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    if used_encoding not in ("utf-8", "utf-8-sig"):
-        utf8 = text.encode("utf-8")
+    lines = _check_line_lengths(data)
+    if lines > max_rows + 1:  # + the header
+        raise IngestError(_too_many_rows(lines - 1, max_rows))
+    # Decoded in chunks and kept as UTF-8 bytes: a whole-file str would cost up to four bytes
+    # per character on top of the file (issue 8: a 500 MB file peaked at 4.3 GB).
+    utf8, used_encoding = _decode(data, encoding)
+    end = data.find(b"\n", 0, MAX_LINE_BYTES + 1)
+    header = data[: end if end >= 0 else len(data)].decode(used_encoding, errors="replace").lstrip("\ufeff")
+    sep = _delimiter(header, delimiter)
+    del data  # an 8-bit file lives on as its UTF-8 copy; a UTF-8 file is that copy
     try:
         frame = pl.read_csv(
             utf8,
@@ -168,12 +205,11 @@ def _read_csv(data: bytes, encoding: str | None, delimiter: str | None) -> RawTa
             raise_if_empty=False,
         )
     except pl.exceptions.PolarsError:
-        raise IngestError(
-            "filen kunde inte tolkas som CSV (kontrollera citattecken och avgränsare)"
-        ) from None
+        raise IngestError(_unparsable(utf8, sep, "avgränsare")) from None
     if frame.height == 0:
         raise IngestError("filen är tom")
     counts = _field_counts(utf8, sep, frame.height)
+    del utf8
     width = frame.width
     ragged = counts != width
     if ragged.any():
@@ -194,7 +230,9 @@ def _read_csv(data: bytes, encoding: str | None, delimiter: str | None) -> RawTa
         if idx.len() > MAX_LISTED_ROW_ISSUES:
             issues.append(Issue(None, None, None, f"ytterligare {idx.len() - MAX_LISTED_ROW_ISSUES} rader har fel antal fält"))
         raise IngestError(issues)
-    return _finish(frame, used_encoding, sep, "csv")
+    box_frame = [frame]
+    del frame
+    return _finish(box_frame, used_encoding, sep, "csv")
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -204,9 +242,11 @@ def _looks_binary(head: bytes) -> bool:
     return control > max(8, len(head) // 100)
 
 
-def _check_line_lengths(data: bytes) -> None:
-    # chunked so that a 2 GB file does not need a 2 GB temporary array
-    chunk = 1 << 26
+def _check_line_lengths(data: bytes) -> int:
+    """Refuse an absurdly long line; return the number of lines.
+
+    Chunked so that a 2 GB file does not need a 2 GB temporary array."""
+    chunk = 1 << 22
     last_break = -1  # offset of the previous line break
     line = 0
     for start in range(0, len(data), chunk):
@@ -221,6 +261,7 @@ def _check_line_lengths(data: bytes) -> None:
             line += int(breaks.size)
     if len(data) - last_break - 1 > MAX_LINE_BYTES:
         _line_too_long(line)
+    return line + (1 if len(data) - last_break - 1 > 0 else 0)
 
 
 def _line_too_long(line_index: int) -> None:
@@ -235,33 +276,96 @@ def _line_too_long(line_index: int) -> None:
     )
 
 
-def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
+def _decode(data: bytes, encoding: str | None) -> tuple[bytes, str]:
+    """The file as UTF-8 bytes, and the encoding it was read with.
+
+    Without a chosen encoding: UTF-8 when the whole file is valid UTF-8, else Windows-1252 (what
+    Excel's "CSV (semikolonavgränsad)" writes), else Latin-1. A file whose lines mix UTF-8 and
+    Windows-1252 (two exports pasted together) is refused: read either way, some of its names
+    would be stored garbled ("Ã¥" for "å") and never match the mapping."""
     if encoding is not None:
         enc = _ENCODING_ALIASES.get(encoding.strip().lower())
         if enc is None:
             raise IngestError(
                 f"okänd teckenkodning '{encoding}' (välj utf-8, utf-8-sig, cp1252 eller latin-1)"
             )
-        try:
-            return data.decode(enc), enc
-        except UnicodeDecodeError as exc:
-            raise IngestError(
-                f"filen kan inte läsas med teckenkodningen {enc} (ogiltig byte på position {exc.start})"
-            ) from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        try:
-            return data.decode("utf-8-sig"), "utf-8-sig"
-        except UnicodeDecodeError:
-            pass  # a BOM followed by non-UTF-8: treat as a legacy 8-bit file
+        if enc in ("utf-8", "utf-8-sig"):
+            bad = _first_non_utf8(data)
+            if bad is not None:
+                raise IngestError(Issue(
+                    _line_of(data, bad), None, None,
+                    f"raden kan inte läsas med teckenkodningen {enc} (ogiltig byte på position {bad}); "
+                    "välj en annan teckenkodning eller spara filen som CSV UTF-8",
+                ))
+            return _without_bom(data), enc
+        return _transcode(data, enc), enc
+    bad = _first_non_utf8(data)
+    if bad is None:
+        return _without_bom(data), "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    utf8_at = _first_utf8_sequence(data)
+    if utf8_at is not None:
+        if utf8_at < bad:
+            first, chosen, other, wrong = _line_of(data, utf8_at), "UTF-8", "Windows-1252 (ANSI)", _line_of(data, bad)
+            reason = (f"raden är inte UTF-8 som tidigare rader (t.ex. rad {first}) utan troligen {other}; ")
+        else:
+            first, wrong = _line_of(data, bad), _line_of(data, utf8_at)
+            reason = (f"raden är UTF-8, men tidigare rader (t.ex. rad {first}) är Windows-1252 (ANSI); ")
+        raise IngestError(Issue(
+            wrong, None, None,
+            reason + "filen blandar teckenkodningar och skulle lagras med förvanskade tecken. Spara om hela "
+            "filen med en och samma teckenkodning (helst CSV UTF-8), eller ange teckenkodningen uttryckligen "
+            "om du vet att den är rätt",
+        ))
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
+        return _transcode(data, "cp1252"), "cp1252"
     except UnicodeDecodeError:
         # the five bytes cp1252 leaves undefined: latin-1 maps every byte
-        return data.decode("latin-1"), "latin-1"
+        return _transcode(data, "latin-1"), "latin-1"
+
+
+_DECODE_CHUNK = 1 << 24
+# a UTF-8 multi-byte character; in a Windows-1252 file these byte pairs are "Ã¥"-style garbage
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _first_non_utf8(data: bytes) -> int | None:
+    """Offset of the first byte that is not valid UTF-8, or None; the text is thrown away chunk
+    by chunk, so validating a large file costs no whole-file copy."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    for start in range(0, len(data), _DECODE_CHUNK):
+        # the decoder keeps an incomplete sequence from the previous chunk in its buffer
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(view[start:start + _DECODE_CHUNK], final=start + _DECODE_CHUNK >= len(data))
+        except UnicodeDecodeError as exc:
+            return start - pending + exc.start
+    return None
+
+
+def _first_utf8_sequence(data: bytes) -> int | None:
+    match = _UTF8_SEQUENCE.search(data, 3 if data.startswith(b"\xef\xbb\xbf") else 0)
+    return match.start() if match else None
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _without_bom(data: bytes) -> bytes:
+    # Polars skips a UTF-8 BOM itself (and the header cleaning removes one), so the file is
+    # passed on as it is: slicing the BOM off would copy the whole file.
+    return data
+
+
+def _transcode(data: bytes, encoding: str) -> bytes:
+    """An 8-bit file as UTF-8, chunk by chunk (one byte is one character, so chunks split cleanly)."""
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    return b"".join(
+        data[i:i + _DECODE_CHUNK].decode(encoding).encode("utf-8") for i in range(start, len(data), _DECODE_CHUNK)
+    )
 
 
 def _delimiter(text: str, delimiter: str | None) -> str:
@@ -288,7 +392,7 @@ def _field_counts(data: bytes, sep: str, n_records: int) -> pl.Series:
     file whose record count differs from Polars' (quotes in the middle of a field and the like)
     falls back to Python's csv module.
     """
-    sep_byte, chunk = ord(sep), 1 << 26
+    sep_byte, chunk = ord(sep), 1 << 22
     parts: list[np.ndarray] = []
     carry = 0  # separators seen so far in the record still open
     parity = 0  # quote characters seen so far, modulo 2
@@ -325,8 +429,22 @@ def _field_counts(data: bytes, sep: str, n_records: int) -> pl.Series:
     text = data.decode("latin-1")  # only the ASCII structure matters here
     counts_py = [len(r) or 1 for r in csv.reader(io.StringIO(text, newline=""), delimiter=sep)]
     if len(counts_py) != n_records:
-        raise IngestError("filen kunde inte tolkas som CSV (kontrollera citattecken och radbrytningar)")
+        raise IngestError(_unparsable(data, sep, "radbrytningar"))
     return pl.Series(counts_py, dtype=pl.Int64)
+
+
+def _unparsable(data: bytes, sep: str, what: str) -> Issue:
+    """The usual cause is a quoted field that is never closed: it swallows the rest of the file.
+    Its row is where the last quote that opens a field stands (after a separator or a line
+    start), which is worth naming even as a likely place."""
+    opening = None
+    for match in re.finditer(rb'(?:^|[\n' + re.escape(sep.encode()) + rb'])"', data):
+        opening = match.end() - 1
+    reason = f"filen kunde inte tolkas som CSV (kontrollera citattecken och {what})"
+    if opening is None:
+        return Issue(None, None, None, reason)
+    return Issue(_line_of(data, opening), None, None,
+                 f"{reason}; troligen stängs ett citattecken (\") på den här raden aldrig")
 
 
 def _blank_rows(frame: pl.DataFrame) -> pl.Series:
@@ -339,8 +457,8 @@ def _blank_rows(frame: pl.DataFrame) -> pl.Series:
 # Excel
 
 
-def _read_xlsx(data: bytes, max_bytes: int) -> RawTable:
-    _check_zip(data, max_bytes)
+def _read_xlsx(data: bytes, max_bytes: int, limits: ReadLimits) -> RawTable:
+    _check_zip(data, min(max_bytes, limits.max_unpacked_bytes), limits)
     import fastexcel
 
     try:
@@ -355,14 +473,18 @@ def _read_xlsx(data: bytes, max_bytes: int) -> RawTable:
         raise IngestError("Excel-filen kunde inte läsas (den kan vara skadad eller lösenordsskyddad)") from None
     if frame.height == 0 or frame.width == 0:
         raise IngestError("filen är tom")
+    if frame.height > limits.max_rows + 1:
+        raise IngestError(_too_many_rows(frame.height - 1, limits.max_rows))
     frame = frame.select(pl.all().cast(pl.Utf8))
     frame.columns = [f"column_{i}" for i in range(frame.width)]
     # A date cell arrives as "YYYY-MM-DD 00:00:00"; the date alone is what the user sees.
     frame = frame.with_columns(pl.all().str.replace(_EXCEL_MIDNIGHT, "${1}"))
-    return _finish(frame, "utf-8", None, "xlsx")
+    box_frame = [frame]
+    del frame
+    return _finish(box_frame, "utf-8", None, "xlsx")
 
 
-def _check_zip(data: bytes, max_bytes: int) -> None:
+def _check_zip(data: bytes, max_bytes: int, limits: ReadLimits | None = None) -> None:
     """Refuse zip bombs before any XML parser sees the file.
 
     The sizes declared in the central directory are checked first (cheap); then every member
@@ -385,6 +507,17 @@ def _check_zip(data: bytes, max_bytes: int) -> None:
             raise IngestError(
                 f"Excel-filen är för stor uppackad ({_human(declared)}; högst {_human(max_bytes)} tillåts)"
             )
+        limits = limits or ReadLimits()
+        for info in infos:
+            if info.file_size >= limits.ratio_min_bytes and \
+                    info.file_size > limits.max_zip_ratio * max(info.compress_size, 1):
+                ratio = info.file_size / max(info.compress_size, 1)
+                raise IngestError(
+                    f"Excel-filen packas upp orimligt mycket (delen {mask_in_text(info.filename)[:80]} blir "
+                    f"{_thousands(round(ratio))} gånger större; högst {_thousands(round(limits.max_zip_ratio))} "
+                    "gånger tillåts) och öppnas inte. Den kan vara en så kallad zip-bomb; spara uttaget på nytt "
+                    "från verksamhetssystemet, eller som CSV"
+                )
         if any(i.flag_bits & 0x1 for i in infos):
             raise IngestError("Excel-filen är krypterad eller lösenordsskyddad; spara den utan lösenord")
         try:
@@ -402,9 +535,13 @@ def _check_zip(data: bytes, max_bytes: int) -> None:
 # shared: header, limits, cleaning
 
 
-def _finish(frame: pl.DataFrame, encoding: str, sep: str | None, kind: str) -> RawTable:
+def _finish(box: list[pl.DataFrame], encoding: str, sep: str | None, kind: str) -> RawTable:
+    """`box` holds the whole table (header row first) and is emptied, so that the cleaned
+    columns replace the read ones instead of living next to them."""
+    frame = box.pop()
     header = [v if v is not None else "" for v in frame.row(0)]
     body = frame.slice(1)
+    del frame
     row_numbers = pl.int_range(2, body.height + 2, eager=True, dtype=pl.Int64)
 
     if all(not h.strip() for h in header):
@@ -470,7 +607,11 @@ def _finish(frame: pl.DataFrame, encoding: str, sep: str | None, kind: str) -> R
         if issues:
             raise IngestError(issues)
 
-    body = body.with_columns(_clean(c) for c in body.columns)
+    # column by column, stripping only where a cell has surrounding spaces: a stripped copy of
+    # every column would double the table's memory for nothing in most extracts
+    padded = body.select(pl.all().str.contains(r"^\s|\s$").any()).row(0) if body.height else ()
+    for name, needs_strip in zip(body.columns, padded):
+        body = body.with_columns(_clean(name, needs_strip))
     blank = body.select(pl.all_horizontal(pl.all().is_null()).alias("b")).to_series() if body.width else None
     if blank is not None and blank.any():
         body = body.filter(~blank)
@@ -478,6 +619,6 @@ def _finish(frame: pl.DataFrame, encoding: str, sep: str | None, kind: str) -> R
     return RawTable(body, given, encoding, sep, kind, row_numbers)
 
 
-def _clean(name: str) -> pl.Expr:
-    stripped = pl.col(name).str.strip_chars()
+def _clean(name: str, strip: bool = True) -> pl.Expr:
+    stripped = pl.col(name).str.strip_chars() if strip else pl.col(name)
     return pl.when(stripped == "").then(None).otherwise(stripped).alias(name)

@@ -22,7 +22,7 @@ from ..schema import VALIDATED
 from . import extracts as ex
 from . import values as v
 from .issues import IngestError, Issue
-from .read import RawTable, read_table
+from .read import RawTable, ReadLimits, read_table
 
 # reasons (Swedish, shown to users)
 R_MISSING_COLUMN = "obligatorisk kolumn saknas"
@@ -33,6 +33,26 @@ R_DECIMAL = "ogiltigt tal (använd siffror med decimalkomma eller decimalpunkt, 
 R_INTEGER = "ogiltigt heltal"
 R_NEGATIVE = "värdet får inte vara negativt"
 R_YES_NO = "ska vara ja eller nej"
+# Plausible ranges (issue 8): a value outside them is a typing or export error (a year 2205, a
+# total pasted into one row) that would distort the year's figures without a word.
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+R_DATE_RANGE = "orimligt datum (ska ligga mellan 1900-01-01 och 2100-12-31)"
+MAX_NIGHTS = 366  # boendedygn counts the nights within one year
+R_NIGHTS = f"för många boendedygn (högst {MAX_NIGHTS} på ett år)"
+MAX_CHILDREN = 30
+R_CHILDREN = f"orimligt antal barn (högst {MAX_CHILDREN})"
+# amounts (kostnad, belopp): ReadLimits.max_amount, 10 000 000 kr per row unless BOINV_MAX_AMOUNT says otherwise
+
+
+def r_amount(max_amount: float) -> str:
+    limit = f"{max_amount:,.0f}".replace(",", " ")
+    return f"orimligt stort belopp (högst {limit} kr per rad; kontrollera decimaltecknet)"
+
+
+# Control characters (not tab or line break) in a name: binary junk or a broken export; stored, they
+# would garble every table, file and terminal the name is shown in.
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+R_CONTROL = "texten innehåller styrtecken (osynliga tecken); filen är troligen skadad"
 R_PERSON_ID_IN_TEXT = "ser ut som ett personnummer; personnummer får bara stå i kolumnen person_id"
 # Local names (insats, andamal, enhet, boende) are names of solutions and units, kept in the
 # mapping; a longer cell is a shifted column or a note, not a name.
@@ -107,19 +127,22 @@ def read_extract(
     today: dt.date | None = None,
     max_bytes: int = 2_000_000_000,
     row_key: bytes | None = None,
+    limits: ReadLimits | None = None,
 ) -> ValidationResult:
-    raw = read_table(source, file_name=file_name, encoding=encoding, delimiter=delimiter, max_bytes=max_bytes)
-    return validate_extract(kind, raw, today=today, row_key=row_key)
+    raw = read_table(source, file_name=file_name, encoding=encoding, delimiter=delimiter, max_bytes=max_bytes,
+                     limits=limits)
+    return validate_extract(kind, raw, today=today, row_key=row_key, limits=limits)
 
 
 def validate_extract(kind: str, raw: RawTable, *, today: dt.date | None = None,
-                     row_key: bytes | None = None) -> ValidationResult:
+                     row_key: bytes | None = None, limits: ReadLimits | None = None) -> ValidationResult:
     """`row_key` keys the row hashes (keyed BLAKE2b): a stored row hash must not be open to
     guessing the one unknown cell, the personnummer, by hashing candidates."""
     if kind not in ex.EXTRACTS:
         raise ValueError(f"okänd extrakttyp {kind!r} (välj {', '.join(ex.EXTRACTS)})")
     spec = ex.EXTRACTS[kind]
     today = today or dt.date.today()
+    max_amount = (limits or ReadLimits()).max_amount
     frame = raw.frame
 
     missing = [c for c in spec.required if c not in frame.columns]
@@ -158,9 +181,20 @@ def validate_extract(kind: str, raw: RawTable, *, today: dt.date | None = None,
             check_specs.append((c.name, v.invalid(raw_e, parsed_e), reason, True))
         if c.non_negative:
             check_specs.append((c.name, parsed_e < 0, R_NEGATIVE, True))
+        if c.type == ex.DATE:
+            check_specs.append((c.name, (parsed_e < FIRST_DATE) | (parsed_e > LAST_DATE), R_DATE_RANGE, True))
+        # one reason per cell: a personnummer in a number column is reported as that (below)
+        plain = ~raw_e.str.contains(PERSON_ID_IN_TEXT).fill_null(False)
+        if c.name == "boendedygn":
+            check_specs.append((c.name, (parsed_e > MAX_NIGHTS) & plain, R_NIGHTS, True))
+        if c.name == "antal_barn":
+            check_specs.append((c.name, (parsed_e > MAX_CHILDREN) & plain, R_CHILDREN, True))
+        if c.name in ("kostnad", "belopp"):
+            check_specs.append((c.name, (parsed_e > max_amount) & plain, r_amount(max_amount), True))
         if c.type == ex.TEXT:
             check_specs.append((c.name, raw_e.str.contains(PERSON_ID_IN_TEXT), R_PERSON_ID_IN_TEXT, True))
             check_specs.append((c.name, raw_e.str.len_chars() > MAX_TEXT_LENGTH, R_TEXT_TOO_LONG, True))
+            check_specs.append((c.name, raw_e.str.contains(CONTROL_CHARACTERS), R_CONTROL, False))
         elif c.type in (ex.INTEGER, ex.DECIMAL):  # one reason per cell: an invalid number already has one
             check_specs.append((c.name, raw_e.str.contains(PERSON_ID_IN_TEXT) & parsed_e.is_not_null(),
                                 R_PERSON_ID_IN_TEXT, True))
@@ -246,12 +280,20 @@ def _restore_excel_leading_zeros(ids: pl.Series, id_types: pl.Series | None, tod
 def _row_hashes(kind: str, spec: ex.Extract, cols: dict[str, pl.Series], n: int, key: bytes) -> pl.Series:
     if n == 0:
         return pl.Series("row_hash", [], dtype=pl.Utf8)
-    joined = pl.select(
-        pl.concat_str([pl.lit(kind)] + [cols[c].fill_null("") for c in spec.names], separator="\x1f")
-    ).to_series()
     blake = hashlib.blake2b
-    digests = [blake(b, digest_size=16, key=key).digest() for b in joined.cast(pl.Binary).to_list()]
-    return pl.Series("row_hash", digests, dtype=pl.Binary).bin.encode("hex")
+    parts = []
+    # in slices: a list of Python bytes for every row of a large file would cost gigabytes
+    for offset in range(0, n, _HASH_SLICE):
+        joined = pl.select(
+            pl.concat_str([pl.lit(kind)] + [cols[c].slice(offset, _HASH_SLICE).fill_null("") for c in spec.names],
+                          separator="\x1f")
+        ).to_series()
+        digests = [blake(b, digest_size=16, key=key).digest() for b in joined.cast(pl.Binary).to_list()]
+        parts.append(pl.Series("row_hash", digests, dtype=pl.Binary).bin.encode("hex"))
+    return pl.concat(parts)
+
+
+_HASH_SLICE = 200_000
 
 
 def _validated_frame(
