@@ -157,7 +157,9 @@ def run_claimed(job: ImportJob, *, user=None, heartbeat: bool = True) -> None:
     from boendeinventering.core.ingest import IngestError
     from boendeinventering.services import audit, imports
 
-    beat = _Heartbeat(job.id) if heartbeat else None
+    # Inside a transaction (a test, or a sync job in a request) no other connection could see
+    # the heartbeat's row: only the job's own thread writes.
+    beat = _Heartbeat(job.id) if heartbeat and not connection.in_atomic_block else None
     if beat is not None:
         beat.start()
 
