@@ -78,6 +78,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None,
                    help="antal serverprocesser (standard: 2 på Linux/macOS med minst två kärnor, annars 1)")
 
+    p = sub.add_parser("worker", help="kör bakgrundsimporter från kön (boinv serve startar en själv)")
+    p.add_argument("--once", action="store_true", help="kör det som väntar och avsluta")
+    p.add_argument("--parent", type=int, default=None, help=argparse.SUPPRESS)
+
     p = sub.add_parser("user", help="hantera användare")
     usub = p.add_subparsers(dest="user_command", required=True, metavar="ÅTGÄRD")
     up = usub.add_parser("create", help="skapa en användare med en roll")
@@ -90,8 +94,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from django.core.exceptions import ImproperlyConfigured
+
     try:
-        _setup_django()
+        try:
+            _setup_django()
+        except ImproperlyConfigured as exc:  # a bad setting: one line, no traceback
+            _err(str(exc))
+            return EXIT_USAGE
         from boendeinventering.cli_commands import run
 
         return run(args)

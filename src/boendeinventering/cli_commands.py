@@ -169,6 +169,18 @@ def _serve(args) -> int:
     return EXIT_OK
 
 
+def _worker(args) -> int:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    try:
+        call_command("worker", once=args.once, parent=args.parent)
+    except CommandError as exc:
+        _err(str(exc))
+        return EXIT_ERROR
+    return EXIT_OK
+
+
 def _user(args) -> int:
     import getpass
     import os
@@ -202,4 +214,5 @@ _HANDLERS = {
     "demo": _demo,
     "serve": _serve,
     "user": _user,
+    "worker": _worker,
 }

@@ -12,6 +12,12 @@ BOINV_REMOTE_USER_HEADER    SSO: request header set by the reverse proxy, e.g. H
 BOINV_MAX_UPLOAD_MB size limit for uploaded extracts (default 500)
 BOINV_MAX_ROWS, BOINV_MAX_UNPACKED_MB, BOINV_MAX_ZIP_RATIO, BOINV_MAX_AMOUNT  limits per import (docs/drift.md)
 BOINV_DISCLOSURE_METHOD  "suppression" (default) or "cellkey"; BOINV_CELLKEY_D / _V / _JS tune the noise
+BOINV_WORKER_SEPARATE    "1" when a `boinv worker` runs beside the web server (`boinv serve` sets it itself)
+BOINV_JOB_HEARTBEAT_SECONDS / BOINV_JOB_STALE_SECONDS / BOINV_SWEEP_SECONDS  background imports (docs/drift.md)
+
+Settings are strict: a boolean or number that cannot be read (BOINV_PRODUCTION=ture) stops the
+program at start with one line naming the variable, never a silent default. Relations between
+settings are Django system checks (boendeinventering/checks.py, ids boinv.E001 …).
 """
 
 from __future__ import annotations
@@ -21,12 +27,64 @@ import secrets
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = ("1", "true", "yes", "on", "ja", "sant")
+_FALSE = ("0", "false", "no", "off", "nej", "falskt")
+# Every unreadable variable, reported together at the end of this module.
+_SETTING_ERRORS: list[str] = []
+
 
 def _env_bool(name: str, default: bool = False) -> bool:
-    return os.environ.get(name, "1" if default else "0").lower() in ("1", "true", "yes", "on")
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if raw.lower() in _TRUE:
+        return True
+    if raw.lower() in _FALSE:
+        return False
+    _SETTING_ERRORS.append(f"{name}={raw!r} är inget giltigt ja/nej-värde; använd 1 eller 0 "
+                           f"(is not a valid boolean: use 1 or 0)")
+    return default
+
+
+def _env_number(name: str, default, kind=int, minimum=None, maximum=None):
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        _SETTING_ERRORS.append(f"{name}={raw!r} är inget {'heltal' if kind is int else 'tal'} "
+                               f"(is not a valid {'integer' if kind is int else 'number'})")
+        return default
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        bounds = f"{minimum}–{maximum}" if maximum is not None else f"minst {minimum}"
+        _SETTING_ERRORS.append(f"{name}={raw!r} ligger utanför det tillåtna ({bounds}) (out of range)")
+        return default
+    return value
+
+
+def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if raw.lower() in choices:
+        return raw.lower()
+    _SETTING_ERRORS.append(f"{name}={raw!r}: välj en av {', '.join(choices)} (choose one of them)")
+    return default
 
 
 DATA_DIR = Path(os.environ.get("BOINV_DATA_DIR", "data")).resolve()
+# The data directory first: the secret key, the temporary upload directory and the log file live
+# in it, and each of them used to be skipped quietly when it did not exist yet.
+try:
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (DATA_DIR / "tmp").mkdir(mode=0o700, exist_ok=True)
+    (DATA_DIR / "logs").mkdir(mode=0o700, exist_ok=True)
+    _data_dir_writable = True
+except OSError:  # read-only location: reported by the system check boinv.E001
+    _data_dir_writable = False
 
 
 def _secret_key() -> str:
@@ -35,13 +93,13 @@ def _secret_key() -> str:
     path = DATA_DIR / "django-secret.txt"
     if path.exists():
         return path.read_text().strip()
-    if DATA_DIR.exists():
+    if _data_dir_writable:
         key = secrets.token_urlsafe(50)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(key)
         return key
-    # No data directory yet (e.g. `boinv init` about to create it): a throwaway key is fine.
+    # Data directory not writable: a throwaway key (sessions end with the process); boinv.E001 says why.
     return secrets.token_urlsafe(50)
 
 
@@ -60,7 +118,8 @@ def _database() -> dict:
         }
     parsed = urlparse(url)
     if parsed.scheme not in ("postgres", "postgresql"):
-        raise RuntimeError(f"BOINV_DATABASE_URL: only postgresql:// is supported, got {parsed.scheme}://")
+        _SETTING_ERRORS.append(f"BOINV_DATABASE_URL: bara postgresql:// stöds, inte {parsed.scheme}:// "
+                               "(only postgresql:// is supported)")
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": unquote(parsed.path.lstrip("/")),
@@ -100,6 +159,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # before any view or the CSRF check parses a body: size and role (uploads reach the disk)
+    "boendeinventering.web.middleware.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -198,34 +259,43 @@ if BOINV_REMOTE_USER_HEADER:
     AUTHENTICATION_BACKENDS.append("boendeinventering.web.sso.ExistingRemoteUserBackend")
 
 # --- Uploads: extracts of 100 MB+ stream to a temporary file in the data directory ---
-BOINV_MAX_UPLOAD_MB = int(os.environ.get("BOINV_MAX_UPLOAD_MB", "500"))
+BOINV_MAX_UPLOAD_MB = _env_number("BOINV_MAX_UPLOAD_MB", 500, minimum=1, maximum=100_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger files go to disk, never whole into memory
-FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp") if DATA_DIR.exists() else None
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp") if _data_dir_writable else None
 FILE_UPLOAD_PERMISSIONS = 0o600
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760  # form fields only (file content is not counted)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000  # the mapping editor posts one field per local name
 USE_THOUSAND_SEPARATOR = True
-# Background imports run in a thread; tests set this to run them in the request.
+# Background imports (services/tasks.py): queued in the database and run by a worker. Tests set
+# BOINV_TASKS_SYNC to run them in the request. BOINV_WORKER_SEPARATE: a `boinv worker` runs
+# beside the web server (`boinv serve` starts one); otherwise the web process that queued a job
+# runs it in a background thread.
 BOINV_TASKS_SYNC = False
+BOINV_WORKER_SEPARATE = _env_bool("BOINV_WORKER_SEPARATE")
+BOINV_JOB_HEARTBEAT_SECONDS = _env_number("BOINV_JOB_HEARTBEAT_SECONDS", 10, kind=float, minimum=0.1)
+# A running job whose heartbeat is older is failed; leftover uploads older are removed.
+BOINV_JOB_STALE_SECONDS = _env_number("BOINV_JOB_STALE_SECONDS", 300, kind=float, minimum=1)
+BOINV_SWEEP_SECONDS = _env_number("BOINV_SWEEP_SECONDS", 60, kind=float, minimum=1)
 
 # Disclosure control (SPEC 7); settings, shown in every output's method note.
-BOINV_SUPPRESSION_THRESHOLD = int(os.environ.get("BOINV_SUPPRESSION_THRESHOLD", "5"))
-BOINV_SUPPRESSION_WIDTH = int(os.environ.get("BOINV_SUPPRESSION_WIDTH", "5"))
+BOINV_SUPPRESSION_THRESHOLD = _env_number("BOINV_SUPPRESSION_THRESHOLD", 5, minimum=1)
+BOINV_SUPPRESSION_WIDTH = _env_number("BOINV_SUPPRESSION_WIDTH", 5, minimum=1)
 # Disclosure control of counts: "suppression" (default, SPEC 7) or "cellkey" (noise of at most
 # BOINV_CELLKEY_D, variance BOINV_CELLKEY_V, no published 1..BOINV_CELLKEY_JS); docs/disclosure.md.
-BOINV_DISCLOSURE_METHOD = os.environ.get("BOINV_DISCLOSURE_METHOD", "suppression").strip().lower()
-BOINV_CELLKEY_D = int(os.environ.get("BOINV_CELLKEY_D", "2"))
-BOINV_CELLKEY_V = float(os.environ.get("BOINV_CELLKEY_V", "1"))
-BOINV_CELLKEY_JS = int(os.environ.get("BOINV_CELLKEY_JS", "1"))
+BOINV_DISCLOSURE_METHOD = _env_choice("BOINV_DISCLOSURE_METHOD", "suppression", ("suppression", "cellkey"))
+BOINV_CELLKEY_D = _env_number("BOINV_CELLKEY_D", 2, minimum=1)
+BOINV_CELLKEY_V = _env_number("BOINV_CELLKEY_V", 1.0, kind=float, minimum=0)
+BOINV_CELLKEY_JS = _env_number("BOINV_CELLKEY_JS", 1, minimum=0)
 # Largest extract file accepted (bytes); a large city's year is about 100 MB as CSV.
-BOINV_MAX_FILE_BYTES = int(os.environ.get("BOINV_MAX_FILE_BYTES", str(2_000_000_000)))
+BOINV_MAX_FILE_BYTES = _env_number("BOINV_MAX_FILE_BYTES", 2_000_000_000, minimum=1)
 # What one import may cost (issue 8: zip bombs, memory): rows per file, an .xlsx unpacked, how many
 # times larger a part of an .xlsx may unpack, and the largest kostnad/belopp on one row (kronor).
-BOINV_MAX_ROWS = int(os.environ.get("BOINV_MAX_ROWS", "5000000"))
-BOINV_MAX_UNPACKED_MB = int(os.environ.get("BOINV_MAX_UNPACKED_MB", "1000"))
-BOINV_MAX_ZIP_RATIO = float(os.environ.get("BOINV_MAX_ZIP_RATIO", "100"))
-BOINV_MAX_AMOUNT = float(os.environ.get("BOINV_MAX_AMOUNT", "10000000"))
+BOINV_MAX_ROWS = _env_number("BOINV_MAX_ROWS", 5_000_000, minimum=1)
+BOINV_MAX_UNPACKED_MB = _env_number("BOINV_MAX_UNPACKED_MB", 1000, minimum=1)
+BOINV_MAX_ZIP_RATIO = _env_number("BOINV_MAX_ZIP_RATIO", 100.0, kind=float, minimum=1)
+BOINV_MAX_AMOUNT = _env_number("BOINV_MAX_AMOUNT", 10_000_000.0, kind=float, minimum=1)
 
+_LOG_LEVEL = _env_choice("BOINV_LOG_LEVEL", "warning", ("debug", "info", "warning", "error", "critical")).upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -234,17 +304,14 @@ LOGGING = {
     # The console shows warnings only (users read the command's own Swedish output); the log file
     # below keeps the INFO trail of imports and exports.
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_pnr"],
-                             "level": os.environ.get("BOINV_LOG_LEVEL", "WARNING")}},
-    "root": {"handlers": ["console"], "level": os.environ.get("BOINV_LOG_LEVEL", "WARNING")},
+                             "level": _LOG_LEVEL}},
+    "root": {"handlers": ["console"], "level": _LOG_LEVEL},
 }
 try:
-    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
-    (DATA_DIR / "tmp").mkdir(mode=0o700, exist_ok=True)
-    (DATA_DIR / "logs").mkdir(mode=0o700, exist_ok=True)
     Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-    _file_logging = True
-except OSError:  # read-only location: log to the console only
-    _file_logging = False
+except OSError:
+    pass  # WhiteNoise serves from the apps (WHITENOISE_USE_FINDERS); nothing needs it at run time
+_file_logging = _data_dir_writable  # read-only location: log to the console only
 if _file_logging:
     LOGGING["handlers"]["file"] = {
         "class": "logging.handlers.RotatingFileHandler",
@@ -256,3 +323,7 @@ if _file_logging:
         "encoding": "utf-8",
     }
     LOGGING["loggers"] = {"boendeinventering": {"handlers": ["file"], "level": "INFO"}}
+
+if _SETTING_ERRORS:
+    # One line, before anything runs: a mistyped BOINV_PRODUCTION must not quietly mean "off".
+    raise ImproperlyConfigured("Ogiltiga inställningar (invalid settings): " + "; ".join(_SETTING_ERRORS))

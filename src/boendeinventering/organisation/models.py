@@ -134,8 +134,9 @@ class AuditEvent(models.Model):
 class ImportJob(models.Model):
     """An extract upload being imported in the background, and how it ended.
 
-    Live progress text is kept in memory by services.tasks (the import's own transaction would
-    hide it in the database until the end); this row holds the outcome for everyone."""
+    The row is the queue (services.tasks): any server process or worker can claim it, follow its
+    progress and read its outcome, so a poll that reaches another process, or a restarted one,
+    still finds the job. A running job's heartbeat shows that its worker is alive."""
 
     QUEUED, RUNNING, DONE, REFUSED, FAILED = "queued", "running", "done", "refused", "failed"
     STATUS_CHOICES = [(QUEUED, "I kö"), (RUNNING, "Pågår"), (DONE, "Klar"), (REFUSED, "Avvisad"),
@@ -158,6 +159,14 @@ class ImportJob(models.Model):
     # Refused file: every issue (values already masked by the validator), at most MAX_STORED_ISSUES.
     issues = models.JSONField(default=list, blank=True)
     warnings = models.JSONField(default=list, blank=True)
+    # Extra keyword options for the import service (e.g. accepted columns), passed on as they are.
+    options = models.JSONField(default=dict, blank=True)
+    upload_path = models.CharField(max_length=500, blank=True)  # our copy in DATA_DIR/uploads; removed after
+    progress = models.TextField(blank=True)  # latest progress text, written by the worker
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # the running worker's last sign of life
+    worker = models.CharField(max_length=200, blank=True)  # "host:pid" of the process running the job
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="importjob_status_created")]

@@ -21,7 +21,13 @@ from boendeinventering.core.taxonomy import EXTRACT_KINDS
 from boendeinventering.inventory.models import ImportBatch, Pseudonym
 from boendeinventering.services import installation
 from boendeinventering.services.limits import import_limits
-from boendeinventering.services.storage import batch_rows, insert_column, read_frame, store_batch_rows
+from boendeinventering.services.storage import (
+    batch_rows,
+    insert_column,
+    insert_missing_digests,
+    read_frame,
+    store_batch_rows,
+)
 
 log = logging.getLogger("boendeinventering.import")
 
@@ -86,14 +92,18 @@ def import_extract(
     if previous is not None:
         return ImportOutcome(previous, created=False)
 
+    # Progress before the write step: it is written to the job's row outside the import's own
+    # transaction, so every server process can show it (services.tasks).
+    say = progress or (lambda message: None)
+    say("Läser och kontrollerar filen …")
     result = read_extract(kind, path, file_name=file_name or path.name, encoding=encoding, delimiter=delimiter,
                           row_key=hmac.digest(key, b"rad", "sha256"), max_bytes=settings.BOINV_MAX_FILE_BYTES,
                           limits=import_limits())
     if result.invalid_rows and not skip_invalid:
         raise ImportRefused(result.issues, len(result.invalid_rows))
 
+    say(f"Pseudonymiserar {result.valid.height} rader …")
     rows = _pseudonymised_rows(kind, result.valid, key)
-    say = progress or (lambda message: None)
     try:
         return _store(kind, path, rows, result, digest, replace=replace, skip_invalid=skip_invalid, user=user,
                       file_name=file_name, say=say, year=year)
@@ -211,11 +221,7 @@ def surrogate_ids(digests: pl.Series) -> pl.DataFrame:
         cursor.execute(f"DROP TABLE IF EXISTS {tmp}")
         cursor.execute(f"CREATE TEMPORARY TABLE {tmp} (digest varchar(64) PRIMARY KEY)")
     insert_column(tmp, "digest", digests)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (digest) SELECT t.digest FROM {tmp} t "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {table} p WHERE p.digest = t.digest)"
-        )
+    insert_missing_digests(table, tmp)  # ON CONFLICT DO NOTHING: safe beside a concurrent import
     ids = read_frame(
         f"SELECT p.digest, p.id FROM {table} p JOIN {tmp} t ON p.digest = t.digest",
         [],

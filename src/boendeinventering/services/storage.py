@@ -73,6 +73,22 @@ def insert_column(table: str, column: str, values: pl.Series) -> None:
                                ((value,) for value in values))
 
 
+def insert_missing_digests(table: str, staging: str) -> None:
+    """Add to the pseudonym `table` every digest of the `staging` table it lacks.
+
+    Two imports at once may both add a person: with a plain INSERT the second one died on the
+    unique digest (PostgreSQL), so the conflict is a no-op instead; PostgreSQL makes the second
+    wait for the first's commit, and the ids are read back afterwards. The sorted order makes
+    concurrent imports take the digests' locks in the same order, so they cannot deadlock."""
+    quoted_table, quoted_staging = connection.ops.quote_name(table), connection.ops.quote_name(staging)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quoted_table} (digest) SELECT t.digest FROM {quoted_staging} t "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {quoted_table} p WHERE p.digest = t.digest) "
+            f"ORDER BY t.digest ON CONFLICT (digest) DO NOTHING"
+        )
+
+
 def read_frame(sql: str, params: Iterable, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """Run a SELECT whose columns are `schema`'s keys, in order, and return a typed frame."""
     with connection.cursor() as cursor:

@@ -1,21 +1,36 @@
-"""Imports started from the browser run in a background thread, so a 100 MB extract does not
-hold a request (and a proxy's timeout) for minutes.
+"""Imports started from the browser run in the background, so a 100 MB extract does not hold a
+request (and a proxy's timeout) for minutes.
 
-The job's row (organisation.ImportJob) holds the outcome. Live progress text is kept in this
-process's memory: the import writes inside one transaction, so progress written to the database
-would stay invisible until the end. With several server processes, a page served by another
-process shows "pågår" without the text until the job's row says it is done.
+The database is the queue: `start_import` stores a queued organisation.ImportJob, and a worker
+(`boinv worker`, which `boinv serve` starts beside the web server) claims it with
+`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL or an atomic `UPDATE … WHERE status = 'queued'`
+on SQLite, so each job runs once however many processes look. Progress text, heartbeat and outcome
+are written to the job's row, so a status poll answered by any server process, or by one that
+was restarted, sees the same job.
+
+SQLite allows one writer at a time and the import stores its rows in one short transaction at the
+end: progress is written by the job's own thread while it reads and checks the file (outside that
+transaction), and a heartbeat thread writes the heartbeat (and the latest progress) on its own
+connection, giving up quietly while the import holds the write lock.
+
+A running job whose heartbeat is older than BOINV_JOB_STALE_SECONDS, or whose worker process on
+this machine is gone, is marked failed; uploads and partial temporary files that belong to no live
+job are swept at start and on a timer, so no raw personnummer stay on disk after a crash.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
+import socket
 import threading
+import time
 import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 
 from boendeinventering.core.report.labels import format_number_sv
@@ -23,8 +38,14 @@ from boendeinventering.organisation.models import ImportJob
 
 log = logging.getLogger("boendeinventering.tasks")
 
-_live: dict[str, str] = {}  # job id -> latest progress text
-_lock = threading.Lock()
+ACTIVE = (ImportJob.QUEUED, ImportJob.RUNNING)
+FINISHED = (ImportJob.DONE, ImportJob.REFUSED, ImportJob.FAILED)
+STALE_MESSAGE = (
+    "Importen avbröts eftersom processen som körde den slutade svara (den stoppades eller kraschade). "
+    "En import sparas helt eller inte alls: se importhistoriken, och ladda upp filen igen om importen saknas där."
+)
+STOPPED_MESSAGE = "Importen avbröts när servern stoppades. Inget sparades; ladda upp filen igen."
+MISSING_FILE_MESSAGE = "Den uppladdade filen finns inte längre på servern. Inget sparades; ladda upp filen igen."
 
 
 def upload_dir() -> Path:
@@ -33,80 +54,165 @@ def upload_dir() -> Path:
     return path
 
 
+def temp_dir() -> Path:
+    """Where Django streams uploads larger than FILE_UPLOAD_MAX_MEMORY_SIZE (settings)."""
+    return Path(settings.FILE_UPLOAD_TEMP_DIR or Path(settings.DATA_DIR) / "tmp")
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:200]
+
+
+# --- queueing -------------------------------------------------------------------------------
+
 def start_import(kind: str, path: Path, *, file_name: str, replace: bool, skip_invalid: bool, user,
-                 year: int | None = None) -> ImportJob:
-    """Queue the import of `path` (a file of ours in the data directory; deleted afterwards)."""
+                 year: int | None = None, **options) -> ImportJob:
+    """Queue the import of `path` (a file of ours in the data directory; deleted afterwards).
+    Extra keyword `options` (JSON values) are stored on the job and passed to the import service."""
     from boendeinventering.services.imports import stored_file_name
 
     job = ImportJob.objects.create(
-        id=uuid.uuid4(), kind=kind, file_name=stored_file_name(file_name), replace=replace, skip_invalid=skip_invalid, year=year,
-        created_by=user.get_username() if user is not None else "",
+        id=uuid.uuid4(), kind=kind, file_name=stored_file_name(file_name), replace=replace,
+        skip_invalid=skip_invalid, year=year, options=options, upload_path=str(path),
+        created_by=user.get_username() if user is not None else "", progress="Väntar på att starta …",
     )
-    _set_progress(job.id, "Väntar på att starta …")
     if settings.BOINV_TASKS_SYNC:
-        _run(job.id, Path(path), user)
-    else:
-        thread = threading.Thread(target=_run_in_thread, args=(job.id, Path(path), user),
-                                  name=f"import-{job.id}", daemon=True)
-        thread.start()
+        claimed = claim(worker_name(), job_id=job.id)
+        if claimed is not None:
+            run_claimed(claimed, user=user, heartbeat=False)
+        job.refresh_from_db()
+    elif not settings.BOINV_WORKER_SEPARATE:
+        _kick_in_process_worker()
     return job
 
 
-def _set_progress(job_id, text: str) -> None:
-    with _lock:
-        _live[str(job_id)] = text
+def claim(name: str, job_id=None) -> ImportJob | None:
+    """Take the oldest queued job (or the given one) for worker `name`; None if there is none.
+    Two workers never get the same job."""
+    now = timezone.now()
+    fields = {"status": ImportJob.RUNNING, "started_at": now, "heartbeat_at": now, "worker": name,
+              "progress": "Läser och kontrollerar filen …"}
+    queued = ImportJob.objects.filter(status=ImportJob.QUEUED)
+    if job_id is not None:
+        queued = queued.filter(pk=job_id)
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            job = queued.select_for_update(skip_locked=True).order_by("created_at").first()
+            if job is None:
+                return None
+            ImportJob.objects.filter(pk=job.pk).update(**fields)
+        job.refresh_from_db()
+        return job
+    # SQLite: no row locks, but one UPDATE is atomic; whoever changes the row from queued won.
+    for _attempt in range(10):
+        candidate = queued.order_by("created_at").values_list("pk", flat=True).first()
+        if candidate is None:
+            return None
+        if ImportJob.objects.filter(pk=candidate, status=ImportJob.QUEUED).update(**fields) == 1:
+            return ImportJob.objects.get(pk=candidate)
+    return None
 
 
-def live_progress(job_id) -> str | None:
-    with _lock:
-        return _live.get(str(job_id))
+# --- running --------------------------------------------------------------------------------
+
+class _Heartbeat(threading.Thread):
+    """Writes the job's heartbeat and latest progress every BOINV_JOB_HEARTBEAT_SECONDS on its own
+    connection. A failed write (SQLite locked by the import's own write step) is retried next beat."""
+
+    def __init__(self, job_id):
+        super().__init__(name=f"heartbeat-{job_id}", daemon=True)
+        self.job_id = job_id
+        self.progress: str | None = None
+        self._stopped = threading.Event()
+        self._wake = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while True:
+                self._wake.wait(settings.BOINV_JOB_HEARTBEAT_SECONDS)
+                self._wake.clear()
+                if self._stopped.is_set():
+                    return
+                fields = {"heartbeat_at": timezone.now()}
+                if self.progress is not None:
+                    fields["progress"] = self.progress
+                try:
+                    ImportJob.objects.filter(pk=self.job_id, status=ImportJob.RUNNING).update(**fields)
+                except DatabaseError as exc:
+                    log.debug("heartbeat of job %s not written: %s", self.job_id, exc)
+                    connection.close()
+        finally:
+            connection.close()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._wake.set()
 
 
-def _run_in_thread(job_id, path: Path, user) -> None:
-    close_old_connections()
-    try:
-        _run(job_id, path, user)
-    finally:
-        connection.close()  # each thread has its own connection; don't leak it
-
-
-def _run(job_id, path: Path, user) -> None:
+def run_claimed(job: ImportJob, *, user=None, heartbeat: bool = True) -> None:
+    """Run a job this process has claimed, and record how it ended."""
     from boendeinventering.core.ingest import IngestError
     from boendeinventering.services import audit, imports
 
-    job = ImportJob.objects.get(pk=job_id)
-    ImportJob.objects.filter(pk=job_id).update(status=ImportJob.RUNNING)
-    _set_progress(job_id, "Läser och kontrollerar filen …")
-    username = job.created_by
+    # Inside a transaction (a test, or a sync job in a request) no other connection could see
+    # the heartbeat's row: only the job's own thread writes.
+    beat = _Heartbeat(job.id) if heartbeat and not connection.in_atomic_block else None
+    if beat is not None:
+        beat.start()
+
+    def progress(text: str) -> None:
+        if beat is not None:
+            beat.progress = text
+        if not connection.in_atomic_block:
+            ImportJob.objects.filter(pk=job.id, status=ImportJob.RUNNING).update(
+                progress=text, heartbeat_at=timezone.now())
+        elif beat is not None:
+            beat.wake()  # inside the import's write step: the heartbeat thread writes it when it can
+
+    if user is None and job.created_by:
+        from django.contrib.auth import get_user_model
+
+        model = get_user_model()
+        user = model.objects.filter(**{model.USERNAME_FIELD: job.created_by}).first() or job.created_by
+    path = Path(job.upload_path)
     try:
+        if not path.is_file():
+            _finish(job.id, ImportJob.FAILED, message=MISSING_FILE_MESSAGE)
+            return
         outcome = imports.import_extract(
-            job.kind, path, replace=job.replace, skip_invalid=job.skip_invalid, user=username,
-            file_name=job.file_name, progress=lambda text: _set_progress(job_id, text), year=job.year,
+            job.kind, path, replace=job.replace, skip_invalid=job.skip_invalid, user=job.created_by,
+            file_name=job.file_name, progress=progress, year=job.year, **(job.options or {}),
         )
         batch = outcome.batch
-        _finish(job_id, ImportJob.DONE, batch_id=batch.id, already_imported=not outcome.created,
-                rows_invalid=batch.rows_invalid, warnings=outcome.warnings,
-                message=_done_message(outcome))
+        _finish(job.id, ImportJob.DONE, batch_id=batch.id, already_imported=not outcome.created,
+                rows_invalid=batch.rows_invalid, warnings=outcome.warnings, message=_done_message(outcome))
         if outcome.created:
             audit.record(user, audit.IMPORT,
                          f"{job.kind}: {job.file_name}, import {batch.id}, {batch.rows_imported} rader importerade, "
                          f"{batch.rows_invalid} avvisade" + (", ersätter tidigare import" if outcome.replaced else ""))
     except imports.ImportRefused as exc:
-        _finish(job_id, ImportJob.REFUSED, rows_invalid=exc.rows_invalid, issues=_issues(exc.issues),
+        _finish(job.id, ImportJob.REFUSED, rows_invalid=exc.rows_invalid, issues=_issues(exc.issues),
                 message=f"Filen har {exc.rows_invalid} felaktiga rader och importerades inte.")
         audit.record(user, audit.IMPORT_REFUSED, f"{job.kind}: {job.file_name}, {exc.rows_invalid} felaktiga rader")
     except IngestError as exc:
-        _finish(job_id, ImportJob.REFUSED, issues=_issues(exc.issues), message="Filen kunde inte läsas.")
+        _finish(job.id, ImportJob.REFUSED, issues=_issues(exc.issues), message="Filen kunde inte läsas.")
         audit.record(user, audit.IMPORT_REFUSED, f"{job.kind}: {job.file_name}, filen kunde inte läsas")
     except Exception as exc:  # noqa: BLE001 - the user gets a message, the log gets the details
-        log.exception("import job %s failed", job_id)
-        _finish(job_id, ImportJob.FAILED,
+        log.exception("import job %s failed", job.id)
+        _finish(job.id, ImportJob.FAILED,
                 message=f"Importen misslyckades av ett oväntat skäl ({type(exc).__name__}). Inget sparades. "
                         "Se serverns logg.")
+    except BaseException:
+        # The worker is being stopped (SIGTERM, Ctrl+C): the import's transaction has rolled back.
+        _finish(job.id, ImportJob.FAILED, message=STOPPED_MESSAGE)
+        raise
     finally:
-        Path(path).unlink(missing_ok=True)
-        with _lock:
-            _live.pop(str(job_id), None)
+        if beat is not None:
+            beat.stop()
+        path.unlink(missing_ok=True)
 
 
 def _issues(issues) -> list[dict]:
@@ -130,30 +236,173 @@ def _done_message(outcome) -> str:
 
 
 def _finish(job_id, status: str, **fields) -> None:
-    ImportJob.objects.filter(pk=job_id).update(status=status, finished_at=timezone.now(), **fields)
+    # Not filtered on status: if a sweep wrongly gave the job up, the true outcome still wins.
+    ImportJob.objects.filter(pk=job_id).update(status=status, finished_at=timezone.now(), progress="", **fields)
 
 
 def job_state(job: ImportJob) -> dict:
-    """What the status page and its JSON endpoint show."""
-    finished = job.status in (ImportJob.DONE, ImportJob.REFUSED, ImportJob.FAILED)
-    progress = None if finished else live_progress(job.id)
+    """What the status page and its JSON endpoint show (from the row: the same in every process)."""
+    finished = job.status in FINISHED
     return {
         "status": job.status,
         "label": job.get_status_display(),
         "finished": finished,
-        "progress": progress or ("" if finished else "Importen pågår …"),
+        "progress": "" if finished else (job.progress or "Importen pågår …"),
         "message": job.message,
     }
 
 
+def live_progress(job_id) -> str | None:
+    """The latest progress text of an unfinished job, as any process sees it."""
+    return ImportJob.objects.filter(pk=job_id, status__in=ACTIVE).values_list("progress", flat=True).first()
+
+
+# --- the worker -----------------------------------------------------------------------------
+
+def work(*, once: bool = False, poll_seconds: float = 1.0, parent_pid: int | None = None,
+         stop: threading.Event | None = None) -> int:
+    """The worker loop (`boinv worker`): sweep, claim, run, until stopped. `once`: run what is
+    queued and return. `parent_pid`: return when that process is gone (the worker `boinv serve`
+    starts must not outlive it). Returns the number of jobs run."""
+    stop = stop or threading.Event()
+    name = worker_name()
+    done = 0
+    last_sweep = -float("inf")
+    while not stop.is_set():
+        try:
+            if time.monotonic() - last_sweep >= settings.BOINV_SWEEP_SECONDS:
+                sweep()
+                last_sweep = time.monotonic()
+            job = claim(name)
+            if job is not None:
+                run_claimed(job)
+                done += 1
+                continue
+        except DatabaseError:
+            log.exception("the import worker could not reach the database; trying again")
+            connection.close()
+        if once:
+            break
+        if parent_pid is not None and os.getppid() != parent_pid:
+            break
+        stop.wait(poll_seconds)
+        close_old_connections()
+    return done
+
+
+_drain_lock = threading.Lock()
+_drain_thread: threading.Thread | None = None
+_drain_pending = False
+
+
+def _kick_in_process_worker() -> None:
+    """No separate worker (BOINV_WORKER_SEPARATE off): this process runs queued jobs in one
+    background thread, still claimed and followed through the database."""
+    global _drain_thread, _drain_pending
+    with _drain_lock:
+        _drain_pending = True
+        if _drain_thread is None:
+            _drain_thread = threading.Thread(target=_drain, name="import-worker", daemon=True)
+            _drain_thread.start()
+
+
+def _drain() -> None:
+    global _drain_thread, _drain_pending
+    close_old_connections()
+    try:
+        while True:
+            with _drain_lock:
+                _drain_pending = False
+            job = claim(worker_name())
+            if job is None:
+                with _drain_lock:
+                    if not _drain_pending:  # nothing was queued since we looked
+                        _drain_thread = None
+                        return
+                continue
+            run_claimed(job)
+    except BaseException:
+        with _drain_lock:
+            _drain_thread = None
+        log.exception("the in-process import worker stopped")
+    finally:
+        connection.close()  # each thread has its own connection; don't leak it
+
+
+# --- crashed jobs and leftover files ----------------------------------------------------------
+
+def _pid_alive(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # no cheap, safe check (os.kill would end the process on Windows): heartbeat only
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _worker_gone(worker: str) -> bool:
+    """True when `worker` ("host:pid") ran on this machine and its process no longer exists."""
+    host, _, pid = worker.rpartition(":")
+    if not worker or host != socket.gethostname() or not pid.isdigit():
+        return False
+    return not _pid_alive(int(pid))
+
+
+def fail_stale_jobs() -> int:
+    """Mark running jobs whose worker is dead failed, and remove their uploads."""
+    limit = timezone.now() - dt.timedelta(seconds=settings.BOINV_JOB_STALE_SECONDS)
+    failed = 0
+    for job in ImportJob.objects.filter(status=ImportJob.RUNNING):
+        stale = (not job.worker or job.heartbeat_at is None or job.heartbeat_at < limit
+                 or _worker_gone(job.worker))
+        if not stale:
+            continue
+        if ImportJob.objects.filter(pk=job.pk, status=ImportJob.RUNNING, heartbeat_at=job.heartbeat_at).update(
+                status=ImportJob.FAILED, finished_at=timezone.now(), progress="", message=STALE_MESSAGE):
+            failed += 1
+            log.warning("import job %s failed: its worker %s stopped answering", job.pk, job.worker or "?")
+            if job.upload_path:
+                Path(job.upload_path).unlink(missing_ok=True)
+    return failed
+
+
+def sweep_files(*, all_ages: bool = False) -> int:
+    """Remove files in DATA_DIR/uploads and DATA_DIR/tmp that belong to no queued or running job
+    and are older than BOINV_JOB_STALE_SECONDS (any age with `all_ages`: at server start, when no
+    request can be writing one). Returns the number removed."""
+    keep = {Path(p).resolve() for p in ImportJob.objects.filter(status__in=ACTIVE)
+            .exclude(upload_path="").values_list("upload_path", flat=True)}
+    cutoff = time.time() - settings.BOINV_JOB_STALE_SECONDS
+    removed = 0
+    for directory in (upload_dir(), temp_dir()):
+        if not directory.is_dir():
+            continue
+        for entry in directory.iterdir():
+            try:
+                if not entry.is_file() or entry.resolve() in keep:
+                    continue
+                if all_ages or entry.stat().st_mtime < cutoff:
+                    entry.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue  # finished and removed by its owner meanwhile
+    if removed:
+        log.info("removed %s leftover upload files", removed)
+    return removed
+
+
+def sweep(*, all_ages: bool = False) -> int:
+    """Fail dead jobs, then remove leftover files. Returns the number of jobs failed."""
+    failed = fail_stale_jobs()
+    sweep_files(all_ages=all_ages)
+    return failed
+
+
 def recover_after_restart() -> int:
-    """Called when the one-process server starts: no import can be running, so a job still
-    marked running was cut off by a stop, and its uploaded file (raw personnummer) must not stay
-    on disk. The import itself left nothing behind (one transaction)."""
-    for leftover in upload_dir().iterdir():
-        if leftover.is_file():
-            leftover.unlink(missing_ok=True)
-    return ImportJob.objects.filter(status__in=(ImportJob.QUEUED, ImportJob.RUNNING)).update(
-        status=ImportJob.FAILED, finished_at=timezone.now(),
-        message="Importen avbröts när servern stoppades. Inget sparades; ladda upp filen igen.",
-    )
+    """At server start: dead jobs failed, and every upload or temporary file that belongs to no
+    queued or running job removed (raw personnummer must not stay on disk). Queued jobs stay
+    queued: the worker takes them. Returns the number of jobs failed."""
+    return sweep(all_ages=True)
