@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organisation', '0004_published_report'),
+        ('organisation', '0005_year_workflow'),
     ]
 
     operations = [
