@@ -115,6 +115,10 @@ class ImportJob(models.Model):
     # Refused file: every issue (values already masked by the validator), at most MAX_STORED_ISSUES.
     issues = models.JSONField(default=list, blank=True)
     warnings = models.JSONField(default=list, blank=True)
+    # Options passed on to the import (accept_columns, allow_empty, keep_identical_rows), and,
+    # when the import stopped to ask, what the user must confirm ("columns", "empty").
+    options = models.JSONField(default=dict, blank=True)
+    confirm = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

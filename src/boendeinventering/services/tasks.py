@@ -18,7 +18,6 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from boendeinventering.core.report.labels import format_number_sv
 from boendeinventering.organisation.models import ImportJob
 
 log = logging.getLogger("boendeinventering.tasks")
@@ -34,13 +33,17 @@ def upload_dir() -> Path:
 
 
 def start_import(kind: str, path: Path, *, file_name: str, replace: bool, skip_invalid: bool, user,
-                 year: int | None = None) -> ImportJob:
-    """Queue the import of `path` (a file of ours in the data directory; deleted afterwards)."""
+                 year: int | None = None, accept_columns: bool = False, allow_empty: bool = False,
+                 keep_identical_rows: bool = False) -> ImportJob:
+    """Queue the import of `path` (a file of ours in the data directory; deleted afterwards).
+    The options the user confirmed are kept on the job and passed on to the import service."""
     from boendeinventering.services.imports import stored_file_name
 
     job = ImportJob.objects.create(
         id=uuid.uuid4(), kind=kind, file_name=stored_file_name(file_name), replace=replace, skip_invalid=skip_invalid, year=year,
         created_by=user.get_username() if user is not None else "",
+        options={"accept_columns": accept_columns, "allow_empty": allow_empty,
+                 "keep_identical_rows": keep_identical_rows},
     )
     _set_progress(job.id, "Väntar på att starta …")
     if settings.BOINV_TASKS_SYNC:
@@ -72,32 +75,30 @@ def _run_in_thread(job_id, path: Path, user) -> None:
 
 def _run(job_id, path: Path, user) -> None:
     from boendeinventering.core.ingest import IngestError
-    from boendeinventering.services import audit, imports
+    from boendeinventering.services import imports
 
     job = ImportJob.objects.get(pk=job_id)
     ImportJob.objects.filter(pk=job_id).update(status=ImportJob.RUNNING)
     _set_progress(job_id, "Läser och kontrollerar filen …")
     username = job.created_by
     try:
+        # the import service records the audit trail (imports.import_extract)
         outcome = imports.import_extract(
-            job.kind, path, replace=job.replace, skip_invalid=job.skip_invalid, user=username,
+            job.kind, path, replace=job.replace, skip_invalid=job.skip_invalid, user=user or username,
             file_name=job.file_name, progress=lambda text: _set_progress(job_id, text), year=job.year,
+            interface="web", **{k: bool(v) for k, v in (job.options or {}).items()},
         )
         batch = outcome.batch
         _finish(job_id, ImportJob.DONE, batch_id=batch.id, already_imported=not outcome.created,
                 rows_invalid=batch.rows_invalid, warnings=outcome.warnings,
-                message=_done_message(outcome))
-        if outcome.created:
-            audit.record(user, audit.IMPORT,
-                         f"{job.kind}: {job.file_name}, import {batch.id}, {batch.rows_imported} rader importerade, "
-                         f"{batch.rows_invalid} avvisade" + (", ersätter tidigare import" if outcome.replaced else ""))
+                message=imports.done_message(outcome, interface="web"))
     except imports.ImportRefused as exc:
         _finish(job_id, ImportJob.REFUSED, rows_invalid=exc.rows_invalid, issues=_issues(exc.issues),
                 message=f"Filen har {exc.rows_invalid} felaktiga rader och importerades inte.")
-        audit.record(user, audit.IMPORT_REFUSED, f"{job.kind}: {job.file_name}, {exc.rows_invalid} felaktiga rader")
+    except imports.ConfirmationNeeded as exc:
+        _finish(job_id, ImportJob.REFUSED, issues=_issues(exc.issues), confirm=exc.reasons, message=str(exc))
     except IngestError as exc:
         _finish(job_id, ImportJob.REFUSED, issues=_issues(exc.issues), message="Filen kunde inte läsas.")
-        audit.record(user, audit.IMPORT_REFUSED, f"{job.kind}: {job.file_name}, filen kunde inte läsas")
     except Exception as exc:  # noqa: BLE001 - the user gets a message, the log gets the details
         log.exception("import job %s failed", job_id)
         _finish(job_id, ImportJob.FAILED,
@@ -114,19 +115,6 @@ def _issues(issues) -> list[dict]:
 
     return [{"row": i.row, "column": i.column, "value": i.value, "reason": i.reason}
             for i in list(issues)[:MAX_STORED_ISSUES]]
-
-
-def _done_message(outcome) -> str:
-    batch = outcome.batch
-    if not outcome.created:
-        return f"Filen är redan importerad (import {batch.id}). Inget ändrades."
-    _sv = format_number_sv
-    text = f"{_sv(batch.rows_imported)} rader importerades av {_sv(batch.rows_read)} lästa."
-    if batch.rows_invalid:
-        text += f" {_sv(batch.rows_invalid)} felaktiga rader importerades inte."
-    if batch.rows_duplicate:
-        text += f" {_sv(batch.rows_duplicate)} rader var identiska med en tidigare rad i filen och räknades en gång."
-    return text
 
 
 def _finish(job_id, status: str, **fields) -> None:
