@@ -132,7 +132,7 @@ def test_unknown_columns_are_reported(installed, tmp_path):
     path = write_csv(tmp_path / "u.csv", STAY_HEADER + ";Handläggare",
                      [f"{pnr(0)};;Enhet;Hotell;2025-05-01;;;;;;Anna"])
     outcome = import_extract("insatser", path)
-    assert outcome.batch.unknown_columns == ["handläggare"]
+    assert outcome.batch.unknown_columns == ["Handläggare"]  # as the file writes it
 
 
 PAYMENT_HEADER = "person_id;utbetalningsdatum;belopp;andamal"

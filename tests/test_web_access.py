@@ -40,6 +40,8 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "web:import_job": (302, 403, 200, 403, 403),
     "web:import_job_status": (302, 403, 200, 403, 403),
     "web:import_batch": (302, 403, 200, 403, 403),
+    "web:import_withdraw": (302, 403, 200, 403, 403),  # GET: the confirmation page
+    "web:import_reactivate": (302, 403, 200, 403, 403),
     "web:mapping": (302, 200, 200, 403, 403),
     "web:audit_log": (302, 200, 200, 403, 403),
     "web:users": (302, 200, 403, 403, 403),

@@ -41,6 +41,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--skip-invalid", action="store_true", help="importera de korrekta raderna, logga de felaktiga")
     p.add_argument("--encoding", choices=["utf-8", "utf-8-sig", "cp1252", "latin-1"])
     p.add_argument("--delimiter", choices=[";", ","])
+    p.add_argument("--accept-columns", action="store_true",
+                   help="importera trots kolumner som liknar kända kolumner eller som tidigare importer hade")
+    p.add_argument("--allow-empty", action="store_true", help="importera en fil utan datarader (uttaget ska vara tomt)")
+    p.add_argument("--keep-identical-rows", action="store_true",
+                   help="utbetalningar: räkna identiska rader var för sig (två lika utbetalningar kan vara två)")
+
+    p = sub.add_parser("withdraw", help="återkalla en import (den räknas inte längre men finns kvar i historiken)")
+    p.add_argument("batch", type=int, help="importens nummer (se boinv history)")
+
+    p = sub.add_parser("reactivate", help="gör en ersatt eller återkallad import aktiv igen")
+    p.add_argument("batch", type=int, help="importens nummer (se boinv history)")
+    p.add_argument("--replace", action="store_true",
+                   help="de andra aktiva importerna av samma slag och år ersätts av den")
 
     p = sub.add_parser("mapping", help="mappning av lokala benämningar till standardkoder")
     msub = p.add_subparsers(dest="mapping_command", required=True, metavar="ÅTGÄRD")

@@ -14,6 +14,9 @@ from boendeinventering.core.protect import DisclosureError
 from boendeinventering.core.taxonomy import CODE_NAMES_SV
 from boendeinventering.services import figures, imports, installation, mapping
 
+# Who the audit trail and the import history name for what is done on the command line.
+CLI_USER = "kommandorad"
+
 
 def run(args: argparse.Namespace) -> int:
     handler = _HANDLERS[args.command]
@@ -28,6 +31,10 @@ def run(args: argparse.Namespace) -> int:
     except imports.ImportRefused as exc:
         _err(str(exc))
         _err("Fel:")
+        for issue in exc.issues:
+            _err("  " + issue.as_text())
+    except imports.ConfirmationNeeded as exc:
+        _err(str(exc))
         for issue in exc.issues:
             _err("  " + issue.as_text())
     except UnmappedNamesError as exc:
@@ -59,17 +66,25 @@ def _init(args) -> int:
 def _import(args) -> int:
     outcome = imports.import_extract(
         args.kind, args.file, replace=args.replace, skip_invalid=args.skip_invalid,
-        encoding=args.encoding, delimiter=args.delimiter, user="kommandorad", year=args.year,
+        encoding=args.encoding, delimiter=args.delimiter, user=CLI_USER, year=args.year,
         progress=lambda message: print(message, file=sys.stderr, flush=True),
+        accept_columns=args.accept_columns, allow_empty=args.allow_empty,
+        keep_identical_rows=args.keep_identical_rows,
     )
     batch = outcome.batch
     if not outcome.created:
-        print(f"Filen är redan importerad (import {batch.id}, {localtime(batch.imported_at):%Y-%m-%d %H:%M}). "
-              "Inget ändrades.")
+        if outcome.reactivated or outcome.replaced:
+            print(imports.done_message(outcome))
+        else:
+            print(f"Filen är redan importerad för {args.kind} och {_year(batch.year)} (import {batch.id}, "
+                  f"{localtime(batch.imported_at):%Y-%m-%d %H:%M}). Inget ändrades.")
+        for warning in outcome.warnings:
+            print("Varning: " + warning)
         return EXIT_OK
     result = outcome.validation
     print(f"Import {batch.id}: {batch.rows_imported} rader importerade av {batch.rows_read} lästa "
-          f"({args.kind}, {batch.encoding or 'xlsx'}{', avgränsare ' + batch.delimiter if batch.delimiter else ''}).")
+          f"({args.kind}, {_year(batch.year)}, {batch.encoding or 'xlsx'}"
+          f"{', avgränsare ' + batch.delimiter if batch.delimiter else ''}).")
     if batch.rows_invalid:
         print(f"{batch.rows_invalid} felaktiga rader importerades inte; de finns med orsak i importloggen:")
         for issue in result.issues:
@@ -77,10 +92,36 @@ def _import(args) -> int:
     if batch.rows_duplicate:
         print(f"{batch.rows_duplicate} rader var identiska med en tidigare rad i filen och räknades en gång "
               f"(rad {', '.join(map(str, result.duplicate_rows[:20]))}{' …' if batch.rows_duplicate > 20 else ''}).")
+    if outcome.identical_kept:
+        print(f"{outcome.identical_kept} rader var identiska med en annan rad i filen och räknades var för sig "
+              "(--keep-identical-rows).")
     if batch.unknown_columns:
         print(f"Okända kolumner som inte används: {', '.join(batch.unknown_columns)}")
     if outcome.replaced:
         print(f"Ersätter tidigare import {', '.join(map(str, outcome.replaced))} (finns kvar i historiken).")
+    if outcome.new_unmapped:
+        print(f"{len(outcome.new_unmapped)} nya lokala benämningar saknar mappning: {', '.join(outcome.new_unmapped)}. "
+              "Visa förslag med `boinv mapping unmapped` och läs in dem med `boinv mapping import FIL`.")
+    for warning in outcome.warnings:
+        print("Varning: " + warning)
+    return EXIT_OK
+
+
+def _year(year: int | None) -> str:
+    return f"inventeringsår {year}" if year is not None else "alla år"
+
+
+def _withdraw(args) -> int:
+    batch = imports.withdraw(args.batch, user=CLI_USER)
+    print(f"Import {batch.id} ({batch.kind}, {_year(batch.year)}, {batch.file_name}) är återkallad: dess "
+          f"{batch.rows_imported} rader räknas inte längre. Den finns kvar i historiken; "
+          f"`boinv reactivate {batch.id}` gör den aktiv igen.")
+    return EXIT_OK
+
+
+def _reactivate(args) -> int:
+    outcome = imports.reactivate(args.batch, replace=True if args.replace else None, user=CLI_USER)
+    print(imports.done_message(outcome))
     for warning in outcome.warnings:
         print("Varning: " + warning)
     return EXIT_OK
@@ -88,7 +129,7 @@ def _import(args) -> int:
 
 def _mapping(args) -> int:
     if args.mapping_command == "import":
-        outcome = mapping.import_mapping(args.file, user="kommandorad")
+        outcome = mapping.import_mapping(args.file, user=CLI_USER)
         print(f"Mappning inläst: {outcome.created} nya, {outcome.changed} ändrade, {outcome.unchanged} oförändrade.")
         return EXIT_OK
     if args.mapping_command == "list":
@@ -107,7 +148,7 @@ def _mapping(args) -> int:
 
 def _export(args) -> int:
     path = figures.export(args.year, args.format, args.out, unprotected=args.unprotected,
-                          reference_date=args.reference_date)
+                          reference_date=args.reference_date, user=CLI_USER)
     kind = "UTAN röjandeskydd (endast internt)" if args.unprotected else "röjandeskyddad"
     print(f"Skrev {path} ({kind}).")
     return EXIT_OK
@@ -136,8 +177,8 @@ def _history(args) -> int:
         if batch is None:
             _err(f"Det finns ingen import med nummer {args.batch}.")
             return EXIT_ERROR
-        print(f"Import {batch.id}: {batch.kind}, {batch.file_name}, {localtime(batch.imported_at):%Y-%m-%d %H:%M}, "
-              f"av {batch.imported_by or '-'}")
+        print(f"Import {batch.id}: {batch.kind}, {_year(batch.year)}, {batch.file_name}, "
+              f"{localtime(batch.imported_at):%Y-%m-%d %H:%M}, av {batch.imported_by or '-'}, {batch.state_label.lower()}")
         print(f"  {batch.rows_read} lästa, {batch.rows_imported} importerade, {batch.rows_invalid} avvisade, "
               f"{batch.rows_duplicate} dubbletter i filen, {batch.rows_overlapping} finns i annan import")
         if batch.unknown_columns:
@@ -148,7 +189,7 @@ def _history(args) -> int:
             print(f"  Rad {issue['row']}{column}{value}: {issue['reason']}")
         return EXIT_OK
     for b in ImportBatch.objects.order_by("id"):
-        state = "aktiv" if b.active else f"ersatt av {b.replaced_by_id}"
+        state = b.state_label.lower()
         print(f"{b.id:>4} {localtime(b.imported_at):%Y-%m-%d %H:%M} {b.kind:<15} {b.year or 'alla år':<8} "
               f"{b.file_name:<30} "
               f"{b.rows_imported:>8} rader, {b.rows_invalid} avvisade, {state}, av {b.imported_by or '-'}")
@@ -211,6 +252,8 @@ _HANDLERS = {
     "quality": _quality,
     "audit": _audit,
     "history": _history,
+    "withdraw": _withdraw,
+    "reactivate": _reactivate,
     "demo": _demo,
     "serve": _serve,
     "user": _user,

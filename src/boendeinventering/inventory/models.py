@@ -45,14 +45,41 @@ class ImportBatch(models.Model):
     rows_invalid = models.IntegerField(default=0)
     rows_duplicate = models.IntegerField(default=0)
     rows_overlapping = models.IntegerField(default=0)  # identical to rows of another active import
-    unknown_columns = models.JSONField(default=list)
+    unknown_columns = models.JSONField(default=list)  # headers as written in the file (masked)
     # Refused rows and their reasons (values masked): kept so nothing is silently lost.
     issues = models.JSONField(default=list)
+    # The extract's known columns the file had: a later file of the same kind that lacks one of
+    # them is stopped for confirmation (a lost column loses every value in it).
+    columns = models.JSONField(default=list)
+    # Local names (insats, andamal) this import brought that no earlier active import had.
+    new_local_names = models.JSONField(default=list)
+    keep_identical_rows = models.BooleanField(default=False)  # identical rows kept, not counted once
+    # Withdrawn by a user (not replaced): inactive, kept in history, can be reactivated.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.CharField(max_length=150, default="", blank=True)
 
     class Meta:
         ordering = ["-imported_at", "-id"]
-        # the same file is one import, whatever happens to it later (idempotent re-import)
-        constraints = [models.UniqueConstraint(fields=["kind", "file_digest"], name="one_import_per_file")]
+        # The same file is one import per kind and inventory year, whatever happens to it later
+        # (idempotent re-import); the same file may serve another year. NULL (all years) is not
+        # equal to NULL in a unique index, hence the second, partial constraint.
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year", "file_digest"], condition=models.Q(year__isnull=False),
+                                    name="one_import_per_file_and_year"),
+            models.UniqueConstraint(fields=["kind", "file_digest"], condition=models.Q(year__isnull=True),
+                                    name="one_import_per_file_all_years"),
+        ]
+
+    @property
+    def state_label(self) -> str:
+        """Swedish: Aktiv / Återkallad / Ersatt av N."""
+        if self.active:
+            return "Aktiv"
+        if self.withdrawn_at is not None:
+            return "Återkallad"
+        if self.replaced_by_id:
+            return f"Ersatt av {self.replaced_by_id}"
+        return "Inaktiv"
 
 
 class ImportData(models.Model):

@@ -166,6 +166,8 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)  # the running worker's last sign of life
     worker = models.CharField(max_length=200, blank=True)  # "host:pid" of the process running the job
+    # When the import stopped to ask, what the user must confirm ("columns", "empty").
+    confirm = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -15,6 +15,8 @@ LOCKED_OUT = "locked_out"
 LOGOUT = "logout"
 IMPORT = "import"
 IMPORT_REFUSED = "import_refused"
+IMPORT_WITHDRAWN = "import_withdrawn"
+IMPORT_REACTIVATED = "import_reactivated"
 MAPPING_CHANGED = "mapping_changed"
 FORM_SUBMITTED = "form_submitted"
 FORM_REOPENED = "form_reopened"
@@ -33,6 +35,8 @@ ACTION_LABELS = {
     LOGOUT: "Utloggning",
     IMPORT: "Import av uttag",
     IMPORT_REFUSED: "Uttag avvisat",
+    IMPORT_WITHDRAWN: "Import återkallad",
+    IMPORT_REACTIVATED: "Import återaktiverad",
     MAPPING_CHANGED: "Mappning ändrad",
     FORM_SUBMITTED: "Underlag inskickat",
     FORM_REOPENED: "Underlag öppnat igen",

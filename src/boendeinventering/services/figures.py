@@ -165,10 +165,16 @@ def _method_notes(reference_date: dt.date) -> list[str]:
 
 
 def export(year: int, fmt: str, out: Path, *, unprotected: bool = False,
-           reference_date: dt.date | None = None) -> Path:
+           reference_date: dt.date | None = None, user="", ip: str | None = None) -> Path:
     if fmt not in WRITERS:
         raise ValueError(f"Okänt format '{fmt}'. Välj json, xlsx eller html.")
     report = build_report(year, protected=not unprotected, reference_date=reference_date)
     path = WRITERS[fmt](report, Path(out))
     log.info("export year=%s format=%s protected=%s", year, fmt, not unprotected)
+    if unprotected:
+        # every unprotected export is in the audit trail, whichever interface made it
+        from boendeinventering.services import audit
+
+        audit.record(user, audit.UNPROTECTED_DOWNLOADED,
+                     f"Export utan röjandeskydd, {year}, {fmt}: {Path(path).name}", ip=ip)
     return path

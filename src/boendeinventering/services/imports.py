@@ -7,19 +7,23 @@ import hmac
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from dataclasses import replace as dc_replace
 from pathlib import Path
 
 import polars as pl
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
-from boendeinventering.core.ingest import Issue, read_extract
+from boendeinventering.core.ingest import IngestError, Issue, read_table, validate_extract
+from boendeinventering.core.ingest.columns import ColumnCheck, check_columns, headers_as_given
 from boendeinventering.core.ingest.validate import ValidationResult
+from boendeinventering.core.report.labels import format_number_sv
 from boendeinventering.core.personnummer import mask_in_text
 from boendeinventering.core.pseudonymise import pseudonymise
-from boendeinventering.core.taxonomy import EXTRACT_KINDS
+from boendeinventering.core.taxonomy import EXTRACT_KINDS, normalise_name
 from boendeinventering.inventory.models import ImportBatch, Pseudonym
-from boendeinventering.services import installation
+from boendeinventering.services import audit, installation
 from boendeinventering.services.limits import import_limits
 from boendeinventering.services.storage import (
     batch_rows,
@@ -34,25 +38,58 @@ log = logging.getLogger("boendeinventering.import")
 MAX_STORED_ISSUES = 10_000  # the import log keeps at most this many refused-row reasons
 
 
+# How each interface names its options: a web page never tells the user about a CLI flag.
+OPTION_NAMES = {
+    "cli": {"replace": "--replace", "skip_invalid": "--skip-invalid", "accept_columns": "--accept-columns",
+            "allow_empty": "--allow-empty", "keep_identical_rows": "--keep-identical-rows"},
+    "web": {"replace": "Ersätt", "skip_invalid": "Importera bara de korrekta raderna",
+            "accept_columns": "Importera ändå", "allow_empty": "Filen får sakna rader",
+            "keep_identical_rows": "Räkna identiska rader var för sig"},
+}
+
+# Columns holding the local names that the mapping translates to standard codes (SPEC 4).
+LOCAL_NAME_COLUMNS = {"insatser": "insats", "utbetalningar": "purpose"}
+
+
+def option_name(option: str, interface: str = "cli") -> str:
+    return OPTION_NAMES.get(interface, OPTION_NAMES["cli"])[option]
+
+
 class ImportRefused(Exception):
     """The extract has invalid rows and the user did not ask to import the valid ones only."""
 
-    def __init__(self, issues: list[Issue], rows_invalid: int):
+    def __init__(self, issues: list[Issue], rows_invalid: int, *, interface: str = "cli"):
         self.issues = issues
         self.rows_invalid = rows_invalid
         super().__init__(
             f"Filen har {rows_invalid} felaktiga rader och importerades inte. Rätta filen, "
-            "eller importera bara de korrekta raderna (--skip-invalid)."
+            f"eller importera bara de korrekta raderna ({option_name('skip_invalid', interface)})."
         )
+
+
+class ConfirmationNeeded(Exception):
+    """The file may lose data without an error (a column that looks misspelt, a column earlier
+    imports had, no data rows): nothing was written, and the user must confirm to go ahead.
+    `reasons`: "columns" and/or "empty"; `issues`: what to show, with the file's own headers."""
+
+    def __init__(self, reasons: list[str], issues: list[Issue], message: str, *,
+                 columns: ColumnCheck | None = None):
+        self.reasons = reasons
+        self.issues = issues
+        self.columns = columns
+        super().__init__(message)
 
 
 @dataclass
 class ImportOutcome:
     batch: ImportBatch
-    created: bool  # False: the same file was already imported, nothing changed
+    created: bool  # False: the same file was already imported for this kind and year
     validation: ValidationResult | None = None
     replaced: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    reactivated: bool = False  # the file's earlier (replaced or withdrawn) import is active again
+    new_unmapped: list[str] = field(default_factory=list)  # new local names without a code
+    identical_kept: int = 0  # rows identical to another row, kept (keep_identical_rows)
 
 
 def file_digest(path: Path, key: bytes) -> str:
@@ -65,6 +102,16 @@ def file_digest(path: Path, key: bytes) -> str:
     return mac.hexdigest()
 
 
+def _username(user) -> str:
+    if user is None:
+        return ""
+    return user if isinstance(user, str) else user.get_username()
+
+
+def _year_text(year: int | None) -> str:
+    return str(year) if year is not None else "alla år"
+
+
 def import_extract(
     kind: str,
     path: Path,
@@ -73,49 +120,238 @@ def import_extract(
     skip_invalid: bool = False,
     encoding: str | None = None,
     delimiter: str | None = None,
-    user: str = "",
+    user="",
     file_name: str | None = None,
     progress: Callable[[str], None] | None = None,
     year: int | None = None,
+    accept_columns: bool = False,
+    allow_empty: bool = False,
+    keep_identical_rows: bool = False,
+    interface: str = "cli",
+    ip: str | None = None,
 ) -> ImportOutcome:
     """Import one extract. `year`: the inventory year it was taken for (None: all years);
-    `replace` deactivates the earlier active imports of the same kind and year."""
+    `replace` deactivates the earlier active imports of the same kind and year.
+    `user`: a User or a user name (the audit trail records the import either way);
+    `interface` ("cli" or "web") decides how messages name the options."""
     if kind not in EXTRACT_KINDS:
         raise ValueError(f"Okänd uttagstyp '{kind}'. Välj en av: {', '.join(EXTRACT_KINDS)}.")
     if year is not None and not 1990 <= year <= 2100:
         raise ValueError(f"Orimligt inventeringsår {year}.")
+    if keep_identical_rows and kind != "utbetalningar":
+        raise ValueError(f"{option_name('keep_identical_rows', interface)} gäller bara utbetalningar: "
+                         "i andra uttag är en identisk rad samma uppgift två gånger.")
     installation.current_installation()
     key = installation.key()
     path = Path(path)
+    shown_name = stored_file_name(file_name or path.name)
     digest = file_digest(path, key)
-    previous = ImportBatch.objects.filter(kind=kind, file_digest=digest).first()
+    previous = ImportBatch.objects.filter(kind=kind, year=year, file_digest=digest).first()
     if previous is not None:
-        return ImportOutcome(previous, created=False)
+        return _imported_before(previous, replace=replace, user=user, ip=ip, interface=interface)
 
+    try:
+        return _import_new(kind, path, digest, key, replace=replace, skip_invalid=skip_invalid, encoding=encoding,
+                           delimiter=delimiter, user=user, file_name=file_name, progress=progress, year=year,
+                           accept_columns=accept_columns, allow_empty=allow_empty,
+                           keep_identical_rows=keep_identical_rows, interface=interface, ip=ip)
+    except ImportRefused as exc:
+        audit.record(user, audit.IMPORT_REFUSED, f"{kind} {_year_text(year)}: {shown_name}, "
+                     f"{exc.rows_invalid} felaktiga rader", ip=ip)
+        raise
+    except ConfirmationNeeded as exc:
+        what = " och ".join({"columns": "kolumner som ser fel ut", "empty": "inga rader att importera"}[r]
+                            for r in exc.reasons)
+        audit.record(user, audit.IMPORT_REFUSED, f"{kind} {_year_text(year)}: {shown_name}, {what} "
+                     "(väntar på bekräftelse)", ip=ip)
+        raise
+    except IngestError:
+        audit.record(user, audit.IMPORT_REFUSED, f"{kind} {_year_text(year)}: {shown_name}, filen kunde inte läsas",
+                     ip=ip)
+        raise
+
+
+def _import_new(kind, path, digest, key, *, replace, skip_invalid, encoding, delimiter, user, file_name, progress,
+                year, accept_columns, allow_empty, keep_identical_rows, interface, ip) -> ImportOutcome:
     # Progress before the write step: it is written to the job's row outside the import's own
     # transaction, so every server process can show it (services.tasks).
     say = progress or (lambda message: None)
     say("Läser och kontrollerar filen …")
-    result = read_extract(kind, path, file_name=file_name or path.name, encoding=encoding, delimiter=delimiter,
-                          row_key=hmac.digest(key, b"rad", "sha256"), max_bytes=settings.BOINV_MAX_FILE_BYTES,
-                          limits=import_limits())
+    limits = import_limits()
+    raw = read_table(path, file_name=file_name or path.name, encoding=encoding, delimiter=delimiter,
+                     max_bytes=settings.BOINV_MAX_FILE_BYTES, limits=limits)
+    check = check_columns(kind, raw, _earlier_columns(kind, year))
+    if check.needs_confirmation and not accept_columns:
+        raise ConfirmationNeeded(
+            ["columns"], check.issues(),
+            "Kolumnerna i filen ser fel ut (se nedan), så inget importerades: en kolumn som inte känns igen "
+            "används inte, och alla dess värden går förlorade. Rätta rubrikerna i filen och importera igen, "
+            f"eller bekräfta att filen ska importeras som den är ({option_name('accept_columns', interface)}).",
+            columns=check)
+    result = validate_extract(kind, raw, row_key=hmac.digest(key, b"rad", "sha256"), limits=limits,
+                              keep_identical_rows=keep_identical_rows)
+    result.issues = _with_headers_as_given(result.issues, headers_as_given(raw))
+    result.unknown_columns = check.unknown
     if result.invalid_rows and not skip_invalid:
-        raise ImportRefused(result.issues, len(result.invalid_rows))
+        raise ImportRefused(result.issues, len(result.invalid_rows), interface=interface)
+    if result.valid.height == 0 and not allow_empty:
+        if result.rows_read == 0:
+            text = "Filen har inga datarader (bara en rubrikrad), så inget importerades."
+        else:
+            text = "Ingen rad i filen är korrekt, så importen skulle bli tom; inget importerades."
+        if replace:
+            text += f" Med {option_name('replace', interface)} skulle den ersätta årets tidigare import med noll rader."
+        text += (" Om uttaget ska vara tomt (verksamheten hade inga sådana insatser), bekräfta det "
+                 f"({option_name('allow_empty', interface)}).")
+        raise ConfirmationNeeded(["empty"], [], text)
 
     say(f"Pseudonymiserar {result.valid.height} rader …")
     rows = _pseudonymised_rows(kind, result.valid, key)
     try:
-        return _store(kind, path, rows, result, digest, replace=replace, skip_invalid=skip_invalid, user=user,
-                      file_name=file_name, say=say, year=year)
+        outcome = _store(kind, path, rows, result, digest, replace=replace, skip_invalid=skip_invalid,
+                         user=_username(user), file_name=file_name, say=say, year=year, columns=check.present,
+                         keep_identical_rows=keep_identical_rows, interface=interface)
     except IntegrityError:
         # the same file, imported at the same moment by someone else: theirs won, nothing changed
-        existing = ImportBatch.objects.filter(kind=kind, file_digest=digest).first()
+        existing = ImportBatch.objects.filter(kind=kind, year=year, file_digest=digest).first()
         if existing is None:
             raise
         return ImportOutcome(existing, created=False)
+    # confirmed column problems stay visible on the result, so nobody forgets what was accepted
+    outcome.warnings[:0] = [
+        f"Kolumnen {m.header} liknar {m.known} men användes inte (importerad efter bekräftelse)."
+        for m in check.near_misses
+    ] + [
+        f"Kolumnen {name} saknas i filen men fanns i den senaste importen av {kind} (importerad efter bekräftelse)."
+        for name in check.missing_optional
+    ]
+    batch = outcome.batch
+    audit.record(user, audit.IMPORT,
+                 f"{kind} {_year_text(year)}: {batch.file_name}, import {batch.id}, {batch.rows_imported} rader "
+                 f"importerade, {batch.rows_invalid} avvisade"
+                 + (f", ersätter import {', '.join(map(str, outcome.replaced))}" if outcome.replaced else ""), ip=ip)
+    return outcome
 
 
-def _store(kind, path, rows, result, digest, *, replace, skip_invalid, user, file_name, say, year) -> ImportOutcome:
+def _earlier_columns(kind: str, year: int | None) -> list[str] | None:
+    """The known columns of the latest active import of the same kind (the same year's first)."""
+    earlier = ImportBatch.objects.filter(kind=kind, active=True).exclude(columns=[])
+    latest = earlier.filter(year=year).first() or earlier.first()
+    return list(latest.columns) if latest is not None else None
+
+
+def _with_headers_as_given(issues: list[Issue], given: dict[str, str]) -> list[Issue]:
+    """Errors name the column as the file writes it ("Slut_Datum"), which is what the user finds."""
+    renamed = {name: header for name, header in given.items() if name != header}
+    if not renamed:
+        return issues
+    return [dc_replace(i, column=renamed[i.column]) if i.column in renamed else i for i in issues]
+
+
+def _imported_before(previous: ImportBatch, *, replace: bool, user, ip, interface) -> ImportOutcome:
+    """The same file was imported before for this kind and year. Active: nothing to do (with
+    replace: the other active imports give way to it). Replaced or withdrawn: importing it again
+    is asking for it back, so it is reactivated."""
+    if not previous.active:
+        return reactivate(previous.pk, replace=replace, user=user, ip=ip, interface=interface)
+    replaced: list[int] = []
+    if replace:
+        with transaction.atomic():
+            others = ImportBatch.objects.select_for_update().filter(
+                kind=previous.kind, active=True, year=previous.year).exclude(pk=previous.pk)
+            replaced = list(others.values_list("id", flat=True))
+            others.update(active=False, replaced_by=previous)
+        if replaced:
+            audit.record(user, audit.IMPORT,
+                         f"{previous.kind} {_year_text(previous.year)}: {previous.file_name}, import {previous.id} "
+                         f"ersätter import {', '.join(map(str, replaced))}", ip=ip)
+    return ImportOutcome(previous, created=False, replaced=replaced)
+
+
+def withdraw(batch_id: int, *, user="", ip: str | None = None) -> ImportBatch:
+    """Make an import inactive: its rows stop counting, it stays in the history, and it can be
+    reactivated. Logged in the audit trail."""
+    with transaction.atomic():
+        batch = _batch_for_update(batch_id)
+        if not batch.active:
+            raise ValueError(f"Import {batch.id} är inte aktiv ({batch.state_label.lower()}); inget ändrades.")
+        batch.active = False
+        batch.withdrawn_at = timezone.now()
+        batch.withdrawn_by = _username(user)[:150]
+        batch.save(update_fields=["active", "withdrawn_at", "withdrawn_by"])
+    audit.record(user, audit.IMPORT_WITHDRAWN,
+                 f"{batch.kind} {_year_text(batch.year)}: {batch.file_name}, import {batch.id} återkallad "
+                 f"({batch.rows_imported} rader räknas inte längre)", ip=ip)
+    log.info("import withdrawn batch=%s user=%s", batch.id, _username(user))
+    return batch
+
+
+def reactivate(batch_id: int, *, replace: bool | None = None, user="", ip: str | None = None,
+               interface: str = "cli") -> ImportOutcome:
+    """Make a replaced or withdrawn import active again. `replace`: the other active imports of
+    its kind and year become inactive (replaced by it); None: so if it was itself replaced by an
+    import that is still active (undoing that replacement), otherwise it is added beside them."""
+    with transaction.atomic():
+        batch = _batch_for_update(batch_id)
+        if batch.active:
+            raise ValueError(f"Import {batch.id} är redan aktiv; inget ändrades.")
+        others = ImportBatch.objects.select_for_update().filter(
+            kind=batch.kind, active=True, year=batch.year).exclude(pk=batch.pk)
+        if replace is None:
+            replace = batch.replaced_by_id is not None and others.filter(pk=batch.replaced_by_id).exists()
+        replaced: list[int] = []
+        warnings: list[str] = []
+        if replace:
+            replaced = list(others.values_list("id", flat=True))
+            others.update(active=False, replaced_by=batch)
+        elif others.exists():
+            overlap = _overlap(batch.pk, list(others.values_list("id", flat=True)))
+            if overlap:
+                warnings.append(_overlap_warning(overlap, batch.kind, interface))
+        batch.active = True
+        batch.withdrawn_at, batch.withdrawn_by, batch.replaced_by = None, "", None
+        batch.save(update_fields=["active", "withdrawn_at", "withdrawn_by", "replaced_by"])
+    audit.record(user, audit.IMPORT_REACTIVATED,
+                 f"{batch.kind} {_year_text(batch.year)}: {batch.file_name}, import {batch.id} aktiv igen"
+                 + (f", ersätter import {', '.join(map(str, replaced))}" if replaced else ""), ip=ip)
+    log.info("import reactivated batch=%s replaced=%s user=%s", batch.id, replaced, _username(user))
+    return ImportOutcome(batch, created=False, replaced=replaced, warnings=warnings, reactivated=True)
+
+
+def _batch_for_update(batch_id: int) -> ImportBatch:
+    batch = ImportBatch.objects.select_for_update().filter(pk=batch_id).first()
+    if batch is None:
+        raise ValueError(f"Det finns ingen import med nummer {batch_id}.")
+    return batch
+
+
+def _overlap(batch_id: int, other_ids: list[int]) -> int:
+    mine = batch_rows([batch_id], {"row_digest": pl.Utf8})["row_digest"]
+    theirs = batch_rows(other_ids, {"row_digest": pl.Utf8})["row_digest"]
+    return int(mine.is_in(theirs.implode()).sum())
+
+
+def _overlap_warning(overlap: int, kind: str, interface: str) -> str:
+    return (f"{format_number_sv(overlap)} rader finns redan i en annan aktiv import av {kind}. Om filen är en "
+            f"rättad version av en tidigare fil ska den ersätta den ({option_name('replace', interface)}); "
+            "annars räknas dygn och kostnader för de raderna två gånger.")
+
+
+def _local_names(kind: str, rows: pl.DataFrame) -> set[str]:
+    column = LOCAL_NAME_COLUMNS.get(kind)
+    if column is None or column not in rows.columns:
+        return set()
+    return set(rows[column].drop_nulls().unique().to_list())
+
+
+def _store(kind, path, rows, result, digest, *, replace, skip_invalid, user, file_name, say, year, columns,
+           keep_identical_rows, interface) -> ImportOutcome:
+    from boendeinventering.services.mapping import current_mapping, seen_local_names
+
+    names = _local_names(kind, rows)
+    seen = {normalise_name(n) for n in seen_local_names()} if names else set()
+    new_names = sorted((n for n in names if normalise_name(n) not in seen), key=normalise_name)
+    identical = rows.height - rows["row_digest"].n_unique() if keep_identical_rows and rows.height else 0
     with transaction.atomic():
         say(f"Sparar rader: {rows.height}")
         rows = _attach_surrogates(rows)
@@ -134,6 +370,9 @@ def _store(kind, path, rows, result, digest, *, replace, skip_invalid, user, fil
             rows_duplicate=len(result.duplicate_rows),
             unknown_columns=result.unknown_columns,
             issues=[_issue_record(i) for i in result.issues[:MAX_STORED_ISSUES]],
+            columns=columns,
+            new_local_names=new_names,
+            keep_identical_rows=keep_identical_rows,
         )
         store_batch_rows(batch, rows)
         replaced = []
@@ -149,15 +388,41 @@ def _store(kind, path, rows, result, digest, *, replace, skip_invalid, user, fil
             overlap = int(rows["row_digest"].is_in(earlier_rows["row_digest"].implode()).sum())
             batch.rows_overlapping = overlap
             if overlap:
-                warnings.append(
-                    f"{overlap} rader finns redan i en tidigare import av {kind}. Om filen är en rättad "
-                    "version av en tidigare fil ska den ersätta den (--replace); annars räknas dygn och "
-                    "kostnader för de raderna två gånger."
-                )
+                warnings.append(_overlap_warning(overlap, kind, interface))
         batch.save()
     log.info("import %s batch=%s rows=%s invalid=%s user=%s", kind, batch.id, rows.height,
              len(result.invalid_rows), user)
-    return ImportOutcome(batch, created=True, validation=result, replaced=replaced, warnings=warnings)
+    mapping = current_mapping()
+    unmapped = [n for n in new_names if mapping.code_for(n) is None]
+    return ImportOutcome(batch, created=True, validation=result, replaced=replaced, warnings=warnings,
+                         new_unmapped=unmapped, identical_kept=identical)
+
+
+def done_message(outcome: ImportOutcome, *, interface: str = "cli") -> str:
+    """One paragraph on what the import did, in the interface's words (web: the job's result)."""
+    batch, _sv = outcome.batch, format_number_sv
+    if outcome.reactivated:
+        text = (f"Filen importerades tidigare (import {batch.id}) och är nu aktiv igen; "
+                f"{_sv(batch.rows_imported)} rader räknas.")
+        if outcome.replaced:
+            text += f" Den ersätter import {', '.join(map(str, outcome.replaced))}."
+        return text
+    if not outcome.created:
+        text = f"Filen är redan importerad för samma år (import {batch.id}). "
+        if outcome.replaced:
+            return text + f"Den ersätter nu import {', '.join(map(str, outcome.replaced))}."
+        return text + "Inget ändrades."
+    text = f"{_sv(batch.rows_imported)} rader importerades av {_sv(batch.rows_read)} lästa."
+    if batch.rows_invalid:
+        text += f" {_sv(batch.rows_invalid)} felaktiga rader importerades inte."
+    if batch.rows_duplicate:
+        text += f" {_sv(batch.rows_duplicate)} rader var identiska med en tidigare rad i filen och räknades en gång."
+    if outcome.identical_kept:
+        text += (f" {_sv(outcome.identical_kept)} rader var identiska med en annan rad i filen och räknades var "
+                 "för sig, som du valde.")
+    if outcome.replaced:
+        text += f" Importen ersätter import {', '.join(map(str, outcome.replaced))} (som finns kvar i historiken)."
+    return text
 
 
 def stored_file_name(name: str) -> str:

@@ -32,7 +32,7 @@ def current_mapping() -> Mapping:
     return Mapping(MappingEntry.objects.values_list("local_name", "code"))
 
 
-def import_mapping(path: Path, *, user: str = "") -> MappingImportOutcome:
+def import_mapping(path: Path, *, user="", ip: str | None = None) -> MappingImportOutcome:
     """Read `lokal_benamning;kod`; all rows are checked before anything is saved."""
     raw = read_table(Path(path))
     frame = raw.frame
@@ -62,26 +62,38 @@ def import_mapping(path: Path, *, user: str = "") -> MappingImportOutcome:
         entries[key] = (" ".join(name.split()), code_norm)
     if issues:
         raise IngestError(issues)
-    return save_entries(entries.values(), user=user)
+    return save_entries(entries.values(), user=user, ip=ip)
 
 
-def save_entries(entries, *, user: str = "") -> MappingImportOutcome:
+def save_entries(entries, *, user="", ip: str | None = None) -> MappingImportOutcome:
+    """Save (local name, code) pairs. `user`: a User or a user name; every change is recorded in
+    the audit trail here, so the command line and the web app leave the same trace."""
+    from boendeinventering.services import audit
+
+    username = user if isinstance(user, str) else user.get_username()
     created = changed = unchanged = 0
+    changes: list[str] = []
     with transaction.atomic():
         existing = {e.name_key: e for e in MappingEntry.objects.select_for_update()}
         for name, code in entries:
             key = normalise_name(name)
             entry = existing.get(key)
             if entry is None:
-                MappingEntry.objects.create(local_name=name, name_key=key, code=code, updated_by=user)
+                MappingEntry.objects.create(local_name=name, name_key=key, code=code, updated_by=username)
                 created += 1
+                changes.append(f"{name} → {code}")
             elif entry.code != code:
-                log.info("mapping changed name_key=%s %s->%s user=%s", key, entry.code, code, user)
-                entry.code, entry.updated_by = code, user
+                log.info("mapping changed name_key=%s %s->%s user=%s", key, entry.code, code, username)
+                entry.code, entry.updated_by = code, username
                 entry.save(update_fields=["code", "updated_by", "updated_at"])
                 changed += 1
+                changes.append(f"{name} → {code}")
             else:
                 unchanged += 1
+        if changes:
+            listed = "; ".join(changes[:50])
+            more = f" (och {len(changes) - 50} till)" if len(changes) > 50 else ""
+            audit.record(user, audit.MAPPING_CHANGED, f"{created} nya, {changed} ändrade: {listed}{more}", ip=ip)
     return MappingImportOutcome(created, changed, unchanged)
 
 

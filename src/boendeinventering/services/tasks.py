@@ -33,7 +33,6 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 
-from boendeinventering.core.report.labels import format_number_sv
 from boendeinventering.organisation.models import ImportJob
 
 log = logging.getLogger("boendeinventering.tasks")
@@ -155,7 +154,7 @@ class _Heartbeat(threading.Thread):
 def run_claimed(job: ImportJob, *, user=None, heartbeat: bool = True) -> None:
     """Run a job this process has claimed, and record how it ended."""
     from boendeinventering.core.ingest import IngestError
-    from boendeinventering.services import audit, imports
+    from boendeinventering.services import imports
 
     # Inside a transaction (a test, or a sync job in a request) no other connection could see
     # the heartbeat's row: only the job's own thread writes.
@@ -182,24 +181,23 @@ def run_claimed(job: ImportJob, *, user=None, heartbeat: bool = True) -> None:
         if not path.is_file():
             _finish(job.id, ImportJob.FAILED, message=MISSING_FILE_MESSAGE)
             return
+        # the import service records the audit trail (imports.import_extract)
         outcome = imports.import_extract(
-            job.kind, path, replace=job.replace, skip_invalid=job.skip_invalid, user=job.created_by,
-            file_name=job.file_name, progress=progress, year=job.year, **(job.options or {}),
+            job.kind, path, replace=job.replace, skip_invalid=job.skip_invalid, user=user or job.created_by,
+            file_name=job.file_name, progress=progress, year=job.year,
+            interface="web", **{k: bool(v) for k, v in (job.options or {}).items()},
         )
         batch = outcome.batch
         _finish(job.id, ImportJob.DONE, batch_id=batch.id, already_imported=not outcome.created,
-                rows_invalid=batch.rows_invalid, warnings=outcome.warnings, message=_done_message(outcome))
-        if outcome.created:
-            audit.record(user, audit.IMPORT,
-                         f"{job.kind}: {job.file_name}, import {batch.id}, {batch.rows_imported} rader importerade, "
-                         f"{batch.rows_invalid} avvisade" + (", ersätter tidigare import" if outcome.replaced else ""))
+                rows_invalid=batch.rows_invalid, warnings=outcome.warnings,
+                message=imports.done_message(outcome, interface="web"))
     except imports.ImportRefused as exc:
         _finish(job.id, ImportJob.REFUSED, rows_invalid=exc.rows_invalid, issues=_issues(exc.issues),
                 message=f"Filen har {exc.rows_invalid} felaktiga rader och importerades inte.")
-        audit.record(user, audit.IMPORT_REFUSED, f"{job.kind}: {job.file_name}, {exc.rows_invalid} felaktiga rader")
+    except imports.ConfirmationNeeded as exc:
+        _finish(job.id, ImportJob.REFUSED, issues=_issues(exc.issues), confirm=exc.reasons, message=str(exc))
     except IngestError as exc:
         _finish(job.id, ImportJob.REFUSED, issues=_issues(exc.issues), message="Filen kunde inte läsas.")
-        audit.record(user, audit.IMPORT_REFUSED, f"{job.kind}: {job.file_name}, filen kunde inte läsas")
     except Exception as exc:  # noqa: BLE001 - the user gets a message, the log gets the details
         log.exception("import job %s failed", job.id)
         _finish(job.id, ImportJob.FAILED,
@@ -220,19 +218,6 @@ def _issues(issues) -> list[dict]:
 
     return [{"row": i.row, "column": i.column, "value": i.value, "reason": i.reason}
             for i in list(issues)[:MAX_STORED_ISSUES]]
-
-
-def _done_message(outcome) -> str:
-    batch = outcome.batch
-    if not outcome.created:
-        return f"Filen är redan importerad (import {batch.id}). Inget ändrades."
-    _sv = format_number_sv
-    text = f"{_sv(batch.rows_imported)} rader importerades av {_sv(batch.rows_read)} lästa."
-    if batch.rows_invalid:
-        text += f" {_sv(batch.rows_invalid)} felaktiga rader importerades inte."
-    if batch.rows_duplicate:
-        text += f" {_sv(batch.rows_duplicate)} rader var identiska med en tidigare rad i filen och räknades en gång."
-    return text
 
 
 def _finish(job_id, status: str, **fields) -> None:

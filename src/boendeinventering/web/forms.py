@@ -98,6 +98,18 @@ class UploadForm(forms.Form):
         choices=[("add", _("Lägg till (filen kompletterar tidigare importer)")),
                  ("replace", _("Ersätt (filen är en rättad eller fullständig version)"))],
         initial="add", widget=forms.RadioSelect)
+    accept_columns = forms.BooleanField(
+        label=_("Importera ändå om kolumnerna ser fel ut"), required=False,
+        help_text=_("En kolumn som liknar en känd kolumn (t.ex. Slut_datum) eller en kolumn som tidigare "
+                    "importer hade stoppar annars importen så att du kan rätta filen. Kolumner som inte "
+                    "känns igen används inte."))
+    allow_empty = forms.BooleanField(
+        label=_("Filen får sakna rader (uttaget ska vara tomt)"), required=False,
+        help_text=_("En fil med bara en rubrikrad avvisas annars; med Ersätt skulle den tömma året."))
+    keep_identical_rows = forms.BooleanField(
+        label=_("Utbetalningar: räkna identiska rader var för sig"), required=False,
+        help_text=_("Två likadana utbetalningar kan vara två verkliga utbetalningar. Annars räknas identiska "
+                    "rader i en fil en gång."))
 
     def __init__(self, *args, max_bytes: int, **kwargs):
         super().__init__(*args, **kwargs)
@@ -107,6 +119,13 @@ class UploadForm(forms.Form):
         years = list(InventoryYear.objects.order_by("-year").values_list("year", flat=True))
         self.fields["year"].choices = [(str(y), str(y)) for y in years] + [("", _("Alla år (uttaget avgränsas inte)"))]
         self.fields["year"].initial = str(years[0]) if years else ""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("keep_identical_rows") and data.get("kind") not in (None, "utbetalningar"):
+            self.add_error("keep_identical_rows", _("Gäller bara utbetalningar: i andra uttag är en identisk rad "
+                                                    "samma uppgift två gånger."))
+        return data
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

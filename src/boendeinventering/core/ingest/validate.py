@@ -135,9 +135,12 @@ def read_extract(
 
 
 def validate_extract(kind: str, raw: RawTable, *, today: dt.date | None = None,
-                     row_key: bytes | None = None, limits: ReadLimits | None = None) -> ValidationResult:
+                     row_key: bytes | None = None, limits: ReadLimits | None = None,
+                     keep_identical_rows: bool = False) -> ValidationResult:
     """`row_key` keys the row hashes (keyed BLAKE2b): a stored row hash must not be open to
-    guessing the one unknown cell, the personnummer, by hashing candidates."""
+    guessing the one unknown cell, the personnummer, by hashing candidates.
+    `keep_identical_rows`: rows identical to an earlier row are kept, not counted once (two
+    identical payments can be two real payments; the user chooses)."""
     if kind not in ex.EXTRACTS:
         raise ValueError(f"okänd extrakttyp {kind!r} (välj {', '.join(ex.EXTRACTS)})")
     spec = ex.EXTRACTS[kind]
@@ -229,6 +232,8 @@ def validate_extract(kind: str, raw: RawTable, *, today: dt.date | None = None,
 
     hashes = _row_hashes(kind, spec, cols, n, row_key or b"")
     duplicate = hashes.is_duplicated() & ~hashes.is_first_distinct() & ~invalid
+    if keep_identical_rows:
+        duplicate = pl.Series("duplicate", [False] * n, dtype=pl.Boolean)
     keep = ~invalid & ~duplicate
 
     valid = _validated_frame(kind, spec, parsed, person, row_no, hashes).filter(keep)

@@ -49,11 +49,7 @@ def mapping_editor(request):
         if invalid:
             messages.error(request, _("Några val var ogiltiga och sparades inte."))
         if changes:
-            outcome = mapping_service.save_entries(changes, user=request.user.get_username())
-            listed = "; ".join(f"{name} → {code}" for name, code in changes[:50])
-            more = f" (och {len(changes) - 50} till)" if len(changes) > 50 else ""
-            audit.record(request.user, audit.MAPPING_CHANGED,
-                         f"{outcome.created} nya, {outcome.changed} ändrade: {listed}{more}", ip=audit.client_ip(request))
+            outcome = mapping_service.save_entries(changes, user=request.user, ip=audit.client_ip(request))
             messages.success(request, _("Mappningen är sparad: %(created)s nya och %(changed)s ändrade "
                                         "benämningar. Siffrorna räknas om med den nya mappningen.")
                              % {"created": outcome.created, "changed": outcome.changed})
