@@ -88,7 +88,7 @@ def test_same_file_per_year_and_ersatt_brings_an_earlier_file_back(site, page, t
     finished(page, "är nu aktiv igen")
     expect(page.locator(".result")).to_contain_text(f"Den ersätter import {wrong_id}")
     page.get_by_role("link", name="Tillbaka till uttag").click()
-    history = page.locator("#historik + table")
+    history = page.locator("#historik + .table-scroll table")
     expect(history.locator("tr", has_text="insatser-fel.csv")).to_contain_text(f"Ersatt av {first}")
     expect(history.locator("tr", has_text="insatser-fel.csv")).to_contain_text(str(YEAR))
     expect(history).to_contain_text(str(YEAR + 1))

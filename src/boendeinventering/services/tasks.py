@@ -185,7 +185,7 @@ def run_claimed(job: ImportJob, *, user=None, heartbeat: bool = True) -> None:
         outcome = imports.import_extract(
             job.kind, path, replace=job.replace, skip_invalid=job.skip_invalid, user=user or job.created_by,
             file_name=job.file_name, progress=progress, year=job.year,
-            interface="web", **{k: bool(v) for k, v in (job.options or {}).items()},
+            interface="web", **(job.options or {}),
         )
         batch = outcome.batch
         _finish(job.id, ImportJob.DONE, batch_id=batch.id, already_imported=not outcome.created,
