@@ -18,7 +18,7 @@ import pytest
 from boendeinventering.core.demo_data import generate_demo
 from boendeinventering.core.protect import ProtectionSettings, audit_report
 from boendeinventering.core.tables import Report, Table
-from boendeinventering.core.taxonomy import COUNT_MEASURES, MAGNITUDE_MEASURES, MEASURE_NAMES_SV
+from boendeinventering.core.taxonomy import COUNT_MEASURES, MAGNITUDE_MEASURES, MEASURE_NAMES_SV, POPULATION_MEASURES
 from boendeinventering.services import figures, imports, mapping
 
 YEAR = 2025
@@ -64,7 +64,7 @@ def _check_json(path, truth_path):
                 assert value == true_row[measure], (table_id, row, measure)
                 if measure in COUNT_MEASURES:
                     assert not 1 <= value <= 4, (table_id, row, measure)
-            if hidden & COUNT_MEASURES:
+            if hidden & POPULATION_MEASURES:
                 for measure in MAGNITUDE_MEASURES & set(table["measures"]):
                     assert measure in hidden, (table_id, row)
         # rows the protected file leaves out must be zero in truth, never a hidden small count
