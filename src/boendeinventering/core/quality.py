@@ -10,7 +10,8 @@ import polars as pl
 from boendeinventering.core.classify import Mapping, unmapped_names
 from boendeinventering.core.tables import Table
 
-KIND_LABELS = {"insatser": "insatser", "utbetalningar": "utbetalningar", "skuldradgivning": "skuldrådgivning"}
+KIND_LABELS = {"insatser": "insatser", "utbetalningar": "utbetalningar", "skuldradgivning": "skuldrådgivning",
+               "platser": "platser"}
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,15 @@ AGE_BANDS: tuple[str, ...] = ("0-17", "18-20", "21-25", "26-30", "31-40", "41-50
 AGE_BAND_UNKNOWN = "okänd"
 _AGE_BAND_LOWER = (0, 18, 21, 26, 31, 41, 51, 65)
 
-EXTRACT_KINDS: tuple[str, ...] = ("insatser", "utbetalningar", "skuldradgivning")
+EXTRACT_KINDS: tuple[str, ...] = ("insatser", "utbetalningar", "skuldradgivning", "platser")
+# Swedish names of the extract kinds, for choice lists and messages (one definition for the
+# CLI, the web upload and the docs).
+EXTRACT_TITLES_SV: dict[str, str] = {
+    "insatser": "Insatser",
+    "utbetalningar": "Utbetalningar",
+    "skuldradgivning": "Skuldrådgivning",
+    "platser": "Platser (boenden och antal platser)",
+}
 
 MEASURE_NAMES_SV: dict[str, str] = {
     "persons": "Personer",
