@@ -191,3 +191,118 @@ def test_random_municipalities_with_places_match_reference(stays, payments, debt
     broken = [r.name for r in build_relations(tables) if not r.holds(lambda c: values.get(c, 0.0))]
     # R9 (occupancy nights <= the code's nights) holds only where register and stays agree
     assert all(name.startswith("R9 beläggning dygn") for name in broken), broken
+
+
+# --- the platser extract: import, web upload, internal occupancy page ------------------------
+
+import pytest  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from boendeinventering.inventory.models import ImportBatch, ImportData  # noqa: E402
+from boendeinventering.services.imports import ImportRefused, import_extract  # noqa: E402
+
+EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "docs" / "exempel"
+PLACES_HEADER = "boende;kod;platser;fran_datum;till_datum\n"
+
+
+def _write(path, text, encoding="utf-8"):
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_places_example_imports_and_is_idempotent(installed):
+    first = import_extract("platser", EXAMPLES / "platser.csv", year=Y)
+    assert first.created and first.batch.rows_imported == 6 and first.batch.kind == "platser"
+    again = import_extract("platser", EXAMPLES / "platser.csv", year=Y)
+    assert not again.created and ImportBatch.objects.count() == 1 and ImportData.objects.count() == 1
+
+
+def test_bad_places_rows_refuse_the_file_with_swedish_reasons(installed, tmp_path):
+    path = _write(tmp_path / "platser.csv", PLACES_HEADER
+                  + "Tallen;akutboende;-2;2025-01-01;\n"  # negative places
+                  + ";akutboende;3;2025-01-01;\n"  # no facility
+                  + "Eken;hvb;tre;2025-01-01;\n"  # not a number
+                  + "Eken;hvb;4;2025-05-01;2025-04-30\n")  # ends before it starts
+    with pytest.raises(ImportRefused) as info:
+        import_extract("platser", path)
+    found = {(i.row, i.column) for i in info.value.issues}
+    assert found == {(2, "platser"), (3, "boende"), (4, "platser"), (5, "till_datum")}
+    reasons = " ".join(i.reason for i in info.value.issues)
+    assert "till_datum är före fran_datum" in reasons and "obligatoriskt värde saknas" in reasons
+    assert ImportBatch.objects.count() == 0 and ImportData.objects.count() == 0  # atomic: nothing
+    missing = _write(tmp_path / "utan.csv", "boende;kod;platser\nTallen;akutboende;3\n")
+    from boendeinventering.core.ingest import IngestError
+
+    with pytest.raises(IngestError) as err:
+        import_extract("platser", missing)
+    assert {i.column for i in err.value.issues} == {"fran_datum"}
+
+
+def test_cli_imports_places(installed, capsys):
+    from boendeinventering.cli import main
+
+    assert main(["import", "platser", str(EXAMPLES / "platser.csv"), "--year", str(Y)]) == 0
+    assert "6 rader importerade" in capsys.readouterr().out
+    assert ImportBatch.objects.get().year == Y
+
+
+def test_places_upload_and_occupancy_on_the_quality_page(installed, tmp_path, settings):
+    from boendeinventering.core.demo_data import generate_demo
+    from boendeinventering.services import mapping
+    from boendeinventering.services.occupancy import facility_occupancy
+    from boendeinventering.services.users import create_demo_users
+    from tests.test_web_views import as_role, upload
+
+    settings.BOINV_TASKS_SYNC = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    users = {role: (name, pw) for name, pw, role, _unit in create_demo_users(Y)}
+    files = generate_demo(tmp_path / "uttag", persons=200, seed=8, year=Y)
+    mapping.import_mapping(files.mapping)
+    import_extract("insatser", files.insatser, year=Y)
+    client = as_role(users, "coordinator")
+    page = client.get(reverse("web:extracts")).content.decode()
+    assert 'value="platser"' in page  # the upload offers the fourth kind
+    assert client.get(reverse("web:quality", args=[Y])).content.decode().count("Inget platsregister") == 1
+    upload(client, files.platser, kind="platser")
+    assert ImportBatch.objects.filter(kind="platser").count() == 1
+
+    rows = {r.facility: r for r in facility_occupancy(Y)}
+    assert set(rows) == {"Tallen", "Stigen", "Ankaret", "Björken", "Granen", "Linnéa"}
+    # per facility, by hand from the stored stays: nights of stays whose boende names it
+    from boendeinventering.services.figures import load_year
+
+    stays = load_year(Y).stays
+    first, after = D(Y, 1, 1), D(Y + 1, 1, 1)
+    for name, row in rows.items():
+        own = [s for s in stays.to_dicts() if (s["boende"] or "").strip().lower() == name.lower()]
+        nights = sum(s["nights"] if s["nights"] is not None else
+                     max(0, ((s["end_date"] or after) if (s["end_date"] or after) < after else after).toordinal()
+                         - max(s["start_date"], first).toordinal()) for s in own)
+        assert row.nights == nights and row.persons == len({s["person"] for s in own})
+        assert row.occupancy == occupancy_percent(row.nights, row.place_nights)
+    quality = client.get(reverse("web:quality", args=[Y])).content.decode()
+    assert "Beläggning per boende" in quality and "Tallen" in quality
+    assert f"{rows['Tallen'].occupancy:.1f}".replace(".", ",") in quality
+    # the published report has occupancy per code only, never a facility's name
+    from boendeinventering.services.figures import build_report
+
+    published = build_report(Y)
+    assert "occupancy_by_kod" in published.tables
+    assert "Tallen" not in repr(published.tables)
+
+
+def test_excluded_stays_are_counted_in_data_quality(installed, tmp_path):
+    from boendeinventering.services import mapping
+    from boendeinventering.services.figures import build_report
+    from tests.fixtures.extracts import STAY_HEADER, pnr, write_csv
+
+    rows = [f"{pnr(i)};K;A;{name};2025-02-01;;;;;"
+            for i, name in enumerate(["LSS gruppbostad", "LSS gruppbostad", "Boendestöd", "Akutboendet Tallen"])]
+    rows.append(f"{pnr(0)};K;A;Boendestöd;2025-03-01;;;;;")  # person 0 again: 4 stays, 3 persons
+    mapping_file = _write(tmp_path / "m.csv", "lokal_benamning;kod\nLSS gruppbostad;exkluderad\n"
+                          "Boendestöd;exkluderad\nAkutboendet Tallen;akutboende\n")
+    mapping.import_mapping(mapping_file)
+    import_extract("insatser", write_csv(tmp_path / "i.csv", STAY_HEADER, rows))
+    quality = {r["indicator"]: r["value"] for r in build_report(Y, protected=False).quality.rows}
+    assert quality["Insatser med koden exkluderad (ingår inte i inventeringen)"] == 4
+    assert quality["Personer med insats med koden exkluderad"] == 3

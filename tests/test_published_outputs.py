@@ -29,7 +29,7 @@ SUPPRESSED = "–"
 def _publish(tmp_path, persons, seed):
     files = generate_demo(tmp_path / "uttag", persons=persons, seed=seed, year=YEAR)
     mapping.import_mapping(files.mapping)
-    for kind in ("insatser", "utbetalningar", "skuldradgivning"):
+    for kind in ("insatser", "utbetalningar", "skuldradgivning", "platser"):
         imports.import_extract(kind, getattr(files, kind))
     out = {fmt: figures.export(YEAR, fmt, tmp_path / f"rapport.{fmt}") for fmt in ("json", "xlsx", "html")}
     out["truth"] = figures.export(YEAR, "json", tmp_path / "internt.json", unprotected=True)
