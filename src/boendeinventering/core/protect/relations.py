@@ -34,6 +34,9 @@ R8  T8(k).m <= T2(2,k).persons for each of persons, persons_unknown, persons_ove
     (measure.py takes discharge risk from the year's situation-2 stays only). Their SUM is not
     bounded by T2: one person with two ongoing stays can be in two of the columns.
 
+R9-R16 (occupancy, the discharge total and the q5 target-group tables) are written in
+_new_table_relations and proven in docs/disclosure.md.
+
 Not used because they do not always hold: households <= persons (see above), children related to
 persons aged 0-17 (antal_barn is reported, not counted persons), nights <= 366 x persons
 (overlapping stays), persons + persons_unknown <= T2 (two stays).
