@@ -84,7 +84,9 @@ def child(paths_json: str) -> int:
     mapping.import_mapping(paths["mapping"])
     result: dict[str, float] = {}
     total = 0.0
-    for kind in ("insatser", "utbetalningar", "skuldradgivning"):
+    for kind in ("insatser", "utbetalningar", "skuldradgivning", "platser"):
+        if kind not in paths:
+            continue
         started = time.perf_counter()
         outcome = imports.import_extract(kind, paths[kind])
         elapsed = time.perf_counter() - started

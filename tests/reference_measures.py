@@ -120,7 +120,16 @@ def _nonzero(table):
     return {k: v for k, v in table.items() if any(x != 0 for x in v.values())}
 
 
-def reference_tables(stays, payments, debt_cases, mapping_entries, year, reference_date=None):
+def age_group(band_name):
+    """The coarse groups of the q5 tables, written out by hand."""
+    if band_name in ("18-20", "21-25"):
+        return "18-25"
+    if band_name in ("26-30", "31-40", "41-50", "51-64"):
+        return "26-64"
+    return band_name  # 0-17, 65-, okänd
+
+
+def reference_tables(stays, payments, debt_cases, mapping_entries, year, reference_date=None, places=None):
     jan1, dec31, next_jan1 = dt.date(year, 1, 1), dt.date(year, 12, 31), dt.date(year + 1, 1, 1)
     ref = reference_date or dec31
     code_of = _code_lookup(mapping_entries)
@@ -131,8 +140,12 @@ def reference_tables(stays, payments, debt_cases, mapping_entries, year, referen
     ]
     pays_y = [p for p in payments if p["payment_date"].year == year]
 
+    places_y = [
+        r for r in (places or [])
+        if r["from_date"] <= dec31 and (r["to_date"] is None or r["to_date"] >= jan1)
+    ]
     missing = set()
-    for row, column in [(s, "insats") for s in stays_y] + [(p, "purpose") for p in pays_y]:
+    for row, column in [(s, "insats") for s in stays_y] + [(p, "purpose") for p in pays_y] + [(r, "kod") for r in places_y]:
         try:
             row["_kod"] = code_of(row[column])
         except Unmapped as e:
@@ -227,7 +240,73 @@ def reference_tables(stays, payments, debt_cases, mapping_entries, year, referen
         if planned <= ref and arranged != "ja":
             cell["persons_overdue"].add(s["person"])
 
+    # discharge risk in total: the same conditions, distinct persons over all codes
+    discharge_total = {"persons": set(), "persons_unknown": set(), "persons_overdue": set()}
+    for cell in discharge.values():
+        for m, persons in cell.items():
+            discharge_total[m] |= persons
+
+    # households with children per code: the households of by_kod with a largest antal_barn > 0
+    hh_children = {
+        k: {"households_with_children": sum(1 for n in g.household_children.values() if n > 0),
+            "children": sum(g.household_children.values())}
+        for k, g in by_kod.items()
+    }
+
+    by_kod_age = defaultdict(set)
+    for s in counted:
+        by_kod_age[(s["_situation"], s["_kod"], age_group(age_band(s["person"])))].add(s["person"])
+
+    acute_by_sex_age = defaultdict(set)
+    for person in acute:
+        acute_by_sex_age[(sex(person), age_band(person))].add(person)
+
+    acute_group = _Group()
+    for row in [s for s in counted if s["_situation"] == 1] + [p for p in pays_y if p["_situation"] == 1]:
+        acute_group.add(row, {})
+    acute_hh = acute_group.measures(())
+    acute_hh["households_with_children"] = sum(1 for n in acute_group.household_children.values() if n > 0)
+
+    pay_by_sex, pay_by_age = defaultdict(set), defaultdict(set)
+    for p in pays_y:
+        if p["_kod"] in ("exkluderad", "ovrigt") or p["_kod"] is None:
+            continue
+        pay_by_sex[(p["_kod"], sex(p["person"]))].add(p["person"])
+        pay_by_age[(p["_kod"], age_group(age_band(p["person"])))].add(p["person"])
+
+    # occupancy (SPEC 9): place-nights of the register's rows, nights of the stays at them
+    def name_key(text):
+        return text.strip().lower()
+
+    facility_codes = defaultdict(set)
+    occupancy = defaultdict(lambda: {"place_nights": 0, "nights": 0})
+    for r in places_y:
+        begin = max(r["from_date"], jan1)
+        end = min(r["to_date"] + dt.timedelta(days=1), next_jan1) if r["to_date"] is not None else next_jan1
+        occupancy[r["_kod"]]["place_nights"] += r["places"] * max((end - begin).days, 0)
+        facility_codes[name_key(r["boende"])].add(r["_kod"])
+    for s in stays_y:
+        at = s.get("boende")
+        at = at if at is not None and at.strip() else s["insats"]
+        for code in facility_codes.get(name_key(at), ()):
+            occupancy[code]["nights"] += s["_nights"]
+    occupancy_rows = {}
+    for code, cell in occupancy.items():
+        if taxonomy.SITUATION_BY_CODE.get(code) is None:
+            continue  # outside the inventory: not published
+        pn = cell["place_nights"]
+        pct = math.floor(1000 * cell["nights"] / pn + 0.5) / 10 if pn else 0.0
+        occupancy_rows[(code,)] = {"place_nights": pn, "nights": cell["nights"], "occupancy": pct}
+
     return {
+        "discharge_risk_total": {(): {m: len(v) for m, v in discharge_total.items()}},
+        "households_with_children_by_kod": _nonzero(hh_children),
+        "persons_by_kod_age": _nonzero({k: {"persons": len(v)} for k, v in by_kod_age.items()}),
+        "acute_persons_by_sex_age": _nonzero({k: {"persons": len(v)} for k, v in acute_by_sex_age.items()}),
+        "acute_households": {(): acute_hh},
+        "payments_by_purpose_sex": _nonzero({k: {"persons": len(v)} for k, v in pay_by_sex.items()}),
+        "payments_by_purpose_age": _nonzero({k: {"persons": len(v)} for k, v in pay_by_age.items()}),
+        "occupancy_by_kod": _nonzero(occupancy_rows),
         "persons_by_situation": _nonzero({k: g.measures(stay_sums) for k, g in by_situation.items()}),
         "persons_by_kod": _nonzero({k: g.measures(stay_sums) for k, g in by_kod.items()}),
         "persons_by_kod_sex": _nonzero({k: {"persons": len(v)} for k, v in by_kod_sex.items()}),

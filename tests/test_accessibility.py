@@ -96,7 +96,7 @@ def import_demo_data(tmp_path):
     files = generate_demo(tmp_path / "uttag", persons=200, seed=5, year=YEAR)
     mapping.import_mapping(files.mapping)
     batches = [imports.import_extract(kind, getattr(files, kind)).batch
-               for kind in ("insatser", "utbetalningar", "skuldradgivning")]
+               for kind in ("insatser", "utbetalningar", "skuldradgivning", "platser")]
     return batches
 
 

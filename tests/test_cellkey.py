@@ -255,7 +255,7 @@ def test_cellkey_report_from_synthetic_persons(n, seed):
                 assert abs(value - true) <= d and not 1 <= value <= js
                 assert true != 0 or value == 0
                 changed += value != true
-                if m in ("persons", "households", "children") and (1 <= true < t or 1 <= value < t):
+                if m in taxonomy.POPULATION_MEASURES and (1 <= true < t or 1 <= value < t):
                     small = True
             for m in table.measures:
                 if m in taxonomy.MAGNITUDE_MEASURES:

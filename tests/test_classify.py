@@ -86,6 +86,30 @@ def test_suggestions_for_typical_swedish_names(name, code):
     assert suggest_code(name) == code
 
 
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        # support in one's own home is no housing intervention (not stödboende)
+        ("Boendestöd", "exkluderad"),
+        ("Boendestöd psykiatri", "exkluderad"),
+        ("Stöd i hemmet", "exkluderad"),
+        # the method support counts short sublets as situation 4, not as social contracts
+        ("Kort andrahandskontrakt", "eget_kortsiktigt"),
+        ("Korta andrahandskontrakt", "eget_kortsiktigt"),
+        # elderly care and LSS housing are outside the inventory
+        ("Korttidsboende äldreomsorg", "exkluderad"),
+        ("Bostad med särskild service", "exkluderad"),
+        ("Bostad med särskild service LSS 9:9", "exkluderad"),
+        # the words they share still lead to the housing codes when nothing else is said
+        ("Stödboendet Eken", "stodboende"),
+        ("Andrahandskontrakt", "socialt_kontrakt"),
+        ("Korttidsboende", "jourboende"),
+    ],
+)
+def test_suggestions_follow_the_method_support(name, code):
+    assert suggest_code(name) == code
+
+
 def test_suggestion_falls_back_to_fuzzy_match_on_code_names():
     assert suggest_code("Härbärje") == "harbarge"  # misspelt, no keyword hits
     assert suggest_code("Familjehen") == "familjehem"

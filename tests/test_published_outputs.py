@@ -18,7 +18,7 @@ import pytest
 from boendeinventering.core.demo_data import generate_demo
 from boendeinventering.core.protect import ProtectionSettings, audit_report
 from boendeinventering.core.tables import Report, Table
-from boendeinventering.core.taxonomy import COUNT_MEASURES, MAGNITUDE_MEASURES, MEASURE_NAMES_SV
+from boendeinventering.core.taxonomy import COUNT_MEASURES, MAGNITUDE_MEASURES, MEASURE_NAMES_SV, POPULATION_MEASURES
 from boendeinventering.services import figures, imports, mapping
 
 YEAR = 2025
@@ -29,7 +29,7 @@ SUPPRESSED = "–"
 def _publish(tmp_path, persons, seed):
     files = generate_demo(tmp_path / "uttag", persons=persons, seed=seed, year=YEAR)
     mapping.import_mapping(files.mapping)
-    for kind in ("insatser", "utbetalningar", "skuldradgivning"):
+    for kind in ("insatser", "utbetalningar", "skuldradgivning", "platser"):
         imports.import_extract(kind, getattr(files, kind))
     out = {fmt: figures.export(YEAR, fmt, tmp_path / f"rapport.{fmt}") for fmt in ("json", "xlsx", "html")}
     out["truth"] = figures.export(YEAR, "json", tmp_path / "internt.json", unprotected=True)
@@ -64,7 +64,7 @@ def _check_json(path, truth_path):
                 assert value == true_row[measure], (table_id, row, measure)
                 if measure in COUNT_MEASURES:
                     assert not 1 <= value <= 4, (table_id, row, measure)
-            if hidden & COUNT_MEASURES:
+            if hidden & POPULATION_MEASURES:
                 for measure in MAGNITUDE_MEASURES & set(table["measures"]):
                     assert measure in hidden, (table_id, row)
         # rows the protected file leaves out must be zero in truth, never a hidden small count
@@ -72,6 +72,17 @@ def _check_json(path, truth_path):
         for key, true_row in true_rows.items():
             if key not in published_keys:
                 assert all(true_row[m] == 0 for m in table["measures"]), (table_id, key)
+    # issue 10's tables are published, and occupancy follows its code's population: where
+    # persons_by_kod hides a code's persons or households, its occupancy nights and % are hidden
+    for table_id in ("occupancy_by_kod", "discharge_risk_total", "households_with_children_by_kod",
+                     "persons_by_kod_age", "acute_persons_by_sex_age", "acute_households",
+                     "payments_by_purpose_sex", "payments_by_purpose_age"):
+        assert table_id in published["tables"], table_id
+    population_hidden = {row["kod"] for row in published["tables"]["persons_by_kod"]["rows"]
+                         if set(row.get("suppressed", [])) & POPULATION_MEASURES}
+    for row in published["tables"]["occupancy_by_kod"]["rows"]:
+        if row["kod"] in population_hidden:
+            assert {"nights", "occupancy"} <= set(row.get("suppressed", [])), row
     result = audit_report(_report_from_json(published), ProtectionSettings(threshold=5, width=5),
                           unprotected=_report_from_json(truth))
     assert result.ok, result.as_text()
@@ -147,7 +158,18 @@ def _check_all(out):
 
 
 def test_demo_outputs_are_protected(installed, tmp_path):
-    assert _check_all(_publish(tmp_path, persons=1500, seed=1)) > 0
+    out = _publish(tmp_path, persons=1500, seed=1)
+    assert _check_all(out) > 0
+    # nights and cost are hidden only beside a hidden population, not beside hidden children:
+    # the demo's Härbärge (41 persons) and Stödboende (76) keep them though their children go
+    published = json.loads(out["json"].read_text(encoding="utf-8"))
+    rows = {r["kod"]: r for r in published["tables"]["persons_by_kod"]["rows"]}
+    for kod in ("harbarge", "stodboende"):
+        assert rows[kod]["persons"] >= 5 and "children" in rows[kod]["suppressed"]
+        assert rows[kod]["nights"] is not None and rows[kod]["cost"] is not None
+    occupancy = {r["kod"]: r for r in published["tables"]["occupancy_by_kod"]["rows"]}
+    assert set(occupancy) == {"harbarge", "akutboende", "jourboende", "stodboende", "inackorderingshem", "hvb"}
+    assert all(isinstance(r["occupancy"], float) for r in occupancy.values() if r["occupancy"] is not None)
 
 
 @pytest.mark.parametrize("persons, seed", [(25, 11), (40, 12), (60, 13), (90, 14), (150, 15), (250, 16)])

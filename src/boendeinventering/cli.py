@@ -23,6 +23,8 @@ def _err(message: str) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from boendeinventering.core.taxonomy import EXTRACT_KINDS  # one definition of the extract kinds
+
     parser = argparse.ArgumentParser(
         prog="boinv",
         description="Boendeinventering – årlig inventering av socialtjänstens insatser för boende.",
@@ -32,8 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init", help="skapa datakatalog, nyckel och databas")
     p.add_argument("--kommun", required=True, help="SCB:s kommunkod, fyra siffror")
 
-    p = sub.add_parser("import", help="importera ett uttag (insatser, utbetalningar, skuldradgivning)")
-    p.add_argument("kind", choices=["insatser", "utbetalningar", "skuldradgivning"])
+    p = sub.add_parser("import", help=f"importera ett uttag ({', '.join(EXTRACT_KINDS)})")
+    p.add_argument("kind", choices=list(EXTRACT_KINDS))
     p.add_argument("file", type=Path)
     p.add_argument("--year", type=int, help="inventeringsåret uttaget gäller (standard: alla år); "
                    "ett år räknas bara med uttag för det året eller alla år")

@@ -90,10 +90,17 @@ def _fold(text: str) -> str:
 
 # Ordered keyword rules on folded text: the first rule with a matching keyword wins, so the
 # specific ones (kvinnojour before jour, socialt kontrakt before hyres, försörjningsstöd before
-# stöd) come first.
+# stöd, boendestöd before stöd) come first.
 _RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # Outside the inventory (SPEC 3): LSS, elderly care and support in one's own home. The
+    # method counts none of them, so these come before the words they share with housing codes
+    # ("korttidsboende" with jourboende, "boendestöd" with stödboende).
     ("exkluderad", ("lss", "gruppbostad", "sarskilt boende", "aldreboende", "servicebostad",
-                    "korttidsvistelse")),
+                    "korttidsvistelse", "aldreomsorg", "sarskild service", "boendestod", "stod i hemmet",
+                    "stod i eget boende", "stod i egen bostad", "hemtjanst")),
+    # A short sublet the household arranged itself is situation 4 in the method support, not a
+    # social contract, so it precedes the "andrahand" words of socialt_kontrakt.
+    ("eget_kortsiktigt", ("kort andrahand", "korta andrahand", "kortare andrahand", "tillfalligt andrahand")),
     ("ovrigt", ("forsorjningsstod", "ekonomiskt bistand", "livsmedel", "tandvard", "medicin",
                 "lakemedel", "elrakning", "glasogon", "kollektivtrafik", "busskort")),
     ("kvinnojour", ("kvinnojour", "kvinnofrid")),
@@ -115,7 +122,7 @@ _RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("utan_tak", ("utan tak", "uteliggare", "sover ute")),
     ("eget_kortsiktigt", ("eget kortsiktigt", "inneboende", "kompis", "slaktingar", "bekanta")),
     ("akutboende", ("akut", "nodboende")),
-    ("stodboende", ("stod", "boendestod", "kategoriboende", "halvvagshus")),
+    ("stodboende", ("stod", "kategoriboende", "halvvagshus")),
 )
 
 _CODE_CHOICES: dict[str, str] = {}

@@ -109,6 +109,19 @@ SOLUTIONS: tuple[_Solution, ...] = (
 )
 _SOLUTION_INDEX = {s.name: i for i, s in enumerate(SOLUTIONS)}
 
+# The municipality's own facilities (SPEC 9): name as written in ``boende`` and in the places
+# register, the local name of its code (mapped like any insats name), places at the start of
+# the year, and the occupancy the demo aims at (so `make demo` shows high, normal and low).
+# Stays of these solutions name the facility in ``boende``; bought places say "Köpt plats".
+OWN_FACILITIES: dict[str, tuple[str, float]] = {
+    "Akutboendet Tallen": ("Tallen", 0.97),
+    "Härbärget Stigen": ("Stigen", 0.88),
+    "Jourboendet Ankaret": ("Ankaret", 0.55),
+    "Stödboendet Björken": ("Björken", 0.82),
+    "HVB Granen": ("Granen", 0.91),
+    "Inackorderingshem Linnéa": ("Linnéa", 0.74),
+}
+
 # Payment purposes (andamal): (local name, code, SEK per night or None for lump sums)
 ACUTE_PURPOSES = (("Hotellnatt", "hotell", 950.0), ("Vandrarhemsnatt", "vandrarhem", 450.0), ("Nödlogi", "annan_akut", 600.0))
 RENT_DEBT_PURPOSE = ("Hyresskuld", "hyresskuld")
@@ -132,6 +145,7 @@ class DemoFiles:
     utbetalningar: Path
     skuldradgivning: Path
     mapping: Path
+    platser: Path | None = None  # the register of places (SPEC 9)
 
 
 def mapping_rows() -> list[tuple[str, str]]:
@@ -249,13 +263,45 @@ def _generate(
         utbetalningar=out_dir / "utbetalningar.csv",
         skuldradgivning=out_dir / "skuldradgivning.csv",
         mapping=out_dir / "mappning.csv",
+        platser=out_dir / "platser.csv",
     )
+    _write_extract(_places_register(insatser, year), files.platser)
     _write_extract(insatser, files.insatser)
     _write_extract(utbetalningar, files.utbetalningar)
     _write_extract(skuld, files.skuldradgivning)
     mapping = pl.DataFrame(mapping_rows(), schema=["lokal_benamning", "kod"], orient="row")
     files.mapping.write_bytes(mapping.write_csv(separator=SEPARATOR).encode(MAPPING_ENCODING))
     return files
+
+
+def _places_register(insatser: pl.DataFrame, year: int) -> pl.DataFrame:
+    """The register of the own facilities: places sized from the year's nights and the aimed
+    occupancy, and for Tallen a change in mid-year (two rows), as real registers have.
+    Deterministic from the stays, so the demo's other figures do not move."""
+    first, next_first = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    days = (next_first - first).days
+    stays = insatser.select(
+        pl.col("Boende").alias("boende"),
+        pl.col("Startdatum").cast(pl.Date).alias("start"),
+        pl.col("Slutdatum").cast(pl.Date).alias("end"),
+    )
+    rows = []
+    for solution, (facility, aim) in OWN_FACILITIES.items():
+        own = stays.filter(pl.col("boende") == facility)
+        begin = own.select(pl.max_horizontal(pl.col("start"), pl.lit(first)).alias("b"))["b"]
+        end = own.select(pl.min_horizontal(pl.col("end").fill_null(next_first), pl.lit(next_first)).alias("e"))["e"]
+        nights = int(sum(max((e - b).days, 0) for b, e in zip(begin.to_list(), end.to_list())))
+        places = max(1, round(nights / days / aim))
+        if facility == "Tallen" and places > 2:
+            # two fewer places until 1 April (a wing was renovated), then the full number
+            low = places - 2
+            low_days = (dt.date(year, 4, 1) - first).days
+            places = max(1, round((nights / aim - low * low_days) / (days - low_days)))
+            rows.append((facility, solution, low, f"{year - 3}-01-01", f"{year}-03-31"))
+            rows.append((facility, solution, places, f"{year}-04-01", None))
+        else:
+            rows.append((facility, solution, places, f"{year - 3}-01-01", None))
+    return pl.DataFrame(rows, schema=["Boende", "Kod", "Platser", "Fran_datum", "Till_datum"], orient="row")
 
 
 def _write_extract(df: pl.DataFrame, path: Path) -> None:
@@ -554,6 +600,10 @@ def _stays(
     boende = np.where((sol_sit == 1) & (rng.random(stays) < 0.3), "Köpt plats", "Egen regi").astype(object)
     boende[sol_sit == 3] = "Blockhyresavtal"
     boende[sol_sit == 0] = None
+    # Own facilities are named in boende (SPEC 9), so the places register finds their stays;
+    # no random draw here, so every other figure stays as it was.
+    for solution, (facility, _) in OWN_FACILITIES.items():
+        boende[sol == _SOLUTION_INDEX[solution]] = facility
     df = rows.with_columns(
         _text("unit", unit),
         _text("insats", np.array([s.name for s in SOLUTIONS], dtype=object)[sol]),

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from . import taxonomy
+from . import schema, taxonomy
 from .classify import CODE_ENUM, Mapping, lookup_codes, with_codes
+from .occupancy import occupancy_table
 from .tables import Table
 
 if TYPE_CHECKING:  # only a type; protect.cellkey is imported when record keys are given
@@ -40,7 +41,23 @@ TABLE_IDS: tuple[str, ...] = (
     "payments_by_purpose",
     "debt_counselling",
     "discharge_risk_by_kod",
+    "discharge_risk_total",
+    "households_with_children_by_kod",
+    "persons_by_kod_age",
+    "acute_persons_by_sex_age",
+    "acute_households",
+    "payments_by_purpose_sex",
+    "payments_by_purpose_age",
+    "occupancy_by_kod",
 )
+
+# Coarse age groups (q5 target group tables): unions of SPEC 6's bands, so they nest in them
+# and in the units' forms, and disclosure leaves something to read in a small municipality.
+AGE_GROUP_OF_BAND: dict[str, str] = {
+    "0-17": "0-17", "18-20": "18-25", "21-25": "18-25", "26-30": "26-64", "31-40": "26-64",
+    "41-50": "26-64", "51-64": "26-64", "65-": "65-", taxonomy.AGE_BAND_UNKNOWN: taxonomy.AGE_BAND_UNKNOWN,
+}
+AGE_GROUPS: tuple[str, ...] = ("0-17", "18-25", "26-64", "65-", taxonomy.AGE_BAND_UNKNOWN)
 
 KNOWN_SEXES = ("kvinna", "man")
 UNKNOWN_SEX = "okänt"
@@ -55,6 +72,7 @@ def compute_tables(
     year: int,
     reference_date: dt.date | None = None,
     record_keys: RecordKeys | None = None,
+    places: pl.DataFrame | None = None,
 ) -> dict[str, Table]:
     """All tables of year ``year``, keyed by table id (see TABLE_IDS).
 
@@ -66,7 +84,11 @@ def compute_tables(
     ``row["_cell_keys"]``: for each count measure, the cell key of the units it counts (sum of
     their record keys mod 2**32, as a float in [0, 1)). Persons are keyed by ``person``,
     households by their identity (hushåll-id, else the person), children by their households
-    (a second key), debt cases by ``case``. Without it nothing changes."""
+    (a second key), debt cases by ``case``. Without it nothing changes.
+
+    ``places`` is the ``platser`` register (schema.MEASURE_PLACES) for ``occupancy_by_kod``;
+    stays then need a ``boende`` column (absent: facilities are matched on ``insats``). Its
+    ``kod`` values are classified with the same mapping, so they block like other names."""
     first, last, next_first = dt.date(year, 1, 1), dt.date(year, 12, 31), dt.date(year + 1, 1, 1)
     ref = reference_date or last
 
@@ -77,9 +99,15 @@ def compute_tables(
     debt_y = debt_cases.filter(pl.col("received_date").is_between(first, last))
 
     # Names of both extracts in one lookup, so one error lists everything the mapping lacks.
+    if places is None:
+        places = pl.DataFrame(schema=schema.MEASURE_PLACES)
+    places = places.filter(
+        (pl.col("from_date") <= last) & (pl.col("to_date").is_null() | (pl.col("to_date") >= first))
+    )
     names = [
         *stays_y.get_column("insats").unique(maintain_order=True).to_list(),
         *pays_y.get_column("purpose").unique(maintain_order=True).to_list(),
+        *places.get_column("kod").unique(maintain_order=True).to_list(),
     ]
     codes = lookup_codes(names, mapping)  # raises UnmappedNamesError
 
@@ -127,6 +155,18 @@ def compute_tables(
         _payments_table(pays_c),
         _debt_table(debt_y, record_keys),
         _discharge_table(counted, ref),
+        _discharge_total(counted, ref),
+        _households_with_children(counted),
+        _persons_by(
+            counted_attrs.with_columns(age_group=_age_group(pl.col("age_band"))), ["situation", "kod", "age_group"],
+            "persons_by_kod_age", "Personer per boendeform och åldersgrupp",
+            f"Ålder i hela år den {ref.isoformat()}, i grova grupper så att uppgifterna kan redovisas utan att "
+            "enskilda pekas ut. Varje person räknas en gång per boendeform.",
+        ),
+        _acute_by_sex_age(counted, pays_c, attrs),
+        _acute_households(counted, pays_c),
+        *_payments_by_attribute(pays_c, attrs),
+        occupancy_table(stays_c, places, codes, year),
     ]
     return {table.id: table for table in tables}
 
@@ -351,12 +391,157 @@ def _discharge_table(counted: pl.DataFrame, ref: dt.date) -> Table:
     )
 
 
+def _age_group(band: pl.Expr) -> pl.Expr:
+    return band.replace_strict(AGE_GROUP_OF_BAND, default=taxonomy.AGE_BAND_UNKNOWN, return_dtype=pl.Utf8)
+
+
+def _discharge_conditions(ref: dt.date) -> dict[str, pl.Expr]:
+    horizon = taxonomy.add_months(ref, 3)
+    planned = pl.col("planned_end_date")
+    arranged = pl.col("arranged_after").str.strip_chars().str.to_lowercase()
+    in_window = (planned > ref) & (planned <= horizon)
+    return {
+        "persons": in_window & (arranged == "nej"),
+        "persons_unknown": in_window & (arranged.is_null() | ~arranged.is_in(["ja", "nej"])),
+        "persons_overdue": (planned <= ref) & (arranged.is_null() | (arranged != "ja")),
+    }
+
+
+def _ongoing_situation_2(counted: pl.DataFrame, ref: dt.date) -> pl.DataFrame:
+    return counted.filter(
+        (pl.col("situation") == 2)
+        & (pl.col("start_date") <= ref)
+        & (pl.col("end_date").is_null() | (pl.col("end_date") > ref))
+    )
+
+
+def _discharge_total(counted: pl.DataFrame, ref: dt.date) -> Table:
+    """Distinct persons over all codes (q2 cannot be read from per-code cells, mostly hidden)."""
+    ongoing = _ongoing_situation_2(counted, ref)
+    conditions = _discharge_conditions(ref)
+    person = pl.col("person")
+    keyed = _KEY_PERSON in ongoing.columns
+    data = ongoing.select(
+        **{m: person.filter(c).n_unique() for m, c in conditions.items()},
+        **({_ck(m): _distinct_person_keys(c) for m, c in conditions.items()} if keyed else {}),
+    ).to_dicts()[0]
+    row: dict[str, Any] = {m: int(data[m] or 0) for m in conditions}
+    if keyed:
+        row["_cell_keys"] = {m: (int(data[_ck(m)] or 0) % (1 << 32)) / (1 << 32) for m in conditions}
+    # The single total row is kept even when zero: "nobody at risk" is itself the answer to q2.
+    return Table(
+        id="discharge_risk_total", title="Personer som riskerar att skrivas ut utan ordnat boende, totalt",
+        dimensions=[], measures=list(conditions), rows=[row],
+        note="Samma regel som per boendeform, men varje person räknas en gång oavsett boendeform.",
+    )
+
+
+def _household_level(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """One row per household of each group: its largest antal_barn in the group (and keys)."""
+    keyed = _KEY_PERSON in frame.columns
+    return frame.group_by([*keys, "hh_is_person", "hh_id"]).agg(
+        pl.col("children").max().fill_null(0),
+        *((pl.col(_KEY_HOUSEHOLD).first(), pl.col(_KEY_CHILDREN).first()) if keyed else ()),
+    )
+
+
+def _with_children_measures(households: pl.DataFrame, keys: list[str], keyed: bool) -> pl.DataFrame:
+    with_children = pl.col("children") > 0
+    aggs = {
+        "households": pl.len(),
+        "households_with_children": with_children.sum(),
+        "children": pl.col("children").sum(),
+    }
+    if keyed:
+        aggs |= {
+            _ck("households"): _key_sum(_KEY_HOUSEHOLD),
+            _ck("households_with_children"): pl.col(_KEY_HOUSEHOLD).filter(with_children).sum() % (1 << 32),
+            _ck("children"): _key_sum(_KEY_CHILDREN),
+        }
+    if keys:
+        return households.group_by(keys).agg(**aggs)
+    return households.select(**aggs)
+
+
+def _households_with_children(counted: pl.DataFrame) -> Table:
+    keys = ["situation", "kod"]
+    keyed = _KEY_PERSON in counted.columns
+    data = _with_children_measures(_household_level(counted, keys), keys, keyed)
+    return _table(
+        "households_with_children_by_kod", "Barnhushåll per boendeform", keys,
+        ["households_with_children", "children"], data,
+        "Hushåll där minst ett barn under 18 år har bott med under året (största antal barn som angetts "
+        "för hushållet), och antalet barn i dem. Barnen är samma som i tabellen över personer per boendeform.",
+    )
+
+
+def _acute_rows(counted: pl.DataFrame, pays_c: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
+    """A(Y)'s rows (SPEC 8): situation-1 stays and situation-1 payments, the given columns."""
+    return pl.concat(
+        [
+            counted.filter(pl.col("situation") == 1).select(cols),
+            pays_c.filter(pl.col("situation") == 1).select(cols),
+        ],
+        how="vertical_relaxed",
+    )
+
+
+def _acute_by_sex_age(counted: pl.DataFrame, pays_c: pl.DataFrame, attrs: pl.DataFrame) -> Table:
+    cols = ["person", _KEY_PERSON] if _KEY_PERSON in counted.columns else ["person"]
+    persons = _acute_rows(counted, pays_c, cols).unique()
+    keyed = {_ck("persons"): _key_sum(_KEY_PERSON)} if len(cols) == 2 else {}
+    data = persons.join(attrs, on="person", how="left").group_by("sex", "age_band").agg(persons=pl.len(), **keyed)
+    return _table(
+        "acute_persons_by_sex_age", "Personer i akut hemlöshet per kön och ålder", ["sex", "age_band"], ["persons"],
+        data,
+        "Samma personer som i tabellen över akut hemlöshet per kön (insats eller utbetalning i situation 1, "
+        "en gång per person), fördelade på ålder.",
+    )
+
+
+def _acute_households(counted: pl.DataFrame, pays_c: pl.DataFrame) -> Table:
+    keyed = _KEY_PERSON in counted.columns
+    cols = ["person", "hh_is_person", "hh_id", "children"]
+    if keyed:
+        cols += [_KEY_PERSON, _KEY_HOUSEHOLD, _KEY_CHILDREN]
+    rows = _acute_rows(counted, pays_c, cols)
+    persons = rows.select(persons=pl.col("person").n_unique(),
+                          **({_ck("persons"): _distinct_person_keys()} if keyed else {}))
+    households = _with_children_measures(_household_level(rows, []), [], keyed)
+    data = pl.concat([persons, households], how="horizontal").to_dicts()[0]
+    measures = ["persons", "households", "households_with_children", "children"]
+    row: dict[str, Any] = {m: int(data[m] or 0) for m in measures}
+    if keyed:
+        row["_cell_keys"] = {m: (int(data[_ck(m)] or 0) % (1 << 32)) / (1 << 32) for m in measures}
+    return Table(
+        id="acute_households", title="Hushåll i akut hemlöshet", dimensions=[], measures=measures, rows=[row],
+        note="Personer och hushåll med insats eller utbetalning i situation 1 under året, var och en en gång; "
+             "barnhushåll och barn enligt största antal barn som angetts för hushållet.",
+    )
+
+
+def _payments_by_attribute(pays_c: pl.DataFrame, attrs: pl.DataFrame) -> list[Table]:
+    counted = pays_c.filter(pl.col("kod").is_not_null() & ~pl.col("kod").is_in(list(taxonomy.NOT_COUNTED_CODES)))
+    with_attrs = counted.drop("sex", "birth_date").join(attrs, on="person", how="left").with_columns(
+        age_group=_age_group(pl.col("age_band"))
+    )
+    return [
+        _persons_by(with_attrs, ["kod", "sex"], "payments_by_purpose_sex",
+                    "Personer med utbetalningar per ändamål och kön",
+                    "Varje person räknas en gång per ändamål. Kön enligt personens senaste uppgift under året."),
+        _persons_by(with_attrs, ["kod", "age_group"], "payments_by_purpose_age",
+                    "Personer med utbetalningar per ändamål och åldersgrupp",
+                    "Varje person räknas en gång per ändamål, i grova åldersgrupper."),
+    ]
+
+
 # --- rows -----------------------------------------------------------------------------------
 
 _ORDER: dict[str, dict[Any, int]] = {
     "kod": {code: i for i, code in enumerate(taxonomy.STANDARD_CODES)},
     "sex": {sex: i for i, sex in enumerate(taxonomy.SEXES)},
     "age_band": {band: i for i, band in enumerate((*taxonomy.AGE_BANDS, taxonomy.AGE_BAND_UNKNOWN))},
+    "age_group": {group: i for i, group in enumerate(AGE_GROUPS)},
 }
 
 

@@ -10,7 +10,8 @@ import polars as pl
 from boendeinventering.core.classify import Mapping, unmapped_names
 from boendeinventering.core.tables import Table
 
-KIND_LABELS = {"insatser": "insatser", "utbetalningar": "utbetalningar", "skuldradgivning": "skuldrådgivning"}
+KIND_LABELS = {"insatser": "insatser", "utbetalningar": "utbetalningar", "skuldradgivning": "skuldrådgivning",
+               "platser": "platser"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,12 @@ def quality_table(stays: pl.DataFrame, payments: pl.DataFrame, debt_cases: pl.Da
     add("Personer utan personnummer (kan inte dubblettkontrolleras)", without_pnr)
     names = pl.concat([stays["insats"], payments["purpose"]]).unique().to_list()
     add("Lokala benämningar utan mappning", len(unmapped_names(names, mapping)))
+    # Stays mapped to `exkluderad` (LSS, elderly care, support in one's own home) are kept but
+    # counted nowhere; the coordinator sees how many, so a wrong mapping cannot hide people.
+    excluded_names = [n for n in stays["insats"].unique().to_list() if mapping.code_for(n) == "exkluderad"]
+    excluded = stays.filter(pl.col("insats").is_in(excluded_names))
+    add("Insatser med koden exkluderad (ingår inte i inventeringen)", excluded.height)
+    add("Personer med insats med koden exkluderad", excluded["person"].n_unique())
     add("Insatser utan slutdatum", stays.filter(pl.col("end_date").is_null()).height)
     add(
         "Insatser med dygn utanför året (räknas bara inom året)",

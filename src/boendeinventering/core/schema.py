@@ -100,8 +100,30 @@ MEASURE_DEBT_CASES: dict[str, pl.DataType] = {
     "rent_debt": pl.Boolean,
 }
 
-VALIDATED = {"insatser": VALIDATED_STAYS, "utbetalningar": VALIDATED_PAYMENTS, "skuldradgivning": VALIDATED_DEBT_CASES}
-MEASURE = {"insatser": MEASURE_STAYS, "utbetalningar": MEASURE_PAYMENTS, "skuldradgivning": MEASURE_DEBT_CASES}
+# The register of places (SPEC 9): facilities, not persons, so there is nothing to pseudonymise
+# and the validated and stored shapes are the same columns.
+VALIDATED_PLACES: dict[str, pl.DataType] = {
+    "row_no": pl.Int64,
+    "row_hash": pl.Utf8,
+    "boende": pl.Utf8,  # the facility's name, as in insatser's boende (or insats)
+    "kod": pl.Utf8,  # a standard code or a mapped local name, as imported
+    "places": pl.Int64,
+    "from_date": pl.Date,
+    "to_date": pl.Date,  # inclusive; null = still in force
+}
+
+MEASURE_PLACES: dict[str, pl.DataType] = {
+    "boende": pl.Utf8,
+    "kod": pl.Utf8,
+    "places": pl.Int64,
+    "from_date": pl.Date,
+    "to_date": pl.Date,
+}
+
+VALIDATED = {"insatser": VALIDATED_STAYS, "utbetalningar": VALIDATED_PAYMENTS, "skuldradgivning": VALIDATED_DEBT_CASES,
+             "platser": VALIDATED_PLACES}
+MEASURE = {"insatser": MEASURE_STAYS, "utbetalningar": MEASURE_PAYMENTS, "skuldradgivning": MEASURE_DEBT_CASES,
+           "platser": MEASURE_PLACES}
 
 
 def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:

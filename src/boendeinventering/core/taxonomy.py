@@ -85,7 +85,15 @@ AGE_BANDS: tuple[str, ...] = ("0-17", "18-20", "21-25", "26-30", "31-40", "41-50
 AGE_BAND_UNKNOWN = "okänd"
 _AGE_BAND_LOWER = (0, 18, 21, 26, 31, 41, 51, 65)
 
-EXTRACT_KINDS: tuple[str, ...] = ("insatser", "utbetalningar", "skuldradgivning")
+EXTRACT_KINDS: tuple[str, ...] = ("insatser", "utbetalningar", "skuldradgivning", "platser")
+# Swedish names of the extract kinds, for choice lists and messages (one definition for the
+# CLI, the web upload and the docs).
+EXTRACT_TITLES_SV: dict[str, str] = {
+    "insatser": "Insatser",
+    "utbetalningar": "Utbetalningar",
+    "skuldradgivning": "Skuldrådgivning",
+    "platser": "Platser (boenden och antal platser)",
+}
 
 MEASURE_NAMES_SV: dict[str, str] = {
     "persons": "Personer",
@@ -98,6 +106,9 @@ MEASURE_NAMES_SV: dict[str, str] = {
     "rent_debt_cases": "Varav hyresskuld",
     "persons_unknown": "Personer, okänt om ordnat boende",
     "persons_overdue": "Personer kvar efter planerat slutdatum",
+    "place_nights": "Platsdygn",
+    "occupancy": "Beläggning (%)",
+    "households_with_children": "Hushåll med barn",
     "value": "Värde",
 }
 
@@ -106,15 +117,22 @@ DIMENSION_NAMES_SV: dict[str, str] = {
     "kod": "Boendeform",
     "sex": "Kön",
     "age_band": "Ålder",
+    "age_group": "Åldersgrupp",
     "indicator": "Indikator",
 }
 
 # Measures that count persons, households, children or cases: primary suppression applies.
 COUNT_MEASURES = frozenset(
-    {"persons", "households", "children", "cases", "rent_debt_cases", "persons_unknown", "persons_overdue"}
+    {"persons", "households", "children", "cases", "rent_debt_cases", "persons_unknown", "persons_overdue",
+     "households_with_children"}
 )
-# Measures that sum money or nights over the persons of a cell.
-MAGNITUDE_MEASURES = frozenset({"nights", "cost", "amount"})
+# Measures that sum money or nights over the persons of a cell (occupancy is nights over
+# place-nights: it tells the nights as closely as they are, so it is protected like them).
+MAGNITUDE_MEASURES = frozenset({"nights", "cost", "amount", "occupancy"})
+# The counts that say how many a row's nights and money are about: where one of them is
+# suppressed, so are the row's magnitudes. Children are not the population a sum describes
+# (a row of 41 persons with 3 children says nothing about a few persons' nights or costs).
+POPULATION_MEASURES = frozenset({"persons", "households"})
 
 
 def situation_of(code: str) -> int | None:

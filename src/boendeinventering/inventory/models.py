@@ -2,7 +2,9 @@
 
 from django.db import models
 
-KIND_CHOICES = [("insatser", "Insatser"), ("utbetalningar", "Utbetalningar"), ("skuldradgivning", "Skuldrådgivning")]
+from boendeinventering.core.taxonomy import EXTRACT_TITLES_SV
+
+KIND_CHOICES = list(EXTRACT_TITLES_SV.items())
 
 
 class Installation(models.Model):

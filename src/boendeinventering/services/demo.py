@@ -30,7 +30,7 @@ def run_demo(out: Path, *, persons: int = 1500, seed: int = 1, year: int = 2025,
     result = mapping.import_mapping(files.mapping, user="demo")
     echo(f"Mappning: {result.created} nya, {result.changed} ändrade benämningar")
     for kind, path in (("insatser", files.insatser), ("utbetalningar", files.utbetalningar),
-                       ("skuldradgivning", files.skuldradgivning)):
+                       ("skuldradgivning", files.skuldradgivning), ("platser", files.platser)):
         imported = imports.import_extract(kind, path, user="demo", replace=True, year=year)
         state = f"{imported.batch.rows_imported} rader importerade" if imported.created else "redan importerad, oförändrad"
         echo(f"  {kind}: {state}")

@@ -17,7 +17,7 @@ from boendeinventering.core.measure import compute_tables
 from boendeinventering.core.protect import ProtectionSettings, audit_report, protect_report
 from boendeinventering.core.protect import DisclosureError, RecordKeys, check_cellkey_report
 from boendeinventering.core.report import write_html, write_json, write_xlsx
-from boendeinventering.core.schema import MEASURE_DEBT_CASES, MEASURE_PAYMENTS, MEASURE_STAYS
+from boendeinventering.core.schema import MEASURE_DEBT_CASES, MEASURE_PAYMENTS, MEASURE_PLACES, MEASURE_STAYS
 from boendeinventering.core.tables import Report
 from boendeinventering.inventory.models import ImportBatch
 from boendeinventering.services.installation import current_installation
@@ -37,6 +37,7 @@ class YearData:
     debt_cases: pl.DataFrame
     payments_outside_year: int
     batches: list[ImportBatch]
+    places: pl.DataFrame | None = None  # the platser register (SPEC 9), all its rows
 
 
 def protection_settings() -> ProtectionSettings:
@@ -60,7 +61,7 @@ def record_keys() -> RecordKeys:
 
 def load_year(year: int) -> YearData:
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    stays = active_rows("insatser", {**MEASURE_STAYS, "id_kind": pl.Utf8}, year).filter(
+    stays = active_rows("insatser", {**MEASURE_STAYS, "id_kind": pl.Utf8, "boende": pl.Utf8}, year).filter(
         (pl.col("start_date") <= last) & (pl.col("end_date").is_null() | (pl.col("end_date") >= first))
     )
     all_payments = active_rows("utbetalningar", {**MEASURE_PAYMENTS, "id_kind": pl.Utf8}, year)
@@ -70,7 +71,8 @@ def load_year(year: int) -> YearData:
         pl.col("received_date").is_between(first, last)
     )
     batches = list(active_batches(year=year).order_by("kind", "id"))
-    return YearData(stays, payments, debt_cases, all_payments.height - payments.height, batches)
+    places = active_rows("platser", MEASURE_PLACES, year)
+    return YearData(stays, payments, debt_cases, all_payments.height - payments.height, batches, places)
 
 
 def build_report(year: int, *, protected: bool = True, reference_date: dt.date | None = None) -> Report:
@@ -82,13 +84,14 @@ def build_report(year: int, *, protected: bool = True, reference_date: dt.date |
     rules = protection_settings()
     cellkey = protected and rules.method == "cellkey"
     tables = compute_tables(
-        data.stays.select(list(MEASURE_STAYS)),
+        data.stays.select(*MEASURE_STAYS, "boende"),
         data.payments.select(list(MEASURE_PAYMENTS)),
         data.debt_cases,
         mapping,
         year,
         reference_date,
         **({"record_keys": record_keys()} if cellkey else {}),
+        places=data.places,
     )
     report = Report(
         kommun=installation.kommun,

@@ -450,6 +450,8 @@ def _person_digest(frame: pl.DataFrame, key: bytes) -> pl.Series:
 def _pseudonymised_rows(kind: str, valid: pl.DataFrame, key: bytes) -> pl.DataFrame:
     """Replace every identifier by its keyed digest; raw identifiers go no further than here."""
     frame = valid.rename({"row_hash": "row_digest"})  # keyed already (read_extract's row_key)
+    if kind == "platser":
+        return frame  # facilities and places: no identifiers to replace
     if kind == "skuldradgivning":
         frame = frame.with_columns(
             _digests(valid["case_id"], key, "arende").alias("case_digest"),
@@ -467,6 +469,8 @@ def _attach_surrogates(frame: pl.DataFrame) -> pl.DataFrame:
     """Map digests to integer surrogate ids (creating new ones): the fact tables store integers,
     which are smaller and several times faster to read back than 64-character digests."""
     digest_columns = [c for c in frame.columns if c.endswith("_digest") and c != "row_digest"]
+    if not digest_columns:  # the places register holds no identifiers
+        return frame
     if frame.height == 0:
         wanted = pl.Series("digest", [], dtype=pl.Utf8)
     else:

@@ -10,7 +10,8 @@ from boendeinventering.core.taxonomy import CODE_NAMES_SV, EXTRACT_KINDS, SITUAT
 from boendeinventering.organisation.models import Participation, Role, Unit
 
 KIND_LABELS = {"insatser": _("Insatser"), "utbetalningar": _("Utbetalningar"),
-               "skuldradgivning": _("Budget- och skuldrådgivning")}
+               "skuldradgivning": _("Budget- och skuldrådgivning"),
+               "platser": _("Platser (boenden och antal platser)")}
 UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx")
 
 

@@ -1,4 +1,4 @@
-"""The three standard extracts (SPEC 5): their columns, which are required, and their types.
+"""The four standard extracts (SPEC 5): their columns, which are required, and their types.
 
 ``target`` is the column's name in the validated frame (core/schema.py VALIDATED_*); columns
 without a target (id_typ, kon, fodelsear) feed derived columns (id_kind, sex, birth_date).
@@ -106,7 +106,20 @@ SKULDRADGIVNING = Extract(
     ),
 )
 
-EXTRACTS: dict[str, Extract] = {e.kind: e for e in (INSATSER, UTBETALNINGAR, SKULDRADGIVNING)}
+# The register of places (SPEC 9): the municipality's own facilities, no persons.
+PLATSER = Extract(
+    "platser",
+    "platser",
+    (
+        Column("boende", TEXT, required=True, target="boende"),
+        Column("kod", TEXT, required=True, target="kod"),
+        Column("platser", INTEGER, required=True, target="places", non_negative=True),
+        Column("fran_datum", DATE, required=True, target="from_date"),
+        Column("till_datum", DATE, target="to_date"),
+    ),
+)
+
+EXTRACTS: dict[str, Extract] = {e.kind: e for e in (INSATSER, UTBETALNINGAR, SKULDRADGIVNING, PLATSER)}
 
 # Columns whose values are identifiers: always masked as a personnummer in messages.
 ID_COLUMNS = frozenset({"person_id", "hushall_id", "arende_id"})

@@ -29,6 +29,7 @@ R_MISSING_COLUMN = "obligatorisk kolumn saknas"
 R_EMPTY = "obligatoriskt värde saknas"
 R_DATE = "ogiltigt datum (ska vara ÅÅÅÅ-MM-DD)"
 R_END_BEFORE_START = "slutdatum är före startdatum"
+R_TILL_BEFORE_FRAN = "till_datum är före fran_datum"
 R_DECIMAL = "ogiltigt tal (använd siffror med decimalkomma eller decimalpunkt, t.ex. 1 234,50)"
 R_INTEGER = "ogiltigt heltal"
 R_NEGATIVE = "värdet får inte vara negativt"
@@ -203,6 +204,8 @@ def validate_extract(kind: str, raw: RawTable, *, today: dt.date | None = None,
                                 R_PERSON_ID_IN_TEXT, True))
     if "slutdatum" in cols and "startdatum" in cols:
         check_specs.append(("slutdatum", pl.col(_P + "slutdatum") < pl.col(_P + "startdatum"), R_END_BEFORE_START, True))
+    if "till_datum" in cols and "fran_datum" in cols:
+        check_specs.append(("till_datum", pl.col(_P + "till_datum") < pl.col(_P + "fran_datum"), R_TILL_BEFORE_FRAN, True))
     masks = table.select(
         [m.fill_null(False).alias(f"m{i}") for i, (_, m, _, _) in enumerate(check_specs)]
     )
@@ -213,15 +216,17 @@ def validate_extract(kind: str, raw: RawTable, *, today: dt.date | None = None,
         if mask.any():
             checks.append(_Check(column, order[column], mask, reason, show))
 
-    id_types = cols["id_typ"] if "id_typ" in cols else None
-    person_ids = cols["person_id"]
-    if raw.file_kind == "xlsx":
-        person_ids = _restore_excel_leading_zeros(person_ids, id_types, today)
-    person = pn.parse_person_ids(person_ids, id_types, today=today)
-    pn_error = person.get_column("error")
-    pn_mask = (cols["person_id"].is_not_null() & pn_error.is_not_null()).fill_null(False)
-    if pn_mask.any():
-        checks.append(_Check("person_id", order["person_id"], pn_mask, pn_error))
+    person = None
+    if "person_id" in cols:  # the places register has no persons
+        id_types = cols["id_typ"] if "id_typ" in cols else None
+        person_ids = cols["person_id"]
+        if raw.file_kind == "xlsx":
+            person_ids = _restore_excel_leading_zeros(person_ids, id_types, today)
+        person = pn.parse_person_ids(person_ids, id_types, today=today)
+        pn_error = person.get_column("error")
+        pn_mask = (cols["person_id"].is_not_null() & pn_error.is_not_null()).fill_null(False)
+        if pn_mask.any():
+            checks.append(_Check("person_id", order["person_id"], pn_mask, pn_error))
     parsed = {c.name: table.get_column(_P + c.name) for c in spec.columns}
 
     row_no = raw.row_numbers
@@ -305,7 +310,7 @@ def _validated_frame(
     kind: str,
     spec: ex.Extract,
     parsed: dict[str, pl.Series],
-    person: pl.DataFrame,
+    person: pl.DataFrame | None,
     row_no: pl.Series,
     hashes: pl.Series,
 ) -> pl.DataFrame:
@@ -317,6 +322,8 @@ def _validated_frame(
             if c.type == ex.YES_NO and schema[c.target] == pl.Utf8:
                 s = pl.select(pl.when(s).then(pl.lit("ja")).when(~s).then(pl.lit("nej"))).to_series()
             out[c.target] = s
+    if person is None:  # no person columns (platser)
+        return pl.DataFrame({name: out[name].cast(dtype).alias(name) for name, dtype in schema.items()})
     has_id = person.get_column("person_id").is_not_null()
     out["person_id"] = person.get_column("person_id")
     out["id_kind"] = pl.select(pl.when(has_id).then(person.get_column("id_kind"))).to_series()

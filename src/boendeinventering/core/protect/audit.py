@@ -382,12 +382,13 @@ def audit_report(protected: Report, settings: ProtectionSettings = ProtectionSet
         for cell in sorted(set(truth) - set(values) - suppressed, key=cell_order):
             if truth[cell] != 0:
                 problems.append(f"{describe(cell)}: uppgiften saknas i den skyddade rapporten.")
-    for tid, table in protected.tables.items():
-        for row in table.rows:
-            hidden = set(row.get("suppressed") or ()) | {m for m in table.measures if row.get(m) is None}
-            if hidden & {"persons", "households", "children"}:
-                for m in table.measures:
-                    if m in taxonomy.MAGNITUDE_MEASURES and m not in hidden:
-                        problems.append(f"{describe((tid, table.key(row), m))}: publicerad trots att ett antal "
-                                        "på samma rad är undertryckt.")
+    # No nights, money or occupancy beside a suppressed population (suppress.MagnitudeRule):
+    # the same row's persons/households, and the linked rows of relations.population_links.
+    from .suppress import MagnitudeRule  # suppress imports this module
+
+    hidden_all = set(suppressed)
+    rule = MagnitudeRule(unprotected if unprotected is not None else protected, set(values) | hidden_all)
+    for cell in rule.exposed(hidden_all, settings):
+        problems.append(f"{describe(cell)}: publicerad trots att antalet personer eller hushåll den gäller "
+                        "är undertryckt.")
     return AuditResult(ok=not problems, cells=cells, problems=problems)

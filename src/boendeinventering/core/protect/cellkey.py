@@ -241,7 +241,9 @@ def protect_report_cellkey(report: Report, settings: ProtectionSettings) -> Repo
     if already_hidden:
         raise ValueError("Rapporten innehåller redan borttagna uppgifter.")
     present = set(values)
-    measures_of = {tid: list(t.measures) for tid, t in report.tables.items()}
+    from .suppress import MagnitudeRule
+
+    rule = MagnitudeRule(report, present)
 
     published: dict[Cell, int] = {}
     for tid, table in report.tables.items():
@@ -261,8 +263,8 @@ def protect_report_cellkey(report: Report, settings: ProtectionSettings) -> Repo
                     )
                 published[(tid, table.key(row), m)] = ptable.perturb(value, keys[m])
 
-    # Magnitudes beside a small count (true or published) are suppressed: no published sum of
-    # nights or money covers fewer than `threshold` persons, households or children.
+    # Magnitudes beside a small population count (true or published) are suppressed: no
+    # published sum of nights or money covers fewer than `threshold` persons or households.
     t = settings.threshold
     primary: set[Cell] = set()
     for tid, table in report.tables.items():
@@ -273,10 +275,16 @@ def protect_report_cellkey(report: Report, settings: ProtectionSettings) -> Repo
             key = table.key(row)
             small = any(
                 1 <= row[m] < t or 1 <= published[(tid, key, m)] < t
-                for m in table.measures if m in PEOPLE_MEASURES
+                for m in table.measures if m in taxonomy.POPULATION_MEASURES
             )
             if small:
                 primary |= {(tid, key, m) for m in magnitudes}
+    primary |= {c for c, n in rule.small_population.items() if 1 <= n < t}
+    small_linked = {
+        g for g in rule.dependents
+        if 1 <= values.get(g, 0) < t or 1 <= published.get(g, 0) < t
+    }
+    primary |= rule.with_dependents(small_linked) - small_linked
 
     # The LP sees only relations among magnitudes (R2: nights and cost of a situation = sum of
     # its codes); counts are perturbed, not hidden, so no count relation constrains anything.
@@ -288,13 +296,14 @@ def protect_report_cellkey(report: Report, settings: ProtectionSettings) -> Repo
     skipped = sorted(r.name for r in all_relations if r not in relations)
     negative = sorted({f"{c[0]}.{c[2]}" for c, v in values.items() if v < 0 and c[2] not in taxonomy.COUNT_MEASURES})
     engine = IntervalEngine(relations, values, lower_bound_function(set(negative)))
-    hidden = secondary(engine, values, primary, settings, measures_of, present)
+    hidden = secondary(engine, values, primary, settings, rule, present)
 
     out = copy.deepcopy(report)
     changed = 0
     for tid, table in out.tables.items():
         for row in table.rows:
             row.pop(CELL_KEYS, None)
+            row.pop("_population", None)
             key = table.key(row)
             for m in table.measures:
                 if (tid, key, m) in published:
@@ -381,7 +390,7 @@ def check_cellkey_report(protected: Report, settings: ProtectionSettings, unprot
                         problems.append(f"{where}: belopp eller boendedygn har ändrats")
                     small = any(
                         1 <= true_values.get((tid, key, x), 0) < t or 1 <= values.get((tid, key, x), 0) < t
-                        for x in table.measures if x in PEOPLE_MEASURES
+                        for x in table.measures if x in taxonomy.POPULATION_MEASURES
                     )
                     if small:
                         problems.append(f"{where}: redovisas bredvid ett litet antal")

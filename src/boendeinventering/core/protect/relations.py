@@ -34,6 +34,9 @@ R8  T8(k).m <= T2(2,k).persons for each of persons, persons_unknown, persons_ove
     (measure.py takes discharge risk from the year's situation-2 stays only). Their SUM is not
     bounded by T2: one person with two ongoing stays can be in two of the columns.
 
+R9-R16 (occupancy, the discharge total and the q5 target-group tables) are written in
+_new_table_relations and proven in docs/disclosure.md.
+
 Not used because they do not always hold: households <= persons (see above), children related to
 persons aged 0-17 (antal_barn is reported, not counted persons), nights <= 366 x persons
 (overlapping stays), persons + persons_unknown <= T2 (two stays).
@@ -54,7 +57,34 @@ Cell = tuple[str, tuple, str]  # (table id, row key, measure)
 
 T1, T2, T3, T4 = "persons_by_situation", "persons_by_kod", "persons_by_kod_sex", "persons_by_situation_sex_age"
 T5, T6, T7, T8 = "acute_persons_by_sex", "payments_by_purpose", "debt_counselling", "discharge_risk_by_kod"
-TABLE_ORDER = (T1, T2, T3, T4, T5, T6, T7, T8)
+T9, T10 = "occupancy_by_kod", "discharge_risk_total"
+T11, T12 = "households_with_children_by_kod", "persons_by_kod_age"
+T13, T14 = "acute_persons_by_sex_age", "acute_households"
+T15, T16 = "payments_by_purpose_sex", "payments_by_purpose_age"
+TABLE_ORDER = (T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16)
+
+# The coarse age groups of T12/T16 as unions of SPEC 6's bands (they nest exactly).
+AGE_GROUPS: dict[str, tuple[str, ...]] = {
+    "0-17": ("0-17",),
+    "18-25": ("18-20", "21-25"),
+    "26-64": ("26-30", "31-40", "41-50", "51-64"),
+    "65-": ("65-",),
+    taxonomy.AGE_BAND_UNKNOWN: (taxonomy.AGE_BAND_UNKNOWN,),
+}
+DISCHARGE_MEASURES = ("persons", "persons_unknown", "persons_overdue")
+
+
+def population_links(table_id: str, key: tuple) -> list[Cell]:
+    """Population counts of OTHER tables that a row's magnitudes describe (suppress.MagnitudeRule).
+
+    Occupancy nights of code k sum over the stays at k's facilities, which are (when the
+    register and the stays agree) stays of code k: where persons_by_kod hides the code's persons
+    or households, its occupancy nights and percentage go too."""
+    if table_id == T9 and key:
+        situation = taxonomy.situation_of(str(key[0]))
+        if situation is not None:
+            return [(T2, (situation, key[0]), "persons"), (T2, (situation, key[0]), "households")]
+    return []
 
 MONEY_MEASURES = frozenset({"cost", "amount"})
 ROUNDING = 0.5  # kronor per rounded cell
@@ -235,4 +265,133 @@ def build_relations(tables: dict[str, Table]) -> list[Relation]:
             for m in ("persons", "persons_unknown", "persons_overdue"):
                 if ix.has(T8, m):
                     le(f"R8 {m}({kod}) <= persons(2,{kod})", ix.cell(T8, key, m), ix.cell(T2, (2, kod), "persons"))
+    _new_table_relations(ix, out, le, eq, p_cells)
     return out
+
+
+def _new_table_relations(ix: _Index, out: list[Relation], le, eq, p_cells) -> None:
+    """R9-R16: occupancy, the discharge total and the target-group tables (docs/disclosure.md)."""
+    # R9: occupancy. Its nights are at most the code's nights (the stays at code k's facilities
+    # are stays of code k where register and stays agree; where they do not, protection finds
+    # the relation false for the data and leaves it out). Occupancy is nights over the
+    # published place-nights, rounded to 0.1: |nights - pn/100 * occupancy| <= pn/100 * 0.05.
+    for key in ix.keys(T9):
+        kod = str(key[0])
+        situation = taxonomy.situation_of(kod)
+        if situation is not None and ix.has(T2, "nights") and ix.has(T9, "nights"):
+            le(f"R9 beläggning dygn({kod}) <= dygn({situation},{kod})", ix.cell(T9, key, "nights"),
+               ix.cell(T2, (situation, kod), "nights"))
+        if ix.has(T9, "nights", "occupancy", "place_nights"):
+            place_nights = float(ix.rows[T9][key].get("place_nights") or 0)
+            if place_nights > 0:
+                c = place_nights / 100.0
+                out.append(Relation(f"R9 beläggning({kod}) = dygn / platsdygn",
+                                    (((T9, key, "nights"), 1.0), ((T9, key, "occupancy"), -c)), "=", 0.0, c * 0.05))
+
+    # R10: discharge risk in total = distinct persons over all codes.
+    if ix.has(T10):
+        for total_key in ix.keys(T10) or [()]:
+            for m in DISCHARGE_MEASURES:
+                if not ix.has(T10, m):
+                    continue
+                total = ix.cell(T10, total_key, m)
+                parts = [c for key in ix.keys(T8) for c in ix.cell(T8, key, m)] if ix.has(T8, m) else []
+                if ix.has(T8, m):
+                    le(f"R10 {m} totalt <= summa koder", total, parts)
+                    for part in parts:
+                        le(f"R10 {m}({part[1]}) <= totalt", [part], total)
+                if ix.has(T1, "persons"):
+                    le(f"R10 {m} totalt <= persons(2)", total, ix.cell(T1, (2,), "persons"))
+
+    # R11: households with children per code: children as in T2; hwc <= households, <= children.
+    for key in ix.keys(T11):
+        if ix.has(T2, "children"):
+            eq(f"R11 barn{key} = barn i persons_by_kod", ix.cell(T11, key, "children"), ix.cell(T2, key, "children"))
+        if ix.has(T2, "households"):
+            le(f"R11 barnhushåll{key} <= hushåll", ix.cell(T11, key, "households_with_children"),
+               ix.cell(T2, key, "households"))
+        le(f"R11 barnhushåll{key} <= barn", ix.cell(T11, key, "households_with_children"),
+           ix.cell(T11, key, "children"))
+
+    # R12: persons per code by age group add up to the code's persons; versus T4's bands.
+    if ix.has(T12, "persons"):
+        groups: dict[tuple, list[tuple]] = {}
+        for key in ix.keys(T12):
+            groups.setdefault(key[:2], []).append(key)
+        if ix.has(T2, "persons"):
+            for group in _sorted(list(groups) + list(ix.keys(T2))):
+                parts = [c for key in groups.get(group, []) for c in ix.cell(T12, key, "persons")]
+                eq(f"R12 persons{group} = summa åldersgrupper", ix.cell(T2, group, "persons"), parts)
+        if ix.has(T4, "persons"):
+            situations = _sorted([g[0] for g in groups])
+            for s in situations:
+                for g, bands in AGE_GROUPS.items():
+                    whole = [c for key in ix.keys(T4) if key[0] == s and key[2] in bands
+                             for c in ix.cell(T4, key, "persons")]
+                    parts = [ix.cell(T12, key, "persons") for key in ix.keys(T12) if key[0] == s and key[2] == g]
+                    le(f"R12 ålder({s},{g}) <= summa koder", whole, [c for cs in parts for c in cs])
+                    for cs in parts:
+                        if cs:
+                            le(f"R12 ålder({s},{g}) >= {cs[0][1]}", cs, whole)
+
+    # R13: A(Y) by sex and age adds up to T5(x); contains the situation-1 stay persons of T4.
+    if ix.has(T13, "persons"):
+        by_sex: dict[Any, list[Cell]] = {}
+        for key in ix.keys(T13):
+            by_sex.setdefault(key[0], []).extend(ix.cell(T13, key, "persons"))
+        if ix.has(T5, "persons"):
+            for x in _sorted(list(by_sex) + [k[0] for k in ix.keys(T5)]):
+                eq(f"R13 akut({x}) = summa ålder", ix.cell(T5, (x,), "persons"), by_sex.get(x, []))
+        if ix.has(T4, "persons"):
+            for key in ix.keys(T4):
+                if key[0] == 1:
+                    le(f"R13 P(1,{key[1]},{key[2]}) <= akut", ix.cell(T4, key, "persons"),
+                       ix.cell(T13, key[1:], "persons"))
+        if ix.has(T16, "persons"):
+            for key in ix.keys(T16):
+                if taxonomy.situation_of(str(key[0])) == 1:
+                    whole = [c for k13 in ix.keys(T13) if k13[1] in AGE_GROUPS.get(key[1], ())
+                             for c in ix.cell(T13, k13, "persons")]
+                    le(f"R13 utbetalning{key} <= akut i åldersgruppen", ix.cell(T16, key, "persons"), whole)
+
+    # R14: A(Y)'s households.
+    if ix.has(T14):
+        for key in ix.keys(T14) or [()]:
+            if ix.has(T5, "persons"):
+                eq("R14 personer = summa akut per kön", ix.cell(T14, key, "persons"),
+                   [c for k5 in ix.keys(T5) for c in ix.cell(T5, k5, "persons")])
+            if ix.has(T1, "households"):
+                le("R14 hushåll >= hushåll(1)", ix.cell(T1, (1,), "households"), ix.cell(T14, key, "households"))
+            if ix.has(T1, "children"):
+                le("R14 barn >= barn(1)", ix.cell(T1, (1,), "children"), ix.cell(T14, key, "children"))
+            sit1_pay = [k6 for k6 in ix.keys(T6) if taxonomy.situation_of(str(k6[0])) == 1]
+            if ix.has(T6, "households"):
+                for k6 in sit1_pay:
+                    le(f"R14 hushåll >= utbetalning {k6}", ix.cell(T6, k6, "households"), ix.cell(T14, key, "households"))
+                if ix.has(T1, "households"):
+                    le("R14 hushåll <= hushåll(1) + utbetalningar", ix.cell(T14, key, "households"),
+                       ix.cell(T1, (1,), "households") + [c for k6 in sit1_pay for c in ix.cell(T6, k6, "households")])
+            le("R14 barnhushåll <= hushåll", ix.cell(T14, key, "households_with_children"),
+               ix.cell(T14, key, "households"))
+            le("R14 barnhushåll <= barn", ix.cell(T14, key, "households_with_children"), ix.cell(T14, key, "children"))
+            for k11 in ix.keys(T11):
+                if k11[0] == 1:
+                    le(f"R14 barnhushåll >= {k11}", ix.cell(T11, k11, "households_with_children"),
+                       ix.cell(T14, key, "households_with_children"))
+
+    # R15/R16: payment persons by sex and by age group add up to the purpose's persons; the
+    # situation-1 purposes' persons of sex x are among A(Y) of sex x.
+    for tid, name in ((T15, "kön"), (T16, "åldersgrupp")):
+        if not ix.has(tid, "persons"):
+            continue
+        groups: dict[tuple, list[Cell]] = {}
+        for key in ix.keys(tid):
+            groups.setdefault(key[:1], []).extend(ix.cell(tid, key, "persons"))
+        if ix.has(T6, "persons"):
+            for group in _sorted(list(groups) + list(ix.keys(T6))):
+                eq(f"R{tid == T15 and 15 or 16} utbetalning{group} = summa {name}",
+                   ix.cell(T6, group, "persons"), groups.get(group, []))
+    if ix.has(T15, "persons") and ix.has(T5, "persons"):
+        for key in ix.keys(T15):
+            if taxonomy.situation_of(str(key[0])) == 1:
+                le(f"R15 utbetalning{key} <= akut({key[1]})", ix.cell(T15, key, "persons"), ix.cell(T5, (key[1],), "persons"))

@@ -1,8 +1,10 @@
 """Primary and secondary cell suppression (SPEC 7).
 
-Primary: counts from 1 to threshold - 1; and in every row where a persons, households or
-children count is suppressed, the row's nights and money too (a sum over fewer than
-`threshold` persons tells about individuals).
+Primary: counts from 1 to threshold - 1; and wherever a persons or households count is
+suppressed, the nights and money that sum over that population too (a sum over fewer than
+`threshold` persons tells about individuals): the row's own, and occupancy nights of the code
+(MagnitudeRule). A suppressed children count alone does not hide them: the row's persons,
+over whom the sums run, are published.
 
 Secondary: greedy and audit-driven. Audit the suppressed cells (audit.IntervalEngine); for
 each cell whose interval is too narrow, look at the relations that pin it (the constraints
@@ -31,7 +33,7 @@ from .audit import (
     lower_bound_function,
     report_cells,
 )
-from .relations import Cell
+from .relations import Cell, population_links
 from .settings import ProtectionSettings
 
 log = logging.getLogger(__name__)
@@ -40,23 +42,68 @@ PEOPLE_MEASURES = ("persons", "households", "children")
 FOOTNOTE_SV = "Uppgiften har tagits bort för att skydda enskilda personers integritet"
 
 
-def _row_rule(cell: Cell, measures_of: dict[str, list[str]], present: set[Cell]) -> set[Cell]:
-    """The magnitudes that must go with a suppressed people count of the same row."""
-    tid, key, m = cell
-    if m not in PEOPLE_MEASURES:
-        return set()
-    return {(tid, key, x) for x in measures_of[tid] if x in taxonomy.MAGNITUDE_MEASURES and (tid, key, x) in present}
+class MagnitudeRule:
+    """Which magnitudes (nights, money, occupancy) describe which population counts.
+
+    A magnitude goes wherever a count of the population it sums over is suppressed: the
+    persons or households of its own row (taxonomy.POPULATION_MEASURES), and for the tables
+    relations.population_links names (occupancy per code) the persons/households of another
+    table's row. A row may also carry its own population privately (``row["_population"]``,
+    distinct persons; never exported): 1..threshold-1 hides its magnitudes in the primary step."""
+
+    def __init__(self, report: Report, present: set[Cell]):
+        self.guards: dict[Cell, set[Cell]] = {}  # magnitude -> population cells
+        self.dependents: dict[Cell, set[Cell]] = {}  # population cell -> magnitudes
+        self.small_population: dict[Cell, int] = {}
+        for tid, table in report.tables.items():
+            magnitudes = [m for m in table.measures if m in taxonomy.MAGNITUDE_MEASURES]
+            if not magnitudes:
+                continue
+            for row in table.rows:
+                key = table.key(row)
+                own = {(tid, key, p) for p in table.measures if p in taxonomy.POPULATION_MEASURES}
+                linked = set(population_links(tid, key))
+                for m in magnitudes:
+                    cell = (tid, key, m)
+                    if cell not in present:
+                        continue
+                    guards = {c for c in own | linked if c in present}
+                    self.guards[cell] = guards
+                    for g in guards:
+                        self.dependents.setdefault(g, set()).add(cell)
+                    if "_population" in row:
+                        self.small_population[cell] = int(row["_population"] or 0)
+
+    def with_dependents(self, cells: set[Cell]) -> set[Cell]:
+        out = set(cells)
+        for c in cells:
+            out |= self.dependents.get(c, set())
+        return out
+
+    def exposed(self, hidden: set[Cell], settings: ProtectionSettings) -> list[Cell]:
+        """Published magnitudes beside a hidden population (the audit's check)."""
+        t = settings.threshold
+        return sorted(
+            (cell for cell, guards in self.guards.items()
+             if cell not in hidden and (guards & hidden or 1 <= self.small_population.get(cell, 0) < t)),
+            key=cell_order,
+        )
 
 
-def _primary(values: dict[Cell, float], settings: ProtectionSettings, measures_of, present) -> set[Cell]:
+def _row_rule(cell: Cell, rule: MagnitudeRule, present: set[Cell]) -> set[Cell]:
+    """The magnitudes that must go with a suppressed population count."""
+    return set(rule.dependents.get(cell, set()))
+
+
+def _primary(values: dict[Cell, float], settings: ProtectionSettings, rule: MagnitudeRule, present) -> set[Cell]:
     hidden = {c for c, v in values.items() if c[2] in taxonomy.COUNT_MEASURES and 1 <= v < settings.threshold}
-    for cell in list(hidden):
-        hidden |= _row_rule(cell, measures_of, present)
+    hidden = rule.with_dependents(hidden)
+    hidden |= {c for c, n in rule.small_population.items() if 1 <= n < settings.threshold}
     return hidden
 
 
 def secondary(engine: IntervalEngine, values: dict[Cell, float], hidden: set[Cell],
-              settings: ProtectionSettings, measures_of, present: set[Cell]) -> set[Cell]:
+              settings: ProtectionSettings, rule, present: set[Cell]) -> set[Cell]:
     hidden = set(hidden)
     # Suppressing one more cell only relaxes the LP (a fixed value becomes free), so intervals
     # only ever widen: a cell once protected stays protected and is not audited again.
@@ -73,7 +120,7 @@ def secondary(engine: IntervalEngine, values: dict[Cell, float], hidden: set[Cel
             iv = intervals[cell]
             if iv.binding & touched:
                 continue  # a cell added this round already loosens what pins it: look again next round
-            new = _choose(engine, cell, iv, hidden, values, settings, measures_of, present)
+            new = _choose(engine, cell, iv, hidden, values, settings, rule, present)
             if not new:
                 continue
             hidden |= new
@@ -105,7 +152,7 @@ def _candidates(engine: IntervalEngine, relation_ids, hidden: set[Cell], values:
 
 
 def _choose(engine: IntervalEngine, cell: Cell, iv, hidden: set[Cell], values: dict[Cell, float],
-            settings: ProtectionSettings, measures_of, present: set[Cell]) -> set[Cell] | None:
+            settings: ProtectionSettings, rule, present: set[Cell]) -> set[Cell] | None:
     """The cells to suppress next for a failing ``cell``.
 
     First the relations that pin it (non-zero duals), then every relation of its component.
@@ -122,7 +169,7 @@ def _choose(engine: IntervalEngine, cell: Cell, iv, hidden: set[Cell], values: d
         fallback = fallback or cands[0]
         best, best_width = None, width + 1e-6
         for cand in cands[:TRIALS]:
-            new = {cand} | _row_rule(cand, measures_of, present)
+            new = {cand} | _row_rule(cand, rule, present)
             trial = engine.intervals(hidden | new, {cell})[cell]
             if cell_protected(cell, trial, settings):
                 return new
@@ -130,7 +177,7 @@ def _choose(engine: IntervalEngine, cell: Cell, iv, hidden: set[Cell], values: d
                 best, best_width = new, trial.width
         if best:
             return best
-    return {fallback} | _row_rule(fallback, measures_of, present) if fallback else None
+    return {fallback} | _row_rule(fallback, rule, present) if fallback else None
 
 
 def protect_report(report: Report, settings: ProtectionSettings = ProtectionSettings()) -> Report:
@@ -148,7 +195,7 @@ def protect_report(report: Report, settings: ProtectionSettings = ProtectionSett
     if already_hidden:
         raise ValueError("Rapporten innehåller redan borttagna uppgifter.")
     present = set(values)
-    measures_of = {tid: list(t.measures) for tid, t in report.tables.items()}
+    rule = MagnitudeRule(report, present)
 
     all_relations = active_relations(report, None)
     relations = [r for r in all_relations if r.holds(lambda c: values.get(c, 0.0))]
@@ -160,8 +207,8 @@ def protect_report(report: Report, settings: ProtectionSettings = ProtectionSett
     negative = sorted({f"{c[0]}.{c[2]}" for c, v in values.items() if v < 0 and c[2] not in taxonomy.COUNT_MEASURES})
 
     engine = IntervalEngine(relations, values, lower_bound_function(set(negative)))
-    primary = _primary(values, settings, measures_of, present)
-    hidden = secondary(engine, values, primary, settings, measures_of, present)
+    primary = _primary(values, settings, rule, present)
+    hidden = secondary(engine, values, primary, settings, rule, present)
 
     for tid, table in out.tables.items():
         for row in table.rows:
@@ -170,6 +217,7 @@ def protect_report(report: Report, settings: ProtectionSettings = ProtectionSett
             for m in gone:
                 row[m] = None
             row["suppressed"] = gone
+            row.pop("_population", None)  # private: never leaves the protection step
     out.protected = True
     out.settings = dict(out.settings)
     out.settings["disclosure"] = {
@@ -187,8 +235,8 @@ def method_notes_sv(settings: ProtectionSettings, n_primary: int, n_secondary: i
     t = settings.threshold
     return [
         f"Röjandeskydd: antal personer, hushåll, barn eller ärenden från 1 till {t - 1} redovisas inte "
-        f"(primär undertryckning). Noll redovisas som noll. Där ett antal personer, hushåll eller barn "
-        f"har tagits bort tas också radens boendedygn och belopp bort.",
+        f"(primär undertryckning). Noll redovisas som noll. Där ett antal personer eller hushåll "
+        f"har tagits bort tas också de boendedygn, belopp och den beläggning bort som gäller just dem.",
         f"Ytterligare uppgifter har tagits bort (sekundär undertryckning) så att ingen borttagen uppgift "
         f"kan räknas fram ur summor, andra tabeller eller att antal aldrig är negativa: varje borttaget "
         f"antal kan bara avgränsas till ett intervall som är minst {settings.width} brett, och varje "

@@ -44,6 +44,14 @@ SHEET_NAMES_SV: dict[str, str] = {
     "payments_by_purpose": "Utbetalningar per ändamål",
     "debt_counselling": "Budget- och skuldrådgivning",
     "discharge_risk_by_kod": "Utskrivning utan bostad",
+    "occupancy_by_kod": "Beläggning",
+    "discharge_risk_total": "Utskrivning utan bostad totalt",
+    "households_with_children_by_kod": "Barnhushåll per boendeform",
+    "persons_by_kod_age": "Boendeform och åldersgrupp",
+    "acute_persons_by_sex_age": "Akut hemlöshet kön och ålder",
+    "acute_households": "Akut hemlöshet hushåll",
+    "payments_by_purpose_sex": "Utbetalningar ändamål och kön",
+    "payments_by_purpose_age": "Utbetalningar ändamål och ålder",
 }
 
 # Measures holding money: rounded to whole kronor in every output (SPEC 6).
@@ -100,7 +108,7 @@ def value_label(dimension: str, value: Any) -> str:
         return CODE_NAMES_SV.get(str(value), str(value))
     if dimension == "sex":
         return SEX_NAMES_SV.get(str(value), str(value))
-    if dimension == "age_band":
+    if dimension in ("age_band", "age_group"):
         return age_band_label(str(value))
     return str(value)
 
@@ -126,10 +134,17 @@ def whole_number(value: Any) -> int:
         raise TypeError(f"Värdet {value!r} är inget tal.") from exc
 
 
-def cell_value(row: dict[str, Any], measure: str) -> int | None:
-    """The number a table cell publishes: None when suppressed, else a whole number."""
+# Measures published with one decimal (SPEC 9: occupancy in per cent, to one decimal).
+ONE_DECIMAL_MEASURES = frozenset({"occupancy"})
+
+
+def cell_value(row: dict[str, Any], measure: str) -> int | float | None:
+    """The number a table cell publishes: None when suppressed, else a whole number (one
+    decimal for ONE_DECIMAL_MEASURES)."""
     if is_suppressed(row, measure):
         return None
+    if measure in ONE_DECIMAL_MEASURES:
+        return float(Decimal(str(row[measure])).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
     return whole_number(row[measure])
 
 

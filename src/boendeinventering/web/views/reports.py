@@ -98,8 +98,11 @@ def quality(request, year: int):
     report, problem = _compute(year, protected=False)
     if problem is not None:
         return _problem(request, problem, year)
+    from boendeinventering.services.occupancy import facility_occupancy
+
     return render(request, "boinv/quality.html", {
         "inventory_year": inventory_year, "rows": quality_view(report.quality) if report.quality else [],
+        "facilities": facility_occupancy(year),  # internal: per facility, never published
     })
 
 
