@@ -217,12 +217,14 @@ BOINV_DISCLOSURE_METHOD = os.environ.get("BOINV_DISCLOSURE_METHOD", "suppression
 BOINV_CELLKEY_D = int(os.environ.get("BOINV_CELLKEY_D", "2"))
 BOINV_CELLKEY_V = float(os.environ.get("BOINV_CELLKEY_V", "1"))
 BOINV_CELLKEY_JS = int(os.environ.get("BOINV_CELLKEY_JS", "1"))
-# Largest extract file accepted (bytes); a large city's year is about 100 MB as CSV.
-BOINV_MAX_FILE_BYTES = int(os.environ.get("BOINV_MAX_FILE_BYTES", str(2_000_000_000)))
+# Largest extract file accepted (bytes); a large city's year is about 100 MB as CSV. An import needs
+# about 7-9 times the file in memory (scripts/bench_memory.py, docs/benchmarks.md): 250 MB keeps one
+# import under about 2 GB. Raise it only on a machine with memory to match.
+BOINV_MAX_FILE_BYTES = int(os.environ.get("BOINV_MAX_FILE_BYTES", str(250_000_000)))
 # What one import may cost (issue 8: zip bombs, memory): rows per file, an .xlsx unpacked, how many
 # times larger a part of an .xlsx may unpack, and the largest kostnad/belopp on one row (kronor).
 BOINV_MAX_ROWS = int(os.environ.get("BOINV_MAX_ROWS", "5000000"))
-BOINV_MAX_UNPACKED_MB = int(os.environ.get("BOINV_MAX_UNPACKED_MB", "1000"))
+BOINV_MAX_UNPACKED_MB = int(os.environ.get("BOINV_MAX_UNPACKED_MB", "600"))
 BOINV_MAX_ZIP_RATIO = float(os.environ.get("BOINV_MAX_ZIP_RATIO", "100"))
 BOINV_MAX_AMOUNT = float(os.environ.get("BOINV_MAX_AMOUNT", "10000000"))
 

@@ -62,7 +62,7 @@ class ReadLimits:
 
     max_rows: int = 5_000_000
     # an .xlsx's parts together, unpacked: an XML sheet is several times its CSV
-    max_unpacked_bytes: int = 1_000_000_000
+    max_unpacked_bytes: int = 600_000_000
     # unpacked / packed size of a part; a real sheet compresses 5-20 times, a zip bomb thousands
     max_zip_ratio: float = 100.0
     # parts smaller than this are not held to the ratio (small XML of repeated tags compresses well)
