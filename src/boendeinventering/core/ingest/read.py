@@ -150,7 +150,10 @@ def _load(source: pathlib.Path | str | bytes, file_name: str | None, max_bytes: 
 
 
 def _too_large(size: int, max_bytes: int) -> str:
-    return f"filen är för stor ({_human(size)}; högst {_human(max_bytes)} tillåts)"
+    shown, limit = _human(size), _human(max_bytes)
+    if shown == limit:  # "250,0 MB; högst 250,0 MB" would puzzle anyone
+        shown, limit = f"{_thousands(size)} byte", f"{_thousands(max_bytes)} byte"
+    return f"filen är för stor ({shown}; högst {limit} tillåts)"
 
 
 def _too_many_rows(rows: int, max_rows: int) -> str:
