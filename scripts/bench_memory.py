@@ -42,6 +42,8 @@ def generate(path: Path, megabytes: int, encoding: str) -> int:
             line = (f"{numbers[i % len(numbers)]};{'K' if i % 2 else 'M'};{units[i % 4]};{places[(i // 4) % 4]};"
                     f"Rum {i % 97};2025-{month:02d}-{1 + i % 28:02d};;{i % 200};{(i % 50_000) / 4:.2f}".replace(".", ",")
                     + f";H{i % 30_000};{i % 4}\r\n")
+            if written + len(line) > target:  # stay within the limit of the same size
+                break
             block.append(line)
             rows += 1
             written += len(line)

@@ -286,12 +286,14 @@ BOINV_DISCLOSURE_METHOD = _env_choice("BOINV_DISCLOSURE_METHOD", "suppression", 
 BOINV_CELLKEY_D = _env_number("BOINV_CELLKEY_D", 2, minimum=1)
 BOINV_CELLKEY_V = _env_number("BOINV_CELLKEY_V", 1.0, kind=float, minimum=0)
 BOINV_CELLKEY_JS = _env_number("BOINV_CELLKEY_JS", 1, minimum=0)
-# Largest extract file accepted (bytes); a large city's year is about 100 MB as CSV.
-BOINV_MAX_FILE_BYTES = _env_number("BOINV_MAX_FILE_BYTES", 2_000_000_000, minimum=1)
+# Largest extract file accepted (bytes); a large city's year is about 100 MB as CSV. An import needs
+# about 7-9 times the file in memory (scripts/bench_memory.py, docs/benchmarks.md): 250 MB keeps one
+# import under about 2 GB. Raise it only on a machine with memory to match.
+BOINV_MAX_FILE_BYTES = _env_number("BOINV_MAX_FILE_BYTES", 250_000_000, minimum=1)
 # What one import may cost (issue 8: zip bombs, memory): rows per file, an .xlsx unpacked, how many
 # times larger a part of an .xlsx may unpack, and the largest kostnad/belopp on one row (kronor).
 BOINV_MAX_ROWS = _env_number("BOINV_MAX_ROWS", 5_000_000, minimum=1)
-BOINV_MAX_UNPACKED_MB = _env_number("BOINV_MAX_UNPACKED_MB", 1000, minimum=1)
+BOINV_MAX_UNPACKED_MB = _env_number("BOINV_MAX_UNPACKED_MB", 600, minimum=1)
 BOINV_MAX_ZIP_RATIO = _env_number("BOINV_MAX_ZIP_RATIO", 100.0, kind=float, minimum=1)
 BOINV_MAX_AMOUNT = _env_number("BOINV_MAX_AMOUNT", 10_000_000.0, kind=float, minimum=1)
 

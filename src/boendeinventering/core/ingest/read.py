@@ -62,7 +62,7 @@ class ReadLimits:
 
     max_rows: int = 5_000_000
     # an .xlsx's parts together, unpacked: an XML sheet is several times its CSV
-    max_unpacked_bytes: int = 1_000_000_000
+    max_unpacked_bytes: int = 600_000_000
     # unpacked / packed size of a part; a real sheet compresses 5-20 times, a zip bomb thousands
     max_zip_ratio: float = 100.0
     # parts smaller than this are not held to the ratio (small XML of repeated tags compresses well)
@@ -150,7 +150,10 @@ def _load(source: pathlib.Path | str | bytes, file_name: str | None, max_bytes: 
 
 
 def _too_large(size: int, max_bytes: int) -> str:
-    return f"filen är för stor ({_human(size)}; högst {_human(max_bytes)} tillåts)"
+    shown, limit = _human(size), _human(max_bytes)
+    if shown == limit:  # "250,0 MB; högst 250,0 MB" would puzzle anyone
+        shown, limit = f"{_thousands(size)} byte", f"{_thousands(max_bytes)} byte"
+    return f"filen är för stor ({shown}; högst {limit} tillåts)"
 
 
 def _too_many_rows(rows: int, max_rows: int) -> str:
