@@ -74,6 +74,14 @@ def test_upload_is_queued_then_run_by_the_worker_and_followed_from_the_database(
     assert event.username == users["coordinator"] and event.user is not None  # the uploader, found by name
 
 
+def test_a_job_left_in_the_queue_says_whom_to_ask(users, tmp_path):
+    job = _queued(tmp_path / "q.csv")
+    assert tasks.job_state(job)["progress"] == "Väntar på att starta …"
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(minutes=5))
+    job.refresh_from_db()
+    assert "importarbetaren, boinv worker, verkar inte vara igång" in tasks.job_state(job)["progress"]
+
+
 def test_a_job_is_claimed_by_one_worker_only(users, tmp_path):
     first = _queued(tmp_path / "a.csv")
     second = _queued(tmp_path / "b.csv")
