@@ -54,8 +54,8 @@ def _free_port() -> int:
 
 def _big_stays(path: Path, rows: int) -> Path:
     """Many rows from few test numbers (each person with many stays): an import that takes seconds."""
-    lines = [f"{pnr(i % 3000)};;Enhet {i % 97};Akutboendet Tallen;2025-{1 + i % 12:02d}-{1 + i % 28:02d};;;;;{i % 900},50"
-             for i in range(rows)]
+    lines = [f"{pnr(i % 3000)};;Enhet {i % 97};Akutboendet Tallen;"
+             f"2025-{1 + i % 12:02d}-{1 + i % 28:02d};;;;;{i % 900},50" for i in range(rows)]
     return write_csv(path, STAY_HEADER, lines)
 
 
