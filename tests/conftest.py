@@ -12,6 +12,9 @@ def pytest_collection_modifyitems(config, items):
 def data_dir(tmp_path, settings):
     path = tmp_path / "data"
     settings.DATA_DIR = path
+    # Uploads stream to the test's own tmp/ (settings derive it from DATA_DIR once, at start).
+    (path / "tmp").mkdir(parents=True, mode=0o700)
+    settings.FILE_UPLOAD_TEMP_DIR = str(path / "tmp")
     return path
 
 

@@ -21,7 +21,8 @@ from django.utils import timezone
 from boendeinventering.inventory.models import ImportBatch, Pseudonym
 from boendeinventering.organisation.models import AuditEvent, ImportJob
 from boendeinventering.services import tasks
-from tests.fixtures.extracts import STAY_HEADER, pnr, stays_file, write_csv
+from tests.fixtures.extracts import stays_file
+from tests.test_serve_jobs import _big_stays
 from tests.test_web_access import YEAR
 
 
@@ -72,6 +73,14 @@ def test_upload_is_queued_then_run_by_the_worker_and_followed_from_the_database(
     assert state["finished"] and state["message"] == "5 rader importerades av 5 lästa." and state["progress"] == ""
     event = AuditEvent.objects.get(action="import")
     assert event.username == users["coordinator"] and event.user is not None  # the uploader, found by name
+
+
+def test_a_job_left_in_the_queue_says_whom_to_ask(users, tmp_path):
+    job = _queued(tmp_path / "q.csv")
+    assert tasks.job_state(job)["progress"] == "Väntar på att starta …"
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(minutes=5))
+    job.refresh_from_db()
+    assert "importarbetaren, boinv worker, verkar inte vara igång" in tasks.job_state(job)["progress"]
 
 
 def test_a_job_is_claimed_by_one_worker_only(users, tmp_path):
@@ -160,7 +169,8 @@ def test_a_job_of_a_dead_process_on_this_machine_is_failed_at_once(users, tmp_pa
     upload = stays_file(tasks.upload_dir() / "k.csv", n=1)
     job = _queued(upload, status=ImportJob.RUNNING, worker=f"{socket.gethostname()}:{gone.pid}",
                   heartbeat_at=timezone.now())
-    mine = _queued(tmp_path / "m.csv", status=ImportJob.RUNNING, worker=tasks.worker_name(), heartbeat_at=timezone.now())
+    mine = _queued(tmp_path / "m.csv", status=ImportJob.RUNNING, worker=tasks.worker_name(),
+                   heartbeat_at=timezone.now())
     assert tasks.fail_stale_jobs() == 1
     assert ImportJob.objects.get(pk=job.pk).status == ImportJob.FAILED and not upload.exists()
     assert ImportJob.objects.get(pk=mine.pk).status == ImportJob.RUNNING
@@ -315,8 +325,8 @@ def test_a_large_body_is_refused_before_it_is_read(users, role):
     client.cookies["csrftoken"] = "a" * 32
     tmp = tasks.temp_dir()
     for length, expected in ((1_500_000_000, 413), (200_000_000, 403), (3_000_000, 403)):
-        response = client.generic("POST", reverse("web:extracts"), b"--x\r\n", content_type="multipart/form-data; boundary=x",
-                                  CONTENT_LENGTH=str(length))
+        response = client.generic("POST", reverse("web:extracts"), b"--x\r\n",
+                                  content_type="multipart/form-data; boundary=x", CONTENT_LENGTH=str(length))
         assert response.status_code == expected, (length, response.status_code)
     assert "högst 500 MB" in client.generic("POST", "/uttag/", b"", CONTENT_LENGTH="900000000").content.decode()
     assert not tmp.exists() or not list(tmp.iterdir())
@@ -328,9 +338,7 @@ def test_small_forms_and_coordinator_uploads_pass_the_body_limit(users, tmp_path
     # A small multipart post stays in memory: it reaches the view (here: the role check's 403 page).
     response = reporter.post(reverse("web:extracts"), {"kind": "insatser"})
     assert response.status_code == 403 and "Din roll ger inte behörighet" in response.content.decode()
-    rows = [f"{pnr(i % 3000)};;Enhet {i % 97};Akutboendet Tallen;2025-{1 + i % 12:02d}-{1 + i % 28:02d};;;;;{i % 900},50"
-            for i in range(60_000)]
-    big = write_csv(tmp_path / "stor.csv", STAY_HEADER, rows)  # over 2.5 MB: streamed to tmp/ while parsed
+    big = _big_stays(tmp_path / "stor.csv", 60_000)  # over 2.5 MB: streamed to tmp/ while parsed
     assert big.stat().st_size > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
     response = _upload(_client(users, "coordinator"), big)
     assert response.status_code == 302 and ImportJob.objects.get().status == ImportJob.DONE

@@ -54,8 +54,8 @@ def _free_port() -> int:
 
 def _big_stays(path: Path, rows: int) -> Path:
     """Many rows from few test numbers (each person with many stays): an import that takes seconds."""
-    lines = [f"{pnr(i % 3000)};;Enhet {i % 97};Akutboendet Tallen;2025-{1 + i % 12:02d}-{1 + i % 28:02d};;;;;{i % 900},50"
-             for i in range(rows)]
+    lines = [f"{pnr(i % 3000)};;Enhet {i % 97};Akutboendet Tallen;"
+             f"2025-{1 + i % 12:02d}-{1 + i % 28:02d};;;;;{i % 900},50" for i in range(rows)]
     return write_csv(path, STAY_HEADER, lines)
 
 
@@ -64,9 +64,9 @@ class Site:
 
     def __init__(self, tmp_path: Path, **env):
         self.data = tmp_path / "data"
-        self.env = {**os.environ, "BOINV_DATA_DIR": str(self.data), "PYTHONPATH": str(ROOT / "src"), **env}
-        for name in ("DJANGO_SETTINGS_MODULE", "BOINV_DATABASE_URL", "BOINV_WORKER_SEPARATE"):
-            self.env.pop(name, None)
+        self.env = {k: v for k, v in os.environ.items()
+                    if k not in ("DJANGO_SETTINGS_MODULE", "BOINV_DATABASE_URL", "BOINV_WORKER_SEPARATE")}
+        self.env.update({"BOINV_DATA_DIR": str(self.data), "PYTHONPATH": str(ROOT / "src"), **env})
         done = subprocess.run([sys.executable, "-c", SETUP], env={**self.env, "DJANGO_SETTINGS_MODULE":
                               "boendeinventering.settings"}, check=True, capture_output=True, text=True)
         self.sessions = json.loads(done.stdout.strip().splitlines()[-1])
@@ -259,6 +259,32 @@ def test_an_upload_is_followed_through_the_other_and_restarted_server_processes(
 def test_a_killed_worker_fails_its_job_and_leaves_no_upload(server, tmp_path):
     """Issue 8, item 5: kill -9 of the worker during an import. The master starts a new worker,
     which finds the job's process gone, fails the job with a Swedish message and removes the upload."""
+    _kill_the_worker_during_an_import(server, tmp_path)
+
+
+@pytest.mark.postgres_only
+def test_a_killed_worker_fails_its_job_on_postgresql(tmp_path):
+    """The same on PostgreSQL, in a database of its own (the claim there is SELECT … SKIP LOCKED)."""
+    import psycopg
+
+    base = os.environ["BOINV_DATABASE_URL"]  # the PostgreSQL pass of `make test` sets it
+    name = f"boinv_jobs_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(base, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    site = None
+    try:
+        site = Site(tmp_path, BOINV_DATABASE_URL=base.rsplit("/", 1)[0] + "/" + name).start(workers=2)
+        _kill_the_worker_during_an_import(site, tmp_path)
+        with psycopg.connect(base.rsplit("/", 1)[0] + "/" + name) as con:  # nothing half-written
+            assert con.execute("SELECT count(*) FROM inventory_importbatch").fetchone() == (1,)  # the small one
+    finally:
+        if site is not None:
+            site.stop()
+        with psycopg.connect(base, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _kill_the_worker_during_an_import(server, tmp_path):
     cookies = server.login("samordnare")
     worker = server.job_worker_pid()
     status_url = server.upload(cookies, _big_stays(tmp_path / "stort.csv", 150_000))

@@ -44,6 +44,7 @@ STALE_MESSAGE = (
     "En import sparas helt eller inte alls: se importhistoriken, och ladda upp filen igen om importen saknas där."
 )
 STOPPED_MESSAGE = "Importen avbröts när servern stoppades. Inget sparades; ladda upp filen igen."
+QUEUED_TOO_LONG_SECONDS = 120  # a job waits this long only behind a long import, or with no worker
 MISSING_FILE_MESSAGE = "Den uppladdade filen finns inte längre på servern. Inget sparades; ladda upp filen igen."
 
 
@@ -228,11 +229,17 @@ def _finish(job_id, status: str, **fields) -> None:
 def job_state(job: ImportJob) -> dict:
     """What the status page and its JSON endpoint show (from the row: the same in every process)."""
     finished = job.status in FINISHED
+    waiting = "Väntar på att starta …" if job.status == ImportJob.QUEUED else "Importen pågår …"
+    progress = "" if finished else (job.progress or waiting)
+    if job.status == ImportJob.QUEUED and job.created_at and \
+            timezone.now() - job.created_at > dt.timedelta(seconds=QUEUED_TOO_LONG_SECONDS):
+        progress = ("Importen väntar fortfarande på att starta. Om den inte startar inom några minuter: kontakta "
+                    "den som driftar tjänsten (importarbetaren, boinv worker, verkar inte vara igång).")
     return {
         "status": job.status,
         "label": job.get_status_display(),
         "finished": finished,
-        "progress": "" if finished else (job.progress or "Importen pågår …"),
+        "progress": progress,
         "message": job.message,
     }
 

@@ -98,7 +98,8 @@ class _WorkerProcess:
         self.started = time.monotonic()
 
     def check(self) -> None:
-        if self.process is not None and self.process.poll() is not None and time.monotonic() - self.started > 1:
+        # At most one restart every five seconds: a worker that cannot start must not spin.
+        if self.process is not None and self.process.poll() is not None and time.monotonic() - self.started > 5:
             print("Importarbetaren avslutades oväntat och startas om.", file=sys.stderr, flush=True)
             self.start()
 
