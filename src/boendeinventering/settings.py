@@ -210,6 +210,20 @@ BOINV_DISCLOSURE_METHOD = os.environ.get("BOINV_DISCLOSURE_METHOD", "suppression
 BOINV_CELLKEY_D = int(os.environ.get("BOINV_CELLKEY_D", "2"))
 BOINV_CELLKEY_V = float(os.environ.get("BOINV_CELLKEY_V", "1"))
 BOINV_CELLKEY_JS = int(os.environ.get("BOINV_CELLKEY_JS", "1"))
+# Needs signals in the report (core/signals.py, docs/rapporten.md): the rules' thresholds.
+BOINV_SIGNAL_CHILDREN_CODES = tuple(
+    c.strip() for c in os.environ.get("BOINV_SIGNAL_CHILDREN_CODES", "hotell,vandrarhem,campingstuga").split(",")
+    if c.strip())
+BOINV_SIGNAL_CHILDREN_MIN = int(os.environ.get("BOINV_SIGNAL_CHILDREN_MIN", "1"))
+BOINV_SIGNAL_LONG_STAY_NIGHTS = int(os.environ.get("BOINV_SIGNAL_LONG_STAY_NIGHTS", "90"))
+BOINV_SIGNAL_ELDERLY_MIN = int(os.environ.get("BOINV_SIGNAL_ELDERLY_MIN", "1"))
+BOINV_SIGNAL_OCCUPANCY_HIGH = float(os.environ.get("BOINV_SIGNAL_OCCUPANCY_HIGH", "95"))
+BOINV_SIGNAL_OCCUPANCY_LOW = float(os.environ.get("BOINV_SIGNAL_OCCUPANCY_LOW", "60"))
+BOINV_SIGNAL_DISCHARGE_MIN = int(os.environ.get("BOINV_SIGNAL_DISCHARGE_MIN", "5"))
+BOINV_SIGNAL_EVICTION_CHILDREN_MIN = int(os.environ.get("BOINV_SIGNAL_EVICTION_CHILDREN_MIN", "1"))
+BOINV_SIGNAL_RENT_ARREARS_MIN = int(os.environ.get("BOINV_SIGNAL_RENT_ARREARS_MIN", "10"))
+BOINV_SIGNAL_BME_GAP_PERCENT = float(os.environ.get("BOINV_SIGNAL_BME_GAP_PERCENT", "20"))
+BOINV_SIGNAL_ROUGH_SLEEPERS_MIN = int(os.environ.get("BOINV_SIGNAL_ROUGH_SLEEPERS_MIN", "1"))
 # Largest extract file accepted (bytes); a large city's year is about 100 MB as CSV.
 BOINV_MAX_FILE_BYTES = int(os.environ.get("BOINV_MAX_FILE_BYTES", str(2_000_000_000)))
 

@@ -99,6 +99,21 @@ MEASURE_NAMES_SV: dict[str, str] = {
     "persons_unknown": "Personer, okänt om ordnat boende",
     "persons_overdue": "Personer kvar efter planerat slutdatum",
     "value": "Värde",
+    # the units' forms (core/answers/forms.py)
+    "persons_with_children": "Varav personer med barn",
+    "contracts": "Kontrakt",
+    "taken_over": "Varav övertagna",
+    "adults": "Vuxna",
+    "bme_contracts": "Kontrakt enligt BME",
+    "priorities": "Förturer",
+    "notices": "Underrättelser",
+    "averted": "Varav avvärjda",
+    "evictions": "Genomförda avhysningar",
+    "evictions_with_children": "Varav hushåll med barn",
+    "organisations": "Organisationer",
+    "units": "Deltagande enheter",
+    "units_submitted": "Enheter som skickat in",
+    "units_not_applicable": "Varav ej aktuellt",
 }
 
 DIMENSION_NAMES_SV: dict[str, str] = {
@@ -107,11 +122,18 @@ DIMENSION_NAMES_SV: dict[str, str] = {
     "sex": "Kön",
     "age_band": "Ålder",
     "indicator": "Indikator",
+    # the units' forms (core/answers/forms.py)
+    "form": "Formulär",
+    "group": "Grupp",
+    "partner_type": "Typ av samarbetspartner",
 }
 
 # Measures that count persons, households, children or cases: primary suppression applies.
 COUNT_MEASURES = frozenset(
     {"persons", "households", "children", "cases", "rent_debt_cases", "persons_unknown", "persons_overdue"}
+    # the units' forms: estimated persons, contracts (households), förturer, evictions (households)
+    | {"persons_with_children", "contracts", "taken_over", "adults", "bme_contracts", "priorities", "notices",
+       "averted", "evictions", "evictions_with_children"}
 )
 # Measures that sum money or nights over the persons of a cell.
 MAGNITUDE_MEASURES = frozenset({"nights", "cost", "amount"})
