@@ -124,6 +124,7 @@ DIMENSION_NAMES_SV: dict[str, str] = {
     "indicator": "Indikator",
     # the units' forms (core/answers/forms.py)
     "form": "Formulär",
+    "age_group": "Åldersgrupp",
     "group": "Grupp",
     "partner_type": "Typ av samarbetspartner",
 }
