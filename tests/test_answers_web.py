@@ -161,3 +161,25 @@ def test_answers_page_passes_axe(site, page, tmp_path):  # noqa: F811 - fixtures
 
 from tests.test_accessibility import site  # noqa: E402,F401  (live server fixtures)
 from tests.test_browser import browser, page  # noqa: E402,F401
+
+
+def test_cellkey_method_protects_the_form_tables_too(users, tmp_path, settings):
+    """Under the cell-key method the forms' counts get noise like the register's (their cell keys are
+    derived from the cell, there being no records), and the answers state the noisy figures."""
+    from boendeinventering.services.figures import build_report
+
+    settings.BOINV_DISCLOSURE_METHOD = "cellkey"
+    import_demo(tmp_path, persons=300)
+    truth = build_report(YEAR, protected=False)
+    report = build_report(YEAR, protected=True)
+    assert report.tables["form_utan_tak"].rows[0]["persons"] is not None
+    diffs = [abs(r[m] - t[m]) for tid in ("form_utan_tak_by_sex", "form_forturer_by_group", "form_sociala_kontrakt_by_kod")
+             for r, t in zip(report.tables[tid].rows, truth.tables[tid].rows)
+             for m in report.tables[tid].measures if isinstance(r.get(m), int)]
+    assert max(diffs) <= settings.BOINV_CELLKEY_D and any(diffs)
+    assert all(not (1 <= (r.get("persons") or 0) <= settings.BOINV_CELLKEY_JS)
+               for r in report.tables["form_utan_tak_by_sex"].rows)
+    assert "_cell_keys" not in str(report.tables["form_utan_tak"].rows)
+    check_numbers(report)
+    assert build_report(YEAR, protected=True).tables["form_utan_tak_by_sex"].rows == \
+        report.tables["form_utan_tak_by_sex"].rows  # the same noise every time

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import taxonomy
-from .answers.cells import Cells, positive, published
+from .answers.cells import Cells, code_name, positive, published
 from .report.labels import format_number_sv
 from .tables import Report, Signal
 
@@ -54,7 +54,7 @@ def build_signals(report: Report, settings: SignalSettings = SignalSettings()) -
 
 
 def _code_name(kod: str) -> str:
-    return taxonomy.CODE_NAMES_SV.get(kod, kod).lower()
+    return code_name(kod)
 
 
 def _children_in_hotels(cells: Cells, s: SignalSettings) -> Signal | None:

@@ -17,7 +17,7 @@ import datetime as dt
 
 from .. import taxonomy
 from ..tables import Answer, Report, Signal
-from .cells import Cells, join_sv, positive, published
+from .cells import Cells, code_name, join_sv, positive, published
 from .forms import (
     FORM_TITLES_SV,
     PRIORITY_GROUP_NAMES_SV,
@@ -201,7 +201,7 @@ class _Builder:
                          "slutdatumet hade passerat, i brist på eget boende.")
         elif c.has("discharge_risk_by_kod", "persons"):
             status = PARTLY
-            parts = [f"{taxonomy.CODE_NAMES_SV.get(r['kod'], r['kod']).lower()} "
+            parts = [f"{code_name(r['kod'])} "
                      f"{c.say(c.figure('discharge_risk_by_kod', 'persons', kod=r['kod']), 'personer')}"
                      for r in c.rows("discharge_risk_by_kod")]
             s.append(f"Den {ref} riskerade personer att skrivas ut inom tre månader utan ordnat boende från: "
@@ -271,14 +271,14 @@ class _Builder:
         if rows:
             figs = [(r["kod"], c.figure("persons_by_kod", "persons", situation=1, kod=r["kod"])) for r in rows]
             figs.sort(key=lambda kf: (kf[1].value is None, -(kf[1].value or 0), kf[0]))
-            parts = [f"{taxonomy.CODE_NAMES_SV.get(k, k).lower()} ({c.say(f, 'personer')})" for k, f in figs
+            parts = [f"{code_name(k)} ({c.say(f, 'personer')})" for k, f in figs
                      if positive(f)]
             s.append("För personer i akut hemlöshet använde kommunen under året: " + join_sv(parts) + ".")
         else:
             s.append("Uttagen visar inga biståndsbedömda akuta boendeformer under året.")
         pays = [r for r in c.rows("payments_by_purpose") if taxonomy.situation_of(str(r.get("kod"))) == 1]
         if pays:
-            parts = [f"{taxonomy.CODE_NAMES_SV.get(r['kod'], r['kod']).lower()} "
+            parts = [f"{code_name(r['kod'])} "
                      f"({c.say(c.figure('payments_by_purpose', 'persons', kod=r['kod']), 'personer')})"
                      for r in pays if positive(c.figure("payments_by_purpose", "persons", kod=r["kod"]))]
             if parts:
@@ -286,7 +286,7 @@ class _Builder:
                 sources.append("utbetalningar")
         status = ANSWERED
         if c.has("occupancy_by_kod", "occupancy"):
-            occ = [f"{taxonomy.CODE_NAMES_SV.get(r['kod'], r['kod']).lower()} "
+            occ = [f"{code_name(r['kod'])} "
                    f"{c.say(c.figure('occupancy_by_kod', 'occupancy', kod=r['kod']), 'procent')}"
                    for r in c.rows("occupancy_by_kod")]
             if occ:
@@ -302,7 +302,7 @@ class _Builder:
         bf = c.figure("persons_by_kod", "persons", situation=3, kod="bostad_forst")
         stairs = [(k, c.figure("persons_by_kod", "persons", situation=3, kod=k)) for k in STAIRCASE_CODES]
         if bf is not None:
-            stair_text = join_sv([f"{taxonomy.CODE_NAMES_SV[k].lower()} {c.say(f, 'personer', zero='inga')}"
+            stair_text = join_sv([f"{code_name(k)} {c.say(f, 'personer', zero='inga')}"
                                   for k, f in stairs if f is not None])
             if positive(bf):
                 s.append(f"Bostad först, en evidensbaserad boendeform, gavs till {c.say(bf, 'personer')}. "
@@ -347,7 +347,7 @@ class _Builder:
                 f = c.figure("households_with_children_by_kod", "households_with_children", situation=r["situation"],
                              kod=r["kod"])
                 if positive(f):
-                    parts.append(f"{taxonomy.CODE_NAMES_SV.get(r['kod'], r['kod']).lower()} ({c.say(f, 'hushåll')})")
+                    parts.append(f"{code_name(r['kod'])} ({c.say(f, 'hushåll')})")
             s.append("Barnfamiljer fanns i: " + join_sv(parts) + "." if parts
                      else "Inga barnfamiljer hade boendeinsatser under året.")
         else:
@@ -356,7 +356,7 @@ class _Builder:
         if c.has("persons_by_kod_age", "persons"):
             young = [(r, c.figure("persons_by_kod_age", "persons", situation=r["situation"], kod=r["kod"],
                                   age_group="18-25")) for r in c.rows("persons_by_kod_age", age_group="18-25")]
-            parts = [f"{taxonomy.CODE_NAMES_SV.get(r['kod'], r['kod']).lower()} ({c.say(f, 'personer')})"
+            parts = [f"{code_name(r['kod'])} ({c.say(f, 'personer')})"
                      for r, f in young if positive(f)]
             if parts:
                 s.append("Unga vuxna 18–25 år fanns i: " + join_sv(parts) + ".")
@@ -484,7 +484,7 @@ class _Builder:
         c = self.c
         s, caveats, sources = [], [], ["insatser"]
         figs = [(k, c.figure("persons_by_kod", "persons", situation=1, kod=k)) for k in ("skyddat_boende", "kvinnojour")]
-        parts = [f"{taxonomy.CODE_NAMES_SV[k].lower()} ({c.say(f, 'personer', zero='inga')})" for k, f in figs
+        parts = [f"{code_name(k)} ({c.say(f, 'personer', zero='inga')})" for k, f in figs
                  if f is not None]
         if parts:
             s.append("Under året bodde personer i " + join_sv(parts) + ".")
@@ -529,7 +529,7 @@ class _Builder:
                 s.append(f"I Boverkets bostadsmarknadsenkät (BME) uppgav kommunen {c.say(f['bme_contracts'], 'kontrakt')}.")
             types = [(r["kod"], c.figure("form_sociala_kontrakt_by_kod", "contracts", kod=r["kod"]))
                      for r in c.rows("form_sociala_kontrakt_by_kod")]
-            parts = [f"{taxonomy.CODE_NAMES_SV.get(k, k).lower()} {c.say(fig, 'kontrakt')}" for k, fig in types
+            parts = [f"{code_name(k)} {c.say(fig, 'kontrakt')}" for k, fig in types
                      if positive(fig)]
             if parts:
                 s.append("Per typ: " + join_sv(parts) + ".")

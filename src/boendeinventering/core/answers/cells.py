@@ -90,6 +90,17 @@ def positive(fig: Figure | None) -> bool:
     return fig is not None and (fig.value is None or fig.value > 0)
 
 
+def code_name(kod: str) -> str:
+    """A housing code's Swedish name inside a sentence: "hotell", but "HVB" and the method's name
+    "Bostad först" stay as they are."""
+    from ..taxonomy import CODE_NAMES_SV
+
+    name = CODE_NAMES_SV.get(str(kod), str(kod))
+    if name[:2].isupper() or kod == "bostad_forst":
+        return name
+    return name[:1].lower() + name[1:]
+
+
 def join_sv(parts: list[str]) -> str:
     parts = [p for p in parts if p]
     if len(parts) <= 1:
