@@ -500,3 +500,51 @@ def test_snapshot_keeps_answers_signals_and_texts():
     assert back.answers == report.answers and back.signals == report.signals
     assert back.recommendation == report.recommendation
     assert (back.introduction, back.conclusions) == ("Inledning.", "Slutsatser.")
+
+
+def helper_tables() -> dict[str, Table]:
+    """The tables the tables and flows helpers add (ids and shapes as agreed), by hand."""
+    t = register_tables()
+    t["discharge_risk_total"] = Table("discharge_risk_total", "Utskrivning totalt", [],
+                                      ["persons", "persons_unknown", "persons_overdue"],
+                                      [{"persons": 7, "persons_unknown": 0, "persons_overdue": 6}])
+    t["occupancy_by_kod"] = Table("occupancy_by_kod", "Beläggning", ["kod"], ["place_nights", "nights", "occupancy"],
+                                  [{"kod": "akutboende", "place_nights": 5475, "nights": 5000, "occupancy": 91.3}])
+    t["households_with_children_by_kod"] = Table(
+        "households_with_children_by_kod", "Barnfamiljer", ["situation", "kod"], ["households_with_children", "children"],
+        [{"situation": 1, "kod": "hotell", "households_with_children": 6, "children": 11},
+         {"situation": 3, "kod": "socialt_kontrakt", "households_with_children": 0, "children": 0}])
+    t["persons_by_kod_age"] = Table(
+        "persons_by_kod_age", "Ålder per boendeform", ["situation", "kod", "age_group"], ["persons"],
+        [{"situation": 1, "kod": "akutboende", "age_group": "18-25", "persons": 17},
+         {"situation": 1, "kod": "hotell", "age_group": "18-25", "persons": 0}])
+    t["acute_households"] = Table("acute_households", "Hushåll i akut hemlöshet", [],
+                                  ["persons", "households", "households_with_children", "children"],
+                                  [{"persons": 130, "households": 118, "households_with_children": 9, "children": 16}])
+    t["acute_inflow"] = Table("acute_inflow", "Inflöde", ["flow"], ["persons"],
+                              [{"flow": "continuing", "persons": 50}, {"flow": "returning", "persons": 10},
+                               {"flow": "from_s2_s3", "persons": 20}, {"flow": "new", "persons": 50}])
+    t["acute_outflow"] = Table("acute_outflow", "Utflöde", ["flow"], ["persons"],
+                               [{"flow": "still_acute", "persons": 50}, {"flow": "to_s3", "persons": 22},
+                                {"flow": "to_s2", "persons": 8}, {"flow": "not_seen", "persons": 41}])
+    return t
+
+
+def test_answers_use_the_helpers_tables_when_present():
+    raw, safe = make_report(helper_tables(), demo_forms())
+    report = complete(safe, demo_forms())
+    check_numbers(report)
+    a = {x.id: x.text.replace("\u00a0", " ") for x in report.answers}
+    status = {x.id: x.status for x in report.answers}
+    assert "118 hushåll, varav 9 hushåll med barn med sammanlagt 16 barn" in a["q1"]
+    assert "50 personer syntes inte i de tidigare årens" in a["q1"]
+    assert "riskerade 7 personer att skrivas ut" in a["q2"] and status["q2"] == "answered"
+    assert "6 personer bodde kvar" in a["q2"]
+    assert "akutboende 91,3 procent" in a["q4"] and status["q4"] == "answered" and "platser" in report.answers[3].sources
+    assert "Barnfamiljer fanns i: hotell (6 hushåll)" in a["q5"] and status["q5"] == "answered"
+    assert "Unga vuxna 18–25 år fanns i: akutboende (17 personer)" in a["q5"]
+    assert "22 personer en långsiktig boendelösning i år" in a["q9"]
+    signals = {s.id: s for s in report.signals}
+    assert [f.table for f in signals["children_in_hotels"].evidence] == ["households_with_children_by_kod"]
+    assert [f.measure for f in signals["discharge_risk"].evidence] == ["persons", "persons_overdue"]
+    assert "occupancy" not in signals  # 91,3 % is within 60–95
