@@ -183,3 +183,19 @@ def test_cellkey_method_protects_the_form_tables_too(users, tmp_path, settings):
     check_numbers(report)
     assert build_report(YEAR, protected=True).tables["form_utan_tak_by_sex"].rows == \
         report.tables["form_utan_tak_by_sex"].rows  # the same noise every time
+
+
+def test_published_files_with_forms_hide_small_counts_and_pass_the_audit(users, tmp_path):
+    """The forms' tables in the files a municipality publishes: the same checks as the register's
+    (tests/test_published_outputs.py): no count 1–4, hidden cells null, the LP audit of the JSON passes."""
+    from boendeinventering.services import figures
+    from tests.test_published_outputs import _check_html, _check_json, _check_xlsx
+
+    import_demo(tmp_path, persons=400)
+    out = {fmt: figures.export(YEAR, fmt, tmp_path / f"rapport.{fmt}") for fmt in ("json", "xlsx", "html")}
+    truth = figures.export(YEAR, "json", tmp_path / "internt.json", unprotected=True)
+    published, suppressed = _check_json(out["json"], truth)
+    assert {"form_utan_tak_by_sex", "form_forturer_by_group"} <= set(published["tables"])
+    assert any(r.get("suppressed") for r in published["tables"]["form_forturer_by_group"]["rows"])
+    _check_xlsx(out["xlsx"], suppressed)
+    _check_html(out["html"], suppressed)
