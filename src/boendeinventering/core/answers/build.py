@@ -388,8 +388,8 @@ class _Builder:
         s, caveats = [], []
         needs = [sig for sig in self.signals if sig.status != "dismissed"]
         if needs:
-            s.append("Inventeringen visar följande signaler om behov, som samordnaren har bedömt i avsnittet om "
-                     "behov: " + join_sv([sig.title.lower() for sig in needs]) + ".")
+            s.append("Inventeringen visar följande signaler om behov, som redovisas med sina underlag i avsnittet "
+                     "om behov: " + join_sv([sig.title.lower() for sig in needs]) + ".")
         else:
             s.append("Inventeringens regler för behovssignaler har inte slagit till för året.")
         quoted = self.quoted("medarbetarkunskap", "grupper_utan_boende") + self.quoted("samarbetspartner", "ser")
