@@ -199,3 +199,25 @@ def test_published_files_with_forms_hide_small_counts_and_pass_the_audit(users, 
     assert any(r.get("suppressed") for r in published["tables"]["form_forturer_by_group"]["rows"])
     _check_xlsx(out["xlsx"], suppressed)
     _check_html(out["html"], suppressed)
+
+
+def test_demo_gives_content_to_all_ten_answers(installed, tmp_path):
+    """`boinv demo` submits a few units' forms, so a newcomer sees every answer with content; running
+    it again changes nothing."""
+    from boendeinventering.services.demo import run_demo
+    from boendeinventering.services.demo_forms import DEMO_FORMS, submit_demo_forms
+    from boendeinventering.services.figures import build_report
+
+    lines: list[str] = []
+    run_demo(tmp_path / "demo", persons=300, echo=lines.append)
+    assert any("12 formulär inskickade" in line for line in lines)
+    assert any(f"/ar/{YEAR}/svar/" in line for line in lines)
+    assert submit_demo_forms(YEAR) == 0
+    report = build_report(YEAR)
+    assert sum(len(forms) for forms in DEMO_FORMS.values()) == 12
+    assert all(a.status != "no_data" and len(a.text) > 80 for a in report.answers), \
+        [(a.id, a.status) for a in report.answers]
+    forms_used = {s for a in report.answers for s in a.sources if s.startswith("form:")}
+    assert forms_used == {f"form:{k}" for k in ("utan_tak", "situation4", "sociala_kontrakt", "forturer",
+                                                 "avhysning", "uppsokande", "medarbetarkunskap", "samarbetspartner")}
+    check_numbers(report)

@@ -69,6 +69,8 @@ def run_demo(out: Path, *, persons: int = 1500, seed: int = 1, year: int = 2025,
     echo("och öppna http://127.0.0.1:8000/ . Demoanvändare (lösenorden gäller bara demon):")
     for username, password, role, unit in demo_users:
         echo(f"  {username:<12} {password:<32} {Role(role).label}{' – ' + unit if unit else ''}")
+    echo(f"Rapportens svar på metodstödets tio frågor, behovssignaler och samordnarens texter (samordnare): "
+         f"http://127.0.0.1:8000/ar/{year}/svar/")
     return written
 
 

@@ -27,8 +27,8 @@ DEMO_FORMS: dict[str, dict[str, dict]] = {
         "avhysning": {"underrattelser": 61, "arenden": 44, "avvarjda": 31, "genomforda": 9, "genomforda_barn": 3,
                       "malgrupper": "Fler ensamstående föräldrar med hyresskulder än tidigare år; flera hade "
                                     "skulder hos Kronofogden sedan tidigare."},
-        "forturer": {"antal": 17, "kalla": "underlag", "grupp_barnfamiljer": 6, "grupp_vald": 4, "grupp_beroende": 2,
-                     "grupp_psykisk_ohalsa": 1, "grupp_aldre": 2, "grupp_unga": 1, "grupp_utskrivna": 1,
+        "forturer": {"antal": 34, "kalla": "underlag", "grupp_barnfamiljer": 12, "grupp_vald": 7, "grupp_beroende": 5,
+                     "grupp_psykisk_ohalsa": 3, "grupp_aldre": 2, "grupp_unga": 3, "grupp_utskrivna": 2,
                      "grupp_annan": 0, "grupp_annan_beskrivning": ""},
         "medarbetarkunskap": {
             "antal_medarbetare": 12, "satt": ["mote"],

@@ -90,6 +90,25 @@ class _Builder:
         return Answer(qid, QUESTIONS[qid], status, text, used, list(dict.fromkeys(sources)),
                       list(dict.fromkeys(caveats)), figures)
 
+    def listing(self, items: list, unit: str) -> str:
+        """"hotell (65 personer) och vandrarhem (46 personer) samt familjehem och HVB (antal dolda av
+        röjandeskäl)": published non-zero cells first, hidden ones named together after them (a list of
+        "ett antal … (dolt)" reads badly), zeros left out. Hidden cells are still recorded as stated."""
+        shown, hidden = [], []
+        for label, fig in items:
+            if fig is None:
+                continue
+            if fig.value is None:
+                self.c.say(fig, unit)
+                hidden.append(label)
+            elif fig.value > 0:
+                shown.append(f"{label} ({self.c.say(fig, unit)})")
+        text = join_sv(shown)
+        if hidden:
+            tail = f"{join_sv(hidden)} (antal dolda av röjandeskäl)"
+            text = f"{text} samt {tail}" if text else tail
+        return text
+
     def form_caveats(self, *kinds: str) -> list[str]:
         """Units that did not report, and numbers answered with "uppgift saknas"."""
         out = []
@@ -201,11 +220,10 @@ class _Builder:
                          "slutdatumet hade passerat, i brist på eget boende.")
         elif c.has("discharge_risk_by_kod", "persons"):
             status = PARTLY
-            parts = [f"{code_name(r['kod'])} "
-                     f"{c.say(c.figure('discharge_risk_by_kod', 'persons', kod=r['kod']), 'personer')}"
-                     for r in c.rows("discharge_risk_by_kod")]
+            listed = self.listing([(code_name(r["kod"]), c.figure("discharge_risk_by_kod", "persons", kod=r["kod"]))
+                                   for r in c.rows("discharge_risk_by_kod")], "personer")
             s.append(f"Den {ref} riskerade personer att skrivas ut inom tre månader utan ordnat boende från: "
-                     + (join_sv(parts) if parts else "inget boende") + ".")
+                     + (listed or "inget boende") + ".")
             caveats.append("Ett totalt antal personer saknas: samma person kan finnas i flera boendeformer, så "
                            "boendeformerna kan inte läggas ihop.")
         else:
@@ -271,18 +289,16 @@ class _Builder:
         if rows:
             figs = [(r["kod"], c.figure("persons_by_kod", "persons", situation=1, kod=r["kod"])) for r in rows]
             figs.sort(key=lambda kf: (kf[1].value is None, -(kf[1].value or 0), kf[0]))
-            parts = [f"{code_name(k)} ({c.say(f, 'personer')})" for k, f in figs
-                     if positive(f)]
-            s.append("För personer i akut hemlöshet använde kommunen under året: " + join_sv(parts) + ".")
+            s.append("För personer i akut hemlöshet använde kommunen under året: "
+                     + self.listing([(code_name(k), f) for k, f in figs], "personer") + ".")
         else:
             s.append("Uttagen visar inga biståndsbedömda akuta boendeformer under året.")
         pays = [r for r in c.rows("payments_by_purpose") if taxonomy.situation_of(str(r.get("kod"))) == 1]
         if pays:
-            parts = [f"{code_name(r['kod'])} "
-                     f"({c.say(c.figure('payments_by_purpose', 'persons', kod=r['kod']), 'personer')})"
-                     for r in pays if positive(c.figure("payments_by_purpose", "persons", kod=r["kod"]))]
-            if parts:
-                s.append("Genom ekonomiskt bistånd betalades också akut boende: " + join_sv(parts) + ".")
+            listed = self.listing([(code_name(r["kod"]), c.figure("payments_by_purpose", "persons", kod=r["kod"]))
+                                   for r in pays], "personer")
+            if listed:
+                s.append("Genom ekonomiskt bistånd betalades också akut boende: " + listed + ".")
                 sources.append("utbetalningar")
         status = ANSWERED
         if c.has("occupancy_by_kod", "occupancy"):
@@ -342,13 +358,11 @@ class _Builder:
             s.append(largest)
         status = ANSWERED
         if c.has("households_with_children_by_kod", "households_with_children"):
-            parts = []
-            for r in c.rows("households_with_children_by_kod"):
-                f = c.figure("households_with_children_by_kod", "households_with_children", situation=r["situation"],
-                             kod=r["kod"])
-                if positive(f):
-                    parts.append(f"{code_name(r['kod'])} ({c.say(f, 'hushåll')})")
-            s.append("Barnfamiljer fanns i: " + join_sv(parts) + "." if parts
+            listed = self.listing([(code_name(r["kod"]), c.figure("households_with_children_by_kod",
+                                                                   "households_with_children",
+                                                                   situation=r["situation"], kod=r["kod"]))
+                                   for r in c.rows("households_with_children_by_kod")], "hushåll")
+            s.append("Barnfamiljer fanns i: " + listed + "." if listed
                      else "Inga barnfamiljer hade boendeinsatser under året.")
         else:
             status = PARTLY
@@ -356,10 +370,9 @@ class _Builder:
         if c.has("persons_by_kod_age", "persons"):
             young = [(r, c.figure("persons_by_kod_age", "persons", situation=r["situation"], kod=r["kod"],
                                   age_group="18-25")) for r in c.rows("persons_by_kod_age", age_group="18-25")]
-            parts = [f"{code_name(r['kod'])} ({c.say(f, 'personer')})"
-                     for r, f in young if positive(f)]
-            if parts:
-                s.append("Unga vuxna 18–25 år fanns i: " + join_sv(parts) + ".")
+            listed = self.listing([(code_name(r["kod"]), f) for r, f in young], "personer")
+            if listed:
+                s.append("Unga vuxna 18–25 år fanns i: " + listed + ".")
         caveats.append("Kön och ålder kommer från personnumret eller från uttagets kolumner; barn räknas som det "
                        "största antal barn som angetts för hushållet.")
         return self.answer("q5", status, s, ["persons_by_situation", "acute_persons_by_sex",
@@ -529,19 +542,17 @@ class _Builder:
                 s.append(f"I Boverkets bostadsmarknadsenkät (BME) uppgav kommunen {c.say(f['bme_contracts'], 'kontrakt')}.")
             types = [(r["kod"], c.figure("form_sociala_kontrakt_by_kod", "contracts", kod=r["kod"]))
                      for r in c.rows("form_sociala_kontrakt_by_kod")]
-            parts = [f"{code_name(k)} {c.say(fig, 'kontrakt')}" for k, fig in types
-                     if positive(fig)]
-            if parts:
-                s.append("Per typ: " + join_sv(parts) + ".")
+            listed = self.listing([(code_name(k), fig) for k, fig in types], "kontrakt")
+            if listed:
+                s.append("Per typ: " + listed + ".")
             sources.append("form:sociala_kontrakt")
         prio = c.figure("form_forturer", "priorities")
         if prio is not None:
             groups = [(r["group"], c.figure("form_forturer_by_group", "priorities", group=r["group"]))
                       for r in c.rows("form_forturer_by_group") if r["group"] != UNALLOCATED]
-            parts = [f"{PRIORITY_GROUP_NAMES_SV.get(g, g).lower()} {c.say(fig, 'förturer')}" for g, fig in groups
-                     if positive(fig)]
+            listed = self.listing([(PRIORITY_GROUP_NAMES_SV.get(g, g).lower(), fig) for g, fig in groups], "förturer")
             s.append(f"Förturer till förstahandskontrakt under året: {c.say(prio, 'förturer', zero='inga')}"
-                     + (", varav " + join_sv(parts) if parts else "") + ".")
+                     + (", varav " + listed if listed else "") + ".")
             sources.append("form:forturer")
         quoted = self.quoted("sociala_kontrakt", "grupper")
         if not quoted:
