@@ -548,3 +548,13 @@ def test_answers_use_the_helpers_tables_when_present():
     assert [f.table for f in signals["children_in_hotels"].evidence] == ["households_with_children_by_kod"]
     assert [f.measure for f in signals["discharge_risk"].evidence] == ["persons", "persons_overdue"]
     assert "occupancy" not in signals  # 91,3 % is within 60–95
+
+
+def test_form_dimension_values_have_swedish_labels_in_outputs():
+    from boendeinventering.core.report.labels import value_label
+
+    assert value_label("group", "vald") == "Våldsutsatta"
+    assert value_label("group", F.UNALLOCATED) == "Ej fördelat på grupp"
+    assert value_label("partner_type", "religiost") == "Kyrka eller annat religiöst samfund"
+    assert value_label("form", "utan_tak") == "Personer som sover utan tak över huvudet"
+    assert value_label("kod", "bostad_forst") == "Bostad först"

@@ -76,6 +76,12 @@ FORM_TITLES_SV = {
     "samarbetspartner": "Samarbetspartner som tillfrågats",
 }
 FORM_SLUGS: tuple[str, ...] = tuple(FORM_TITLES_SV)
+# Swedish names of the forms' dimension values, for every output (report/labels.value_label)
+VALUE_NAMES_SV: dict[str, dict[str, str]] = {
+    "group": PRIORITY_GROUP_NAMES_SV,
+    "partner_type": PARTNER_TYPE_NAMES_SV,
+    "form": FORM_TITLES_SV,
+}
 
 # Numbers each form's tables read (for the "saknas" caveats and the test against kinds.py).
 FORM_NUMBERS: dict[str, tuple[str, ...]] = {
