@@ -439,12 +439,15 @@ class _Builder:
         if ev:
             f = {m: c.figure("form_avhysning", m) for m in ("notices", "cases", "averted", "evictions",
                                                                "evictions_with_children")}
-            s.append(f"I det avhysningsförebyggande arbetet kom {c.say(f['notices'], 'underrättelser', zero='inga underrättelser')} "
-                     f"in och {c.say(f['cases'], 'ärenden', zero='inga ärenden')} handlades; i "
-                     f"{c.say(f['averted'], 'ärenden', zero='inga av dem')} avvärjdes avhysningen.")
-            s.append(f"Under året genomfördes {c.say(f['evictions'], 'avhysningar', zero='inga avhysningar')}"
-                     + (f", varav {c.say(f['evictions_with_children'], 'av hushåll med barn', zero='ingen av ett hushåll med barn')}"
-                        if positive(f["evictions"]) else "") + ".")
+            notices = c.say(f["notices"], "underrättelser", zero="inga underrättelser")
+            cases = c.say(f["cases"], "ärenden", zero="inga ärenden")
+            averted = c.say(f["averted"], "ärenden", zero="inga av dem")
+            s.append(f"I det avhysningsförebyggande arbetet kom {notices} in och {cases} handlades; i {averted} "
+                     "avvärjdes avhysningen.")
+            evictions = c.say(f["evictions"], "avhysningar", zero="inga avhysningar")
+            with_children = (c.say(f["evictions_with_children"], "av hushåll med barn", zero="ingen av ett hushåll med barn")
+                             if positive(f["evictions"]) else "")
+            s.append(f"Under året genomfördes {evictions}" + (f", varav {with_children}" if with_children else "") + ".")
             sources.append("form:avhysning")
         debt = c.figure("debt_counselling", "cases")
         if debt is not None:
@@ -469,8 +472,9 @@ class _Builder:
             figs = [c.figure("persons_by_situation_sex_age", "persons", situation=situation, sex=x, age_band="65-")
                     for x in ("kvinna", "man")]
             if all(f is not None for f in figs):
-                parts.append(f"{taxonomy.SITUATION_NAMES_SV[situation].lower()} "
-                             f"{c.say(figs[0], 'kvinnor', zero='inga kvinnor')} och {c.say(figs[1], 'män', zero='inga män')}")
+                women = c.say(figs[0], "kvinnor", zero="inga kvinnor")
+                men = c.say(figs[1], "män", zero="inga män")
+                parts.append(f"{taxonomy.SITUATION_NAMES_SV[situation].lower()} {women} och {men}")
         if parts:
             s.append("Personer som var 65 år eller äldre vid referensdatumet fanns i: " + "; ".join(parts) + ".")
         rough = c.figure("form_utan_tak_by_age", "persons", age_group="65-")
@@ -496,7 +500,8 @@ class _Builder:
     def q9(self) -> Answer:
         c = self.c
         s, caveats, sources = [], [], ["insatser"]
-        figs = [(k, c.figure("persons_by_kod", "persons", situation=1, kod=k)) for k in ("skyddat_boende", "kvinnojour")]
+        figs = [(k, c.figure("persons_by_kod", "persons", situation=1, kod=k))
+                for k in ("skyddat_boende", "kvinnojour")]
         parts = [f"{code_name(k)} ({c.say(f, 'personer', zero='inga')})" for k, f in figs
                  if f is not None]
         if parts:
@@ -539,7 +544,8 @@ class _Builder:
                      f"{c.say(f['taken_over'], 'hushåll', zero='inget hushåll')} ta över sitt kontrakt som "
                      "förstahandskontrakt.")
             if positive(f["bme_contracts"]):
-                s.append(f"I Boverkets bostadsmarknadsenkät (BME) uppgav kommunen {c.say(f['bme_contracts'], 'kontrakt')}.")
+                bme = c.say(f["bme_contracts"], "kontrakt")
+                s.append(f"I Boverkets bostadsmarknadsenkät (BME) uppgav kommunen {bme}.")
             types = [(r["kod"], c.figure("form_sociala_kontrakt_by_kod", "contracts", kod=r["kod"]))
                      for r in c.rows("form_sociala_kontrakt_by_kod")]
             listed = self.listing([(code_name(k), fig) for k, fig in types], "kontrakt")
