@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from boendeinventering.core.recommendation import ADVICE_SV
 from boendeinventering.core.report.labels import format_number_sv, value_label
 from boendeinventering.core.taxonomy import DIMENSION_NAMES_SV, MEASURE_NAMES_SV
 from boendeinventering.organisation.models import InventoryYear, Role
@@ -21,11 +22,6 @@ from . import services
 
 STAFF = (Role.ADMIN, Role.COORDINATOR)
 STATUS_SV = {"answered": "Besvarad", "partly": "Delvis besvarad", "no_data": "Underlag saknas"}
-ADVICE_SV = {
-    "inventering_racker": "Inventeringen räcker",
-    "lokal_kartlaggning": "Komplettera med en lokal hemlöshetskartläggning",
-    "social_rapport": "Komplettera med en social rapport",
-}
 SIGNAL_ID = re.compile(r"^[a-z0-9_]{1,60}$")
 
 
