@@ -54,6 +54,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "reporting:unit_forms": (302, 200, 200, 200, 403),  # the reporter's own unit
     "reporting:form": (302, 200, 200, 200, 403),
     "reporting:reopen": (302, 405, 405, 403, 403),  # POST only
+    "reporting:answers": (302, 200, 200, 403, 403),  # the report's answers and the coordinator's texts
 }
 
 

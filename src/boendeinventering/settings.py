@@ -296,6 +296,20 @@ BOINV_MAX_ROWS = _env_number("BOINV_MAX_ROWS", 5_000_000, minimum=1)
 BOINV_MAX_UNPACKED_MB = _env_number("BOINV_MAX_UNPACKED_MB", 600, minimum=1)
 BOINV_MAX_ZIP_RATIO = _env_number("BOINV_MAX_ZIP_RATIO", 100.0, kind=float, minimum=1)
 BOINV_MAX_AMOUNT = _env_number("BOINV_MAX_AMOUNT", 10_000_000.0, kind=float, minimum=1)
+# Needs signals in the report (core/signals.py, docs/rapporten.md): the rules' thresholds.
+BOINV_SIGNAL_CHILDREN_CODES = tuple(
+    c.strip() for c in os.environ.get("BOINV_SIGNAL_CHILDREN_CODES", "hotell,vandrarhem,campingstuga").split(",")
+    if c.strip())
+BOINV_SIGNAL_CHILDREN_MIN = _env_number("BOINV_SIGNAL_CHILDREN_MIN", 1, minimum=0)
+BOINV_SIGNAL_LONG_STAY_NIGHTS = _env_number("BOINV_SIGNAL_LONG_STAY_NIGHTS", 90, minimum=0)
+BOINV_SIGNAL_ELDERLY_MIN = _env_number("BOINV_SIGNAL_ELDERLY_MIN", 1, minimum=0)
+BOINV_SIGNAL_OCCUPANCY_HIGH = _env_number("BOINV_SIGNAL_OCCUPANCY_HIGH", 95.0, kind=float, minimum=0)
+BOINV_SIGNAL_OCCUPANCY_LOW = _env_number("BOINV_SIGNAL_OCCUPANCY_LOW", 60.0, kind=float, minimum=0)
+BOINV_SIGNAL_DISCHARGE_MIN = _env_number("BOINV_SIGNAL_DISCHARGE_MIN", 5, minimum=0)
+BOINV_SIGNAL_EVICTION_CHILDREN_MIN = _env_number("BOINV_SIGNAL_EVICTION_CHILDREN_MIN", 1, minimum=0)
+BOINV_SIGNAL_RENT_ARREARS_MIN = _env_number("BOINV_SIGNAL_RENT_ARREARS_MIN", 10, minimum=0)
+BOINV_SIGNAL_BME_GAP_PERCENT = _env_number("BOINV_SIGNAL_BME_GAP_PERCENT", 20.0, kind=float, minimum=0)
+BOINV_SIGNAL_ROUGH_SLEEPERS_MIN = _env_number("BOINV_SIGNAL_ROUGH_SLEEPERS_MIN", 1, minimum=0)
 
 _LOG_LEVEL = _env_choice("BOINV_LOG_LEVEL", "warning", ("debug", "info", "warning", "error", "critical")).upper()
 LOGGING = {

@@ -110,6 +110,21 @@ MEASURE_NAMES_SV: dict[str, str] = {
     "occupancy": "Beläggning (%)",
     "households_with_children": "Hushåll med barn",
     "value": "Värde",
+    # the units' forms (core/answers/forms.py)
+    "persons_with_children": "Varav personer med barn",
+    "contracts": "Kontrakt",
+    "taken_over": "Varav övertagna",
+    "adults": "Vuxna",
+    "bme_contracts": "Kontrakt enligt BME",
+    "priorities": "Förturer",
+    "notices": "Underrättelser",
+    "averted": "Varav avvärjda",
+    "evictions": "Genomförda avhysningar",
+    "evictions_with_children": "Varav hushåll med barn",
+    "organisations": "Organisationer",
+    "units": "Deltagande enheter",
+    "units_submitted": "Enheter som skickat in",
+    "units_not_applicable": "Varav ej aktuellt",
 }
 
 DIMENSION_NAMES_SV: dict[str, str] = {
@@ -119,12 +134,19 @@ DIMENSION_NAMES_SV: dict[str, str] = {
     "age_band": "Ålder",
     "age_group": "Åldersgrupp",
     "indicator": "Indikator",
+    # the units' forms (core/answers/forms.py)
+    "form": "Formulär",
+    "group": "Grupp",
+    "partner_type": "Typ av samarbetspartner",
 }
 
 # Measures that count persons, households, children or cases: primary suppression applies.
 COUNT_MEASURES = frozenset(
     {"persons", "households", "children", "cases", "rent_debt_cases", "persons_unknown", "persons_overdue",
      "households_with_children"}
+    # the units' forms: estimated persons, contracts (households), förturer, evictions (households)
+    | {"persons_with_children", "contracts", "taken_over", "adults", "bme_contracts", "priorities", "notices",
+       "averted", "evictions", "evictions_with_children"}
 )
 # Measures that sum money or nights over the persons of a cell (occupancy is nights over
 # place-nights: it tells the nights as closely as they are, so it is protected like them).

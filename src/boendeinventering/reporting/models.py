@@ -71,3 +71,35 @@ class UnitReportEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M} {self.username}"
+
+
+class ReportText(models.Model):
+    """The coordinator's own texts in the year's report: the introduction, the conclusions, a
+    comment per answer (q1–q10) and per needs signal a comment or a dismissal.
+
+    Printed in the report as the coordinator's words, beside the generated text (never mixed into it).
+    """
+
+    class Kind(models.TextChoices):
+        INTRODUCTION = "introduction", _("Inledning")
+        CONCLUSIONS = "conclusions", _("Slutsatser")
+        ANSWER = "answer", _("Kommentar till svar")
+        SIGNAL = "signal", _("Kommentar till behovssignal")
+
+    inventory_year = models.ForeignKey(InventoryYear, on_delete=models.CASCADE, related_name="report_texts",
+                                       verbose_name="inventeringsår")
+    kind = models.CharField("typ", max_length=20, choices=Kind.choices)
+    key = models.CharField("fråga eller signal", max_length=60, blank=True)  # q1…q10, a signal id, "" otherwise
+    text = models.TextField("text", blank=True)
+    dismissed = models.BooleanField("avfärdad", default=False)  # signals only
+    updated_at = models.DateTimeField("senast ändrad", default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="ändrad av")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["inventory_year", "kind", "key"],
+                                               name="reporting_one_text_per_key")]
+        ordering = ["inventory_year", "kind", "key"]
+
+    def __str__(self):
+        return f"{self.inventory_year} {self.kind} {self.key}"

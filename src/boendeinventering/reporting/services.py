@@ -298,8 +298,118 @@ def extract_contract_households(year: int) -> int | None:
     except (UnmappedNamesError, DisclosureError, SetupError) as exc:
         log.info("extract comparison unavailable: %s", type(exc).__name__)
         return None
-    table = report.tables.get("persons_by_kod")
+    # De-duplicated households of situation 3: a household with two contract types (a social contract,
+    # then a training flat) is one household, so the per-code rows must not be added up.
+    table = report.tables.get("persons_by_situation")
     if table is None:
         return None
     rows = [r for r in table.rows if r.get("situation") == 3 and isinstance(r.get("households"), int)]
-    return sum(r["households"] for r in rows) if rows else None
+    return rows[0]["households"] if rows else 0
+
+
+# --- the forms and the coordinator's texts in the year's report ----------------------------------
+
+def forms_input(year: int):
+    """The year's submitted answers as plain data for the core (drafts never reach a report)."""
+    from boendeinventering.core.answers.forms import FormsInput, FormSubmission
+
+    inventory_year = InventoryYear.objects.filter(year=year).first()
+    if inventory_year is None:
+        return None
+    units = [u.name for u in participating_units(inventory_year)]
+    submissions = [
+        FormSubmission(unit=r.unit.name, kind=r.kind, data=dict(r.data or {}), not_applicable=r.not_applicable)
+        for r in UnitReport.objects.filter(inventory_year=inventory_year, status=UnitReport.Status.SUBMITTED)
+        .select_related("unit").order_by("unit__name", "kind")
+    ]
+    return FormsInput(units=units, submissions=submissions)
+
+
+def report_texts(year: int) -> dict:
+    """{"introduction": str, "conclusions": str, "answers": {qid: str}, "signals": {id: (text, dismissed)}}."""
+    from .models import ReportText
+
+    out = {"introduction": "", "conclusions": "", "answers": {}, "signals": {}}
+    for t in ReportText.objects.filter(inventory_year__year=year):
+        if t.kind == ReportText.Kind.INTRODUCTION:
+            out["introduction"] = t.text
+        elif t.kind == ReportText.Kind.CONCLUSIONS:
+            out["conclusions"] = t.text
+        elif t.kind == ReportText.Kind.ANSWER:
+            out["answers"][t.key] = t.text
+        elif t.kind == ReportText.Kind.SIGNAL:
+            out["signals"][t.key] = (t.text, t.dismissed)
+    return out
+
+
+TEXT_MAX = 20_000  # characters per text: a long committee text fits, a pasted document does not
+
+
+def save_report_texts(user, year: int, *, introduction: str | None = None, conclusions: str | None = None,
+                      answers: dict[str, str] | None = None, signals: dict[str, tuple[str, bool]] | None = None) -> int:
+    """Store the coordinator's texts (only those given); returns how many changed. Audit-logged.
+
+    Texts are checked like the forms' free texts: no personnummer (they are printed in the published report)."""
+    from boendeinventering.core.answers.build import QUESTIONS
+
+    import re
+
+    from .forms import MSG_PERSON_ID, PERSON_ID_IN_TEXT
+    from .models import ReportText
+
+    if not is_staff(user):
+        raise PermissionDenied("Bara samordnare och administratörer kan skriva rapportens texter.")
+    inventory_year = _year(year)
+    wanted: list[tuple[str, str, str, bool]] = []
+    if introduction is not None:
+        wanted.append((ReportText.Kind.INTRODUCTION, "", introduction, False))
+    if conclusions is not None:
+        wanted.append((ReportText.Kind.CONCLUSIONS, "", conclusions, False))
+    for qid, text in (answers or {}).items():
+        if qid not in QUESTIONS:
+            raise ReportingError(f"Okänd fråga '{qid}'.")
+        wanted.append((ReportText.Kind.ANSWER, qid, text, False))
+    for sid, (text, dismissed) in (signals or {}).items():
+        wanted.append((ReportText.Kind.SIGNAL, sid, text, bool(dismissed)))
+    errors: dict[str, list[str]] = {}
+    for kind, key, text, _dismissed in wanted:
+        name = f"{kind}:{key}" if key else kind
+        if len(text or "") > TEXT_MAX:
+            errors.setdefault(name, []).append(f"Texten är för lång (högst {TEXT_MAX} tecken).")
+        elif re.search(PERSON_ID_IN_TEXT, text or ""):
+            errors.setdefault(name, []).append(MSG_PERSON_ID)
+    if errors:
+        raise InvalidAnswers(errors)
+    changed = []
+    now = timezone.now()
+    with transaction.atomic():
+        for kind, key, text, dismissed in wanted:
+            text = (text or "").strip()
+            current = ReportText.objects.select_for_update().filter(
+                inventory_year=inventory_year, kind=kind, key=key).first()
+            if current is None:
+                if not text and not dismissed:
+                    continue
+                current = ReportText(inventory_year=inventory_year, kind=kind, key=key)
+            elif current.text == text and current.dismissed == dismissed:
+                continue
+            current.text, current.dismissed = text, dismissed
+            current.updated_at, current.updated_by = now, user
+            current.save()
+            changed.append(f"{ReportText.Kind(kind).label}{' ' + key if key else ''}"
+                           + (" (avfärdad)" if dismissed else ""))
+    if changed:
+        _audit(user, "report_text_changed", f"{year}: " + ", ".join(_swedish(c) for c in changed))
+    return len(changed)
+
+
+def texts_stamp(year: int) -> str:
+    """Changes to the year's submitted forms and texts, for the report cache key."""
+    from django.db.models import Count, Max
+
+    from .models import ReportText
+
+    a = UnitReport.objects.filter(inventory_year__year=year).aggregate(n=Count("id"), last=Max("updated_at"))
+    b = ReportText.objects.filter(inventory_year__year=year).aggregate(n=Count("id"), last=Max("updated_at"))
+    stamp = lambda x: x["last"].timestamp() if x["last"] else 0  # noqa: E731
+    return f"{a['n']}:{stamp(a)}:{b['n']}:{stamp(b)}"

@@ -27,6 +27,7 @@ UNPROTECTED_DOWNLOADED = "unprotected_downloaded"
 QUALITY_VIEWED = "quality_viewed"
 YEAR_CHANGED = "year_changed"
 USER_CHANGED = "user_changed"
+REPORT_TEXT_CHANGED = "report_text_changed"  # introduction, conclusions, comments on answers and signals
 
 ACTION_LABELS = {
     LOGIN: "Inloggning",
@@ -47,6 +48,7 @@ ACTION_LABELS = {
     QUALITY_VIEWED: "Visning av datakvalitet",
     YEAR_CHANGED: "Inventeringsår ändrat",
     USER_CHANGED: "Användare ändrad",
+    REPORT_TEXT_CHANGED: "Rapportens texter ändrade",
 }
 
 

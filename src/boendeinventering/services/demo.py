@@ -35,6 +35,15 @@ def run_demo(out: Path, *, persons: int = 1500, seed: int = 1, year: int = 2025,
         state = f"{imported.batch.rows_imported} rader importerade" if imported.created else "redan importerad, oförändrad"
         echo(f"  {kind}: {state}")
 
+    # Units, users and a few units' submitted forms first: the report's answers draw on the forms.
+    from boendeinventering.services.demo_forms import submit_demo_forms
+    from boendeinventering.services.users import create_demo_users
+
+    demo_users = create_demo_users(year=year)
+    submitted = submit_demo_forms(year)
+    echo(f"Kompletterande underlag: {submitted} formulär inskickade av demoenheterna" if submitted
+         else "Kompletterande underlag: demoenheternas formulär är redan inskickade")
+
     written: dict[str, Path] = {}
     reports = out / "rapporter"
     internal = out / "internt-ej-for-publicering"
@@ -53,14 +62,15 @@ def run_demo(out: Path, *, persons: int = 1500, seed: int = 1, year: int = 2025,
     echo(f"Databas och nyckel: {settings.DATA_DIR}")
 
     from boendeinventering.organisation.models import Role
-    from boendeinventering.services.users import create_demo_users
 
     echo("")
     echo("Webbgränssnittet: starta det med")
     echo(f"  BOINV_DATA_DIR={settings.DATA_DIR} .venv/bin/boinv serve --port 8000")
     echo("och öppna http://127.0.0.1:8000/ . Demoanvändare (lösenorden gäller bara demon):")
-    for username, password, role, unit in create_demo_users(year=year):
+    for username, password, role, unit in demo_users:
         echo(f"  {username:<12} {password:<32} {Role(role).label}{' – ' + unit if unit else ''}")
+    echo(f"Rapportens svar på metodstödets tio frågor, behovssignaler och samordnarens texter (samordnare): "
+         f"http://127.0.0.1:8000/ar/{year}/svar/")
     return written
 
 

@@ -93,6 +93,15 @@ def build_report(year: int, *, protected: bool = True, reference_date: dt.date |
         **({"record_keys": record_keys()} if cellkey else {}),
         places=data.places,
     )
+    forms = _forms_input(year)
+    if forms is not None:
+        # The units' submitted forms become tables of the report and pass the same disclosure control.
+        from boendeinventering.core.answers.forms import form_tables
+
+        extra = form_tables(forms)
+        if cellkey:
+            _form_cell_keys(extra)
+        tables = {**tables, **extra}
     report = Report(
         kommun=installation.kommun,
         year=year,
@@ -111,7 +120,7 @@ def build_report(year: int, *, protected: bool = True, reference_date: dt.date |
             "EJ RÖJANDESKYDDAD: tabellerna visar alla värden utan skydd och får inte publiceras. "
             "Endast för intern kvalitetssäkring."
         )
-        return report
+        return attach_answers(report, year, forms)
     safe = protect_report(report, rules)
     if cellkey:
         # The LP audit is about hidden counts; with noise nothing is hidden except magnitudes,
@@ -121,11 +130,86 @@ def build_report(year: int, *, protected: bool = True, reference_date: dt.date |
             raise DisclosureError(
                 "Röjandekontrollen underkände tabellerna; inget skrevs.\n" + "\n".join(problems[:20])
             )
-        return safe
+        return attach_answers(safe, year, forms)
     result = audit_report(safe, rules, unprotected=report)
     if not result.ok:
         raise DisclosureError("Röjandekontrollen underkände tabellerna; inget skrevs.\n" + result.as_text())
-    return safe
+    return attach_answers(safe, year, forms)
+
+
+def _forms_input(year: int):
+    from boendeinventering.reporting.services import forms_input
+
+    return forms_input(year)
+
+
+def _form_cell_keys(tables) -> None:
+    """Cell keys for the forms' counts under the cell-key method.
+
+    Form cells are sums of the units' estimates, not of records, so there are no record keys to
+    add up; the key is derived from the cell itself (keyed hash of table, row and value), which
+    gives the same noise for the same cell every time, like a record key would."""
+    from boendeinventering.core.protect.cellkey import CELL_KEYS
+    from boendeinventering.core.taxonomy import COUNT_MEASURES
+
+    secret = hmac.new(installation_key(), b"boinv cellkey form cells v1", hashlib.sha256).digest()
+    for table in tables.values():
+        for row in table.rows:
+            keys = {}
+            for m in table.measures:
+                if m in COUNT_MEASURES and row.get(m):
+                    label = f"{table.id}|{table.key(row)}|{m}|{row[m]}".encode()
+                    digest = hmac.new(secret, label, hashlib.sha256).digest()
+                    keys[m] = int.from_bytes(digest[:8], "big") / 2**64
+            if keys:
+                row[CELL_KEYS] = keys
+
+
+def signal_settings():
+    """The needs signals' thresholds from settings (BOINV_SIGNAL_*), as the core's plain dataclass."""
+    from boendeinventering.core.signals import SignalSettings
+
+    defaults = SignalSettings()
+    names = {
+        "children_min": "BOINV_SIGNAL_CHILDREN_MIN",
+        "long_stay_nights": "BOINV_SIGNAL_LONG_STAY_NIGHTS",
+        "elderly_min": "BOINV_SIGNAL_ELDERLY_MIN",
+        "occupancy_high": "BOINV_SIGNAL_OCCUPANCY_HIGH",
+        "occupancy_low": "BOINV_SIGNAL_OCCUPANCY_LOW",
+        "discharge_min": "BOINV_SIGNAL_DISCHARGE_MIN",
+        "eviction_children_min": "BOINV_SIGNAL_EVICTION_CHILDREN_MIN",
+        "rent_arrears_min": "BOINV_SIGNAL_RENT_ARREARS_MIN",
+        "bme_gap_percent": "BOINV_SIGNAL_BME_GAP_PERCENT",
+        "rough_sleepers_min": "BOINV_SIGNAL_ROUGH_SLEEPERS_MIN",
+    }
+    values = {field: getattr(settings, name, getattr(defaults, field)) for field, name in names.items()}
+    codes = getattr(settings, "BOINV_SIGNAL_CHILDREN_CODES", defaults.children_codes)
+    return SignalSettings(children_codes=tuple(codes), **values)
+
+
+def attach_answers(report: Report, year: int, forms=None) -> Report:
+    """The report's purpose: needs signals, answers q1–q10 and the recommendation, built from the
+    report's own (protected) cells, with the coordinator's texts beside them."""
+    from boendeinventering.core.answers import build_answers
+    from boendeinventering.core.recommendation import build_recommendation
+    from boendeinventering.core.signals import build_signals
+    from boendeinventering.reporting.services import report_texts
+
+    texts = report_texts(year)
+    signals = build_signals(report, signal_settings())
+    for signal in signals:
+        comment, dismissed = texts["signals"].get(signal.id, ("", False))
+        signal.comment = comment
+        signal.status = "dismissed" if dismissed else ("commented" if comment else "open")
+    answers = build_answers(report, forms, signals)
+    for answer in answers:
+        answer.comment = texts["answers"].get(answer.id, "")
+    report.signals = signals
+    report.answers = answers
+    report.recommendation = build_recommendation(report, forms, signals)
+    report.introduction = texts["introduction"]
+    report.conclusions = texts["conclusions"]
+    return report
 
 
 def audit_year(year: int, *, reference_date: dt.date | None = None) -> tuple[bool, str]:

@@ -24,7 +24,10 @@ def _state_key(year: int, protected: bool, reference_date) -> str:
     batches = ImportBatch.objects.filter(active=True).aggregate(n=Count("id"), last=Max("id"))
     mapping = MappingEntry.objects.aggregate(n=Count("id"), last=Max("updated_at"))
     stamp = mapping["last"].timestamp() if mapping["last"] else 0
-    return f"boinv-report:{year}:{int(protected)}:{reference_date}:{batches['n']}:{batches['last']}:{mapping['n']}:{stamp}"
+    from boendeinventering.reporting.services import texts_stamp  # forms and coordinator texts feed the answers
+
+    return (f"boinv-report:{year}:{int(protected)}:{reference_date}:{batches['n']}:{batches['last']}:{mapping['n']}:{stamp}"
+            f":{texts_stamp(year)}")
 
 
 def get_report(year: int, *, protected: bool, reference_date=None):

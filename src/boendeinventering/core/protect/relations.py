@@ -266,6 +266,56 @@ def build_relations(tables: dict[str, Table]) -> list[Relation]:
                 if ix.has(T8, m):
                     le(f"R8 {m}({kod}) <= persons(2,{kod})", ix.cell(T8, key, m), ix.cell(T2, (2, kod), "persons"))
     _new_table_relations(ix, out, le, eq, p_cells)
+    out.extend(form_relations(tables))
+    return out
+
+
+# --- the units' forms (core/answers/forms.py) ---------------------------------------------------
+# F1  form_utan_tak.persons = sum over sex (and over age group) of the parts      (ej fördelat included)
+# F2  form_situation4.persons_with_children <= persons
+# F3  form_sociala_kontrakt.m = sum over kod of form_sociala_kontrakt_by_kod.m, m in contracts,
+#     taken_over, adults, children; taken_over <= contracts per kod and in total
+# F4  form_forturer.priorities = sum over groups                                 (ej fördelat included)
+# F5  form_avhysning: averted <= cases, evictions_with_children <= evictions
+# Each holds by construction: parts are counted only from units that gave the total, and what a
+# unit did not distribute is counted as ej fördelat (forms.py). Form tables share no relation with
+# the register tables: an estimate is never a part of a register figure.
+
+def form_relations(tables: dict[str, Table]) -> list[Relation]:
+    ix = _Index(tables)
+    out: list[Relation] = []
+
+    def add(name: str, sense: str, pos: list[Cell], neg: list[Cell]) -> None:
+        terms = _terms(pos, neg)
+        if terms:
+            out.append(Relation(name, terms, sense, 0.0, 0.0))
+
+    def total_and_parts(total_tid: str, parts_tid: str, measure: str, name: str) -> None:
+        if ix.has(total_tid, measure) and ix.has(parts_tid, measure):
+            total = [c for key in ix.keys(total_tid) for c in ix.cell(total_tid, key, measure)]
+            parts = [c for key in ix.keys(parts_tid) for c in ix.cell(parts_tid, key, measure)]
+            add(f"{name} {total_tid}.{measure} = summa {parts_tid}", "=", total, parts)
+
+    total_and_parts("form_utan_tak", "form_utan_tak_by_sex", "persons", "F1")
+    total_and_parts("form_utan_tak", "form_utan_tak_by_age", "persons", "F1")
+    if ix.has("form_situation4", "persons", "persons_with_children"):
+        for key in ix.keys("form_situation4"):
+            add("F2 med barn <= personer", "<=", ix.cell("form_situation4", key, "persons_with_children"),
+                ix.cell("form_situation4", key, "persons"))
+    for m in ("contracts", "taken_over", "adults", "children"):
+        total_and_parts("form_sociala_kontrakt", "form_sociala_kontrakt_by_kod", m, "F3")
+    for tid in ("form_sociala_kontrakt", "form_sociala_kontrakt_by_kod"):
+        if ix.has(tid, "contracts", "taken_over"):
+            for key in ix.keys(tid):
+                add(f"F3 övertagna <= kontrakt {tid}{key}", "<=", ix.cell(tid, key, "taken_over"),
+                    ix.cell(tid, key, "contracts"))
+    total_and_parts("form_forturer", "form_forturer_by_group", "priorities", "F4")
+    if ix.has("form_avhysning", "cases", "averted", "evictions", "evictions_with_children"):
+        for key in ix.keys("form_avhysning"):
+            add("F5 avvärjda <= ärenden", "<=", ix.cell("form_avhysning", key, "averted"),
+                ix.cell("form_avhysning", key, "cases"))
+            add("F5 med barn <= genomförda", "<=", ix.cell("form_avhysning", key, "evictions_with_children"),
+                ix.cell("form_avhysning", key, "evictions"))
     return out
 
 

@@ -110,6 +110,11 @@ def value_label(dimension: str, value: Any) -> str:
         return SEX_NAMES_SV.get(str(value), str(value))
     if dimension in ("age_band", "age_group"):
         return age_band_label(str(value))
+    if dimension in ("group", "partner_type", "form"):
+        # the units' forms' own vocabulary (core/answers/forms.py); imported here to keep labels light
+        from boendeinventering.core.answers.forms import VALUE_NAMES_SV
+
+        return VALUE_NAMES_SV[dimension].get(str(value), str(value))
     return str(value)
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from boendeinventering.core.tables import Report, Table
+from dataclasses import asdict
+
+from boendeinventering.core.tables import Answer, Figure, Recommendation, Report, Signal, Table
 
 
 def _table(table: Table) -> dict[str, Any]:
@@ -29,7 +31,25 @@ def report_to_snapshot(report: Report) -> dict[str, Any]:
         "method_notes": [str(n) for n in report.method_notes],
         "quality": _table(report.quality) if report.quality is not None else None,
         "settings": {k: v for k, v in report.settings.items() if isinstance(v, (str, int, float, bool, type(None)))},
+        # the report's purpose (answers, needs, recommendation) and the coordinator's texts, frozen too
+        "answers": [asdict(a) for a in report.answers],
+        "signals": [asdict(s) for s in report.signals],
+        "recommendation": asdict(report.recommendation) if report.recommendation is not None else None,
+        "introduction": report.introduction,
+        "conclusions": report.conclusions,
     }
+
+
+def _figures(items) -> list[Figure]:
+    return [Figure(f["table"], dict(f["key"]), f["measure"], f["value"]) for f in items or []]
+
+
+def _answer(data: dict[str, Any]) -> Answer:
+    return Answer(**{**data, "figures": _figures(data.get("figures"))})
+
+
+def _signal(data: dict[str, Any]) -> Signal:
+    return Signal(**{**data, "evidence": _figures(data.get("evidence"))})
 
 
 def report_from_snapshot(data: dict[str, Any]) -> Report:
@@ -42,4 +62,10 @@ def report_from_snapshot(data: dict[str, Any]) -> Report:
         method_notes=list(data["method_notes"]),
         quality=_untable(data["quality"]) if data.get("quality") else None,
         settings=dict(data.get("settings") or {}),
+        # snapshots published before the answers existed have none of these keys
+        answers=[_answer(a) for a in data.get("answers") or []],
+        signals=[_signal(x) for x in data.get("signals") or []],
+        recommendation=Recommendation(**data["recommendation"]) if data.get("recommendation") else None,
+        introduction=data.get("introduction", ""),
+        conclusions=data.get("conclusions", ""),
     )
