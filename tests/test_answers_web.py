@@ -114,7 +114,7 @@ def test_coordinator_writes_texts_that_the_report_and_its_publication_carry(user
                       f"dismiss-{signal_id}": "1"})
     assert AuditEvent.objects.filter(action="report_text_changed").count() == 1
     # publishing freezes the texts with the figures
-    client.post(reverse("web:publish", args=[YEAR]), {"action": "publish"})
+    client.post(reverse("web:publish", args=[YEAR]), {"action": "publish", "confirmed": "1"})
     from boendeinventering.core.report.snapshot import report_from_snapshot
 
     published = report_from_snapshot(InventoryYear.objects.get(year=YEAR).published_report)
