@@ -48,6 +48,8 @@ SHEET_NAMES_SV: dict[str, str] = {
 
 # Measures holding money: rounded to whole kronor in every output (SPEC 6).
 MONEY_MEASURES = frozenset({"cost", "amount"})
+# Measures holding a share (0.875 = 87,5 %): kept with decimals, shown as a percentage.
+SHARE_MEASURES = frozenset({"occupancy"})
 
 
 def report_title(report: Report) -> str:
@@ -126,11 +128,25 @@ def whole_number(value: Any) -> int:
         raise TypeError(f"Värdet {value!r} är inget tal.") from exc
 
 
-def cell_value(row: dict[str, Any], measure: str) -> int | None:
-    """The number a table cell publishes: None when suppressed, else a whole number."""
+def cell_value(row: dict[str, Any], measure: str) -> int | float | None:
+    """The number a table cell publishes: None when suppressed, a share (rounded to 0,1
+    percentage point) for share measures, else a whole number."""
     if is_suppressed(row, measure):
         return None
+    if measure in SHARE_MEASURES:
+        share = float(row[measure])
+        if not math.isfinite(share):
+            raise ValueError(f"Ogiltigt tal i rapporten: {share!r}.")
+        return round(share, 3)
     return whole_number(row[measure])
+
+
+def format_cell(row: dict[str, Any], measure: str) -> str:
+    """A table cell as text: "1 206", "87,5 %" or "–"."""
+    value = cell_value(row, measure)
+    if value is not None and measure in SHARE_MEASURES:
+        return format_percent_sv(value)
+    return format_number_sv(value)
 
 
 def quality_value(value: Any) -> int | float | str | None:
@@ -164,7 +180,7 @@ def format_number_sv(value: int | float | None, decimals: int | None = None) -> 
 
 
 def display_cell(row: dict[str, Any], measure: str) -> str:
-    return format_number_sv(cell_value(row, measure))
+    return format_cell(row, measure)
 
 
 def table_has_suppression(table: Table) -> bool:
@@ -190,3 +206,106 @@ def sheet_name(candidate: str, taken: set[str]) -> str:
 
 def table_sheet_candidate(table: Table) -> str:
     return SHEET_NAMES_SV.get(table.id) or table.title or table.id
+
+
+# --- the report document: texts every format shares ----------------------------------------
+
+DOCUMENT_TITLE = "Inventering av socialtjänstens insatser för boende"
+NOT_PUBLISHED = "EJ PUBLICERAD – förhandsversion"
+NOT_PUBLISHED_FILE_TAG = "ej-publicerad"
+NOT_PUBLISHED_NOTE = (
+    "Förhandsversion med aktuella siffror. Rapporten är inte publicerad och siffrorna kan ändras "
+    "innan samordnaren publicerar den."
+)
+
+MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+             "oktober", "november", "december")
+
+ANSWER_STATUS_SV = {"answered": "Besvarad", "partly": "Delvis besvarad", "no_data": "Underlag saknas"}
+SIGNAL_STATUS_SV = {"open": "Ej kommenterad", "commented": "Kommenterad", "dismissed": "Avfärdad"}
+ADVICE_SV = {
+    "inventering_racker": "Inventeringen räcker som underlag",
+    "lokal_kartlaggning": "Komplettera med en lokal hemlöshetskartläggning",
+    "social_rapport": "Komplettera med en social rapport",
+}
+SOURCE_NAMES_SV = {
+    "insatser": "Insatser (uttag ur verksamhetssystemet)",
+    "utbetalningar": "Utbetalningar av ekonomiskt bistånd",
+    "skuldradgivning": "Budget- och skuldrådgivning",
+    "platser": "Platser (boenden och antal platser)",
+}
+
+DISCLOSURE_TEXT = (
+    "Alla tabeller har röjandeskyddats innan de publiceras: antal personer, hushåll och barn från 1 "
+    "till tröskeln minus ett tas bort (primär röjandekontroll), och fler celler tas bort där en "
+    "borttagen uppgift annars skulle kunna räknas fram ur summor (sekundär röjandekontroll). Belopp "
+    "och boendedygn visas inte bredvid ett borttaget antal personer eller hushåll. Texterna i "
+    "rapporten anger bara siffror ur de skyddade tabellerna. En borttagen uppgift markeras med –."
+)
+
+
+def format_date_sv(date) -> str:
+    """2026-03-05 -> "5 mars 2026", as a Swedish reader writes a date in prose."""
+    return f"{date.day} {MONTHS_SV[date.month - 1]} {date.year}"
+
+
+def format_percent_sv(share: float | None, decimals: int = 1) -> str:
+    """0.125 -> "12,5 %" (a share, not a percentage; space before the sign as in Swedish)."""
+    if share is None:
+        return SUPPRESSED_MARK
+    return f"{format_number_sv(share * 100, decimals=decimals)}\u00a0%"
+
+
+def publication_line(report: Report) -> str:
+    """What the title page says about the report's status: published when, or a preview."""
+    if report.published is not None:
+        return f"Publicerad {format_date_sv(report.published)}"
+    return NOT_PUBLISHED
+
+
+def is_preview(report: Report) -> bool:
+    return report.published is None
+
+
+def document_subtitle(report: Report) -> str:
+    name = report.settings.get("kommun_namn") if report.settings else None
+    return f"{name or 'Kommun ' + str(report.kommun)} {report.year}"
+
+
+def source_label(source: str) -> str:
+    if source.startswith("form:"):
+        return f"Enheternas formulär ({source[5:]})"
+    return SOURCE_NAMES_SV.get(source, source)
+
+
+def figure_label(report: Report, figure) -> str:
+    """A stated figure as a reader finds it in the tables: table title, row and column."""
+    table = report.tables.get(figure.table)
+    title = table.title if table is not None and table.title else figure.table
+    parts = [value_label(d, v) for d, v in figure.key.items()]
+    where = ", ".join(p for p in parts if p)
+    return f"{title}{' – ' + where if where else ''}: {measure_label(figure.measure)}"
+
+
+def figure_value(figure) -> str:
+    """A stated figure's value, exactly as the report holds it ('–' if suppressed)."""
+    value = figure.value
+    if value is None:
+        return SUPPRESSED_MARK
+    if figure.measure in SHARE_MEASURES:
+        return format_percent_sv(float(value))
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and not value.is_integer():
+        return format_number_sv(value, decimals=1)
+    return format_number_sv(whole_number(value))
+
+
+def download_name(report: Report, extension: str) -> str:
+    """The file name of a download: says when the content is not published or not protected."""
+    tags = []
+    if not report.protected:
+        tags.append("ej-rojandeskyddad")
+    elif is_preview(report):
+        tags.append(NOT_PUBLISHED_FILE_TAG)
+    return f"inventering-{report.year}{''.join('-' + t for t in tags)}.{extension}"
