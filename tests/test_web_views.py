@@ -166,7 +166,7 @@ def test_protected_download_formats(users, fake_figures):
     assert data["protected"] is True
     xlsx = client.get(reverse("web:report_download", args=[YEAR, "xlsx"]))
     assert xlsx.content[:2] == b"PK"
-    assert client.get(reverse("web:report_download", args=[YEAR, "pdf"])).status_code == 404
+    assert client.get(reverse("web:report_download", args=[YEAR, "odt"])).status_code == 404
 
 
 def test_unmapped_names_give_a_friendly_page(users, monkeypatch):

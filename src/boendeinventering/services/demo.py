@@ -35,31 +35,36 @@ def run_demo(out: Path, *, persons: int = 1500, seed: int = 1, year: int = 2025,
         state = f"{imported.batch.rows_imported} rader importerade" if imported.created else "redan importerad, oförändrad"
         echo(f"  {kind}: {state}")
 
+    from boendeinventering.core.report.exporters import EXPORTERS
+    from boendeinventering.organisation.models import Role
+    from boendeinventering.services.users import create_demo_users
+
+    users = create_demo_users(year=year)
+    # Published as a coordinator would, so the files are the version readers see.
+    figures.publish_year(year, "demo")
     written: dict[str, Path] = {}
     reports = out / "rapporter"
     internal = out / "internt-ej-for-publicering"
     reports.mkdir(parents=True, exist_ok=True)
     internal.mkdir(parents=True, exist_ok=True)
-    for fmt in ("json", "xlsx", "html"):
-        written[fmt] = figures.export(year, fmt, reports / f"inventering-{year}.{fmt}")
+    for fmt, exporter in EXPORTERS.items():
+        written[fmt] = figures.export(year, fmt, reports / f"inventering-{year}.{exporter.extension}")
+    for fmt in ("html", "xlsx", "json"):
         written[f"{fmt}-internal"] = figures.export(
             year, fmt, internal / f"inventering-{year}-ej-rojandeskyddad.{fmt}", unprotected=True)
-    echo("Rapporter (röjandeskyddade, kan publiceras):")
-    for fmt in ("html", "xlsx", "json"):
-        echo(f"  {written[fmt]}")
+    echo("Rapporter (röjandeskyddade och publicerade):")
+    for fmt, exporter in EXPORTERS.items():
+        echo(f"  {exporter.verbose_name:<18} {written[fmt]}")
     echo("Interna rapporter UTAN röjandeskydd (får inte publiceras):")
     for fmt in ("html", "xlsx", "json"):
         echo(f"  {written[fmt + '-internal']}")
     echo(f"Databas och nyckel: {settings.DATA_DIR}")
 
-    from boendeinventering.organisation.models import Role
-    from boendeinventering.services.users import create_demo_users
-
     echo("")
     echo("Webbgränssnittet: starta det med")
     echo(f"  BOINV_DATA_DIR={settings.DATA_DIR} .venv/bin/boinv serve --port 8000")
     echo("och öppna http://127.0.0.1:8000/ . Demoanvändare (lösenorden gäller bara demon):")
-    for username, password, role, unit in create_demo_users(year=year):
+    for username, password, role, unit in users:
         echo(f"  {username:<12} {password:<32} {Role(role).label}{' – ' + unit if unit else ''}")
     return written
 

@@ -25,10 +25,7 @@ def render_pdf(report: Report) -> bytes:
     # No base_url and a fetcher that refuses everything: the document is self-contained, and a
     # report must never make the server fetch a URL.
     document = weasyprint.HTML(string=html, url_fetcher=_no_fetch)
-    return document.write_pdf(
-        metadata=None,
-        pdf_identifier=f"boinv-{report.kommun}-{report.year}".encode(),
-    )
+    return document.write_pdf(pdf_identifier=f"boinv-{report.kommun}-{report.year}".encode())
 
 
 def _no_fetch(url: str, *args, **kwargs):
