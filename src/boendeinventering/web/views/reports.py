@@ -143,9 +143,9 @@ def download(request, year: int, fmt: str):
     inventory_year = visible_year(request, year)
     if fmt not in EXPORTERS:
         raise Http404(_("Okänt format."))
-    # Once published, everyone downloads the published version (the file a committee gets);
-    # before that, staff download the preview, marked "ej publicerad" in name and content.
-    report, problem = _compute(inventory_year.year, True, inventory_year)
+    # Readers download the published version; staff download what their page shows, today's
+    # figures, marked "ej publicerad" in the file name and inside (issue 7.8).
+    report, problem = _compute(inventory_year.year, True, _for_reader(request, inventory_year))
     if problem is not None:
         return _problem(request, problem, year)
     return _download(fmt, report)
