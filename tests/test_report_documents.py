@@ -125,7 +125,7 @@ def test_docx_structure_headings_toc_tables_images(rendered, published):
     xml = document.element.xml
     assert 'TOC \\o "1-2"' in xml  # a real table-of-contents field
     assert "w:tblHeader" in xml  # header rows repeat on every page
-    assert len(document.inline_shapes) == 2  # both charts as images
+    assert len(document.inline_shapes) == 3  # the charts (situation, sex and age, occupancy) as images
     footer_xml = document.sections[0].footer._element.xml
     assert "PAGE" in footer_xml and "NUMPAGES" in footer_xml
     assert {s.font.name for s in (document.styles["Normal"], document.styles["Heading 1"])} == {"Arial"}
@@ -295,3 +295,17 @@ def test_snapshot_keeps_answers_signals_recommendation_and_texts(published):
     for key in ("answers", "signals", "recommendation", "introduction", "conclusions"):
         old.pop(key)
     assert report_from_snapshot(old).answers == []
+
+
+def test_occupancy_chart_leaves_out_suppressed_shares():
+    from boendeinventering.core.report.charts import occupancy_chart_data
+    from boendeinventering.core.tables import Table
+
+    table = Table("occupancy_by_kod", "Beläggning", ["kod"], ["place_nights", "nights", "occupancy"], [
+        {"kod": "hotell", "place_nights": 1000, "nights": 875, "occupancy": 0.875},
+        {"kod": "harbarge", "place_nights": None, "nights": None, "occupancy": 0.5,
+         "suppressed": ["place_nights", "nights", "occupancy"]},
+    ])
+    data = occupancy_chart_data(table)
+    assert data.series["Beläggning"] == [0.875, None]  # the leftover 0.5 never reaches the chart
+    assert data.suppressed == [("Härbärge", "Beläggning")]

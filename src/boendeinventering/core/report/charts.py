@@ -23,6 +23,7 @@ from boendeinventering.core.tables import Report, Table
 from boendeinventering.core.taxonomy import AGE_BANDS, SEXES
 
 SITUATION_TABLE = "persons_by_situation"
+OCCUPANCY_TABLE = "occupancy_by_kod"
 SEX_AGE_TABLE = "persons_by_situation_sex_age"
 
 # Dark enough for 3:1 contrast against white (WCAG non-text contrast); "okänt" also hatched so
@@ -69,6 +70,22 @@ def situation_chart_data(table: Table, measure: str = "persons") -> ChartData:
         data.series["Personer"].append(value)
         if value is None:
             data.suppressed.append((label, "Personer"))
+    return data
+
+
+def occupancy_chart_data(table: Table, measure: str = "occupancy") -> ChartData:
+    """Occupancy (a share) per housing form; suppressed or missing shares are left out and listed."""
+    data = ChartData(title="Beläggning per boendeform", categories=[], series={"Beläggning": []},
+                     series_keys=[measure])
+    for row in table.rows:
+        if row.get("kod") is None:
+            continue
+        label = value_label("kod", row["kod"])
+        value = cell_value(row, measure) if measure in table.measures else None
+        data.categories.append(label)
+        data.series["Beläggning"].append(value)
+        if value is None:
+            data.suppressed.append((label, "Beläggning"))
     return data
 
 
@@ -207,6 +224,29 @@ def draw_situation_chart(data: ChartData, chart_id: str, title: str, image: str 
     return _output(fig, chart_id, title, image)
 
 
+def draw_occupancy_chart(data: ChartData, chart_id: str, title: str, image: str = "svg"):
+    from matplotlib.ticker import FuncFormatter
+
+    values = data.series["Beläggning"]
+    fig = _new_figure(7.0, 0.6 + 0.5 * max(len(values), 1))
+    ax = fig.add_subplot()
+    positions = list(range(len(values)))
+    shown = [(p, v) for p, v in zip(positions, values) if v is not None]
+    bars = ax.barh([p for p, _ in shown], [v for _, v in shown], color=BAR_COLOUR)
+    ax.bar_label(bars, labels=[format_number_sv(v * 100, decimals=1) + "\u00a0%" for _, v in shown],
+                 padding=3, fontsize=9)
+    for p, v in zip(positions, values):
+        if v is None:
+            ax.annotate(SUPPRESSED_MARK, (0, p), xytext=(4, 0), textcoords="offset points", va="center", fontsize=12)
+    ax.set_yticks(positions, data.categories)
+    ax.invert_yaxis()
+    ax.set_xlabel("Beläggning (andel av platsdygnen)", fontsize=9)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{format_number_sv(int(round(v * 100)))}\u00a0%"))
+    ax.set_xlim(0, max([1.0] + [v * 1.15 for _, v in shown]))
+    _style(ax)
+    return _output(fig, chart_id, title, image)
+
+
 def draw_sex_age_chart(panels: list[ChartData], chart_id: str, title: str, image: str = "svg"):
     from matplotlib.patches import Patch
 
@@ -291,5 +331,13 @@ def report_charts(report: Report, image: str = "svg") -> list[Chart]:
         drawable = [p for p in panels if p.has_values()]
         draw = (lambda i, t, im: draw_sex_age_chart(drawable, i, t, im)) if drawable else None
         charts.append(_chart("diagram-kon-alder", title, desc, omitted, draw, image))
+    table = report.tables.get(OCCUPANCY_TABLE)
+    if table is not None and "occupancy" in table.measures:
+        occupancy = occupancy_chart_data(table)
+        title = "Beläggning per boendeform"
+        desc = (f"Stapeldiagram: beläggningen, det vill säga använda boendedygn som andel av platsdygnen, per "
+                f"boendeform. Siffrorna finns i tabellen {table.title}." + _omitted_text(occupancy.omitted))
+        draw = (lambda i, t, im: draw_occupancy_chart(occupancy, i, t, im)) if occupancy.has_values() else None
+        charts.append(_chart("diagram-belaggning", title, desc, occupancy.omitted, draw, image))
     return charts
 

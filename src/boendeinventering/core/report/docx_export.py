@@ -83,6 +83,7 @@ def _styles(doc) -> None:
     styles["Normal"].paragraph_format.line_spacing = 1.15
     for name, size in (("Title", 26), ("Subtitle", 16)):
         _set_font(styles[name], size, colour=BLUE if name == "Title" else DARK)
+        styles[name].font.italic = False
     for level, size in ((1, 17), (2, 13), (3, 11.5), (4, 10.5)):
         style = styles[f"Heading {level}"]
         _set_font(style, size, bold=True, colour=BLUE if level <= 2 else DARK)
@@ -168,7 +169,19 @@ def _toc(doc, document: Document) -> None:
     # Ask Word to update fields (the TOC's page numbers) when the document is opened.
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
-    doc.settings.element.append(update)
+    settings = doc.settings.element
+    # w:settings is a schema sequence: updateFields goes before these, or Word calls the file damaged.
+    later = {qn(f"w:{name}") for name in (
+        "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "attachedSchema",
+        "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures",
+        "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults",
+        "doNotEmbedSmartTags", "decimalSymbol", "listSeparator")}
+    later.add("{http://schemas.openxmlformats.org/officeDocument/2006/math}mathPr")
+    following = next((child for child in settings if child.tag in later), None)
+    if following is not None:
+        following.addprevious(update)
+    else:
+        settings.append(update)
 
 
 def _shade(cell, fill: str) -> None:
@@ -187,11 +200,11 @@ def _repeat_header(row) -> None:
     from docx.oxml.ns import qn
 
     trpr = row._tr.get_or_add_trPr()
+    # Schema order inside w:trPr: cantSplit before tblHeader (Word rejects the other order).
+    trpr.append(OxmlElement("w:cantSplit"))
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     trpr.append(header)
-    cant_split = OxmlElement("w:cantSplit")
-    trpr.append(cant_split)
 
 
 def _cell_text(cell, text: str, *, bold: bool = False, right: bool = False, size: float = 9) -> None:

@@ -108,6 +108,7 @@ PRINT_CSS = """
   h3, h4 { break-after: avoid; color: #1a1a1a; }
   table { font-size: 8.5pt; width: auto; max-width: 100%; }
   thead { display: table-header-group; }
+  caption.sr { display: none; }  /* the heading above names the table; a clipped caption leaves a sliver in print */
   tr { break-inside: avoid; }
   figure { break-inside: avoid; }
   svg.chart { width: 100%; height: auto; }
