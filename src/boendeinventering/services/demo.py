@@ -54,7 +54,7 @@ def run_demo(out: Path, *, persons: int = 1500, seed: int = 1, year: int = 2025,
             year, fmt, internal / f"inventering-{year}-ej-rojandeskyddad.{fmt}", unprotected=True)
     echo("Rapporter (röjandeskyddade och publicerade):")
     for fmt, exporter in EXPORTERS.items():
-        echo(f"  {exporter.verbose_name:<18} {written[fmt]}")
+        echo(f"  {exporter.verbose_name:<20} {written[fmt]}")
     echo("Interna rapporter UTAN röjandeskydd (får inte publiceras):")
     for fmt in ("html", "xlsx", "json"):
         echo(f"  {written[fmt + '-internal']}")
