@@ -7,9 +7,9 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
 .PHONY: demo test test-sqlite test-postgres test-tools bench clean
 
-# Programs the tests drive, as debian-package:command. Another one is one word more
-# (e.g. libreoffice-writer:/usr/bin/soffice).
-TEST_PACKAGES := chromium:/usr/bin/chromium
+# Programs the tests drive, as debian-package:command: Chromium for the browser tests, LibreOffice
+# to open the Word report, poppler to read and render the PDF. Another one is one word more.
+TEST_PACKAGES := chromium:/usr/bin/chromium libreoffice-writer-nogui:soffice poppler-utils:pdftoppm
 APT_GET ?= apt-get
 IS_ROOT ?= $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
@@ -24,15 +24,15 @@ demo: $(STAMP)
 
 test: test-sqlite test-postgres
 
-# The browser tests need Debian's Chromium: installed with apt-get when we are root, otherwise
-# make stops at once with one line saying what to install. Never skipped silently.
+# The browser and report tests need these Debian packages: installed with apt-get when we are root,
+# otherwise make stops at once with one line saying what to install. Never skipped silently.
 test-tools:
 	@missing=""; \
 	for pair in $(TEST_PACKAGES); do command -v "$${pair#*:}" >/dev/null 2>&1 || missing="$$missing $${pair%%:*}"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$(IS_ROOT)" = yes ] && command -v $(APT_GET) >/dev/null 2>&1; then \
-		echo "Installerar$$missing (apt-get) för webbläsartesterna ..." >&2; \
-		$(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq $$missing >/dev/null \
+		echo "Installerar$$missing (apt-get) för testerna ..." >&2; \
+		$(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq --no-install-recommends $$missing >/dev/null \
 			|| { echo "Kunde inte installera$$missing med apt-get; installera paketen och kör make test igen." >&2; exit 1; }; \
 		for pair in $(TEST_PACKAGES); do command -v "$${pair#*:}" >/dev/null 2>&1 \
 			|| { echo "$${pair#*:} saknas fortfarande efter installationen av $${pair%%:*}." >&2; exit 1; }; done; \

@@ -23,6 +23,8 @@ from boendeinventering.services import figures, imports, mapping
 
 YEAR = 2025
 COUNT_HEADINGS = {MEASURE_NAMES_SV[m] for m in COUNT_MEASURES}
+POPULATION_HEADINGS = {MEASURE_NAMES_SV[m] for m in ("persons", "households") if m in MEASURE_NAMES_SV}
+MAGNITUDE_HEADINGS = {MEASURE_NAMES_SV[m] for m in MAGNITUDE_MEASURES if m in MEASURE_NAMES_SV}
 SUPPRESSED = "–"
 
 
@@ -31,7 +33,7 @@ def _publish(tmp_path, persons, seed):
     mapping.import_mapping(files.mapping)
     for kind in ("insatser", "utbetalningar", "skuldradgivning", "platser"):
         imports.import_extract(kind, getattr(files, kind))
-    out = {fmt: figures.export(YEAR, fmt, tmp_path / f"rapport.{fmt}") for fmt in ("json", "xlsx", "html")}
+    out = {fmt: figures.export(YEAR, fmt, tmp_path / f"rapport.{fmt}") for fmt in ("json", "xlsx", "html", "docx", "pdf")}
     out["truth"] = figures.export(YEAR, "json", tmp_path / "internt.json", unprotected=True)
     return out
 
@@ -150,10 +152,75 @@ def _check_html(path, suppressed_total):
     assert "Uppgiften har tagits bort för att skydda enskilda personers integritet" in html
 
 
+def _check_docx(path, published, suppressed_total):
+    """Word: every table cell under a count heading is 0 or at least 5, money and nights are
+    "–" wherever the row's persons or households are, and the dashes are the suppressed cells."""
+    import docx
+
+    document = docx.Document(str(path))
+    dashes = 0
+    for table in document.tables:
+        header = [c.text for c in table.rows[0].cells]
+        if not any(h in COUNT_HEADINGS for h in header):
+            continue  # data quality: not protected, describes the data
+        for row in table.rows[1:]:
+            cells = [c.text for c in row.cells]
+            dashes += sum(1 for c in cells if c == SUPPRESSED)
+            hidden_population = False
+            for heading, text in zip(header, cells):
+                if heading in COUNT_HEADINGS and text != SUPPRESSED:
+                    number = int(text.replace("\xa0", "").replace(" ", ""))
+                    assert not 1 <= number <= 4, (header, cells)
+                if heading in POPULATION_HEADINGS and text == SUPPRESSED:
+                    hidden_population = True
+            if hidden_population:
+                for heading, text in zip(header, cells):
+                    if heading in MAGNITUDE_HEADINGS:
+                        assert text == SUPPRESSED, (header, cells)
+    assert dashes == suppressed_total
+
+
+def _check_pdf(path, published):
+    """PDF: the text of every table cell row, read back, carries no count from 1 to 4 beside a
+    count heading; checked on the JSON's published values: every suppressed count in the JSON
+    is absent as a value in the same row of the PDF's text."""
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() for page in PdfReader(str(path)).pages)
+    text = " ".join(text.replace("\xa0", " ").split())
+    assert "Uppgiften har tagits bort för att skydda enskilda personers integritet" in text
+    # every published table cell appears in the PDF as the report formats it
+    for table in published["tables"].values():
+        for row in table["rows"]:
+            for measure in table["measures"]:
+                value = row[measure]
+                if value is not None and measure in COUNT_MEASURES:
+                    formatted = f"{value:,}".replace(",", " ")
+                    assert formatted in text, (row, measure)
+    assert "http://" not in text and "https://" not in text
+    return text
+
+
+def _digit_tokens(text: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"\d+", text.replace("\xa0", " ")))
+
+
 def _check_all(out):
-    _, suppressed_total = _check_json(out["json"], out["truth"])
+    published, suppressed_total = _check_json(out["json"], out["truth"])
     _check_xlsx(out["xlsx"], suppressed_total)
     _check_html(out["html"], suppressed_total)
+    _check_docx(out["docx"], published, suppressed_total)
+    pdf_text = _check_pdf(out["pdf"], published)
+    # The PDF is laid out from the checked HTML: it states no number the HTML does not (page
+    # numbers aside), so nothing the protection removed can appear in it.
+    html_text = HTMLParser()
+    parts = []
+    html_text.handle_data = parts.append
+    html_text.feed(out["html"].read_text(encoding="utf-8"))
+    pages = {str(n) for n in range(1, 200)}
+    assert _digit_tokens(pdf_text) - _digit_tokens(" ".join(parts)) - pages == set()
     return suppressed_total
 
 

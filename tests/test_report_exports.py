@@ -106,7 +106,11 @@ def make_report(protected: bool = True) -> Report:
 
 def test_json_matches_spec_shape_exactly():
     out = report_to_json(make_report())
-    assert list(out) == ["format", "kommun", "year", "protected", "reference_date", "tables", "quality", "method_notes"]
+    assert list(out) == ["format", "kommun", "year", "protected", "reference_date", "tables", "quality", "method_notes",
+                         "published", "publication_status", "introduction", "answers", "signals", "recommendation",
+                         "conclusions"]
+    assert out["published"] is None and out["publication_status"] == "ej publicerad"
+    assert out["answers"] == [] and out["signals"] == [] and out["recommendation"] is None
     assert out["format"] == "boinv/1" and out["kommun"] == "0180" and out["year"] == 2025
     assert out["protected"] is True
     assert out["reference_date"] == "2025-12-31"
@@ -159,7 +163,7 @@ def test_json_suppressed_value_never_leaks_even_if_left_in_row():
 def test_json_unprotected_has_no_suppression():
     out = report_to_json(make_report(protected=False))
     assert out["protected"] is False
-    text = json.dumps(out)
+    text = json.dumps(out["tables"])
     assert "suppressed" not in text and "null" not in text
     assert out["tables"]["persons_by_situation"]["rows"][2]["persons"] == 2
 
@@ -203,6 +207,9 @@ def test_xlsx_sheets(xlsx_books):
     wb = xlsx_books[True]
     assert wb.sheetnames == [
         "Om rapporten",
+        "Svar",
+        "Behov",
+        "Diagram",
         "Personer per situation",
         "Personer per boendeform",
         "Situation, kön och ålder",

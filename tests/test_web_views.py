@@ -166,7 +166,7 @@ def test_protected_download_formats(users, fake_figures):
     assert data["protected"] is True
     xlsx = client.get(reverse("web:report_download", args=[YEAR, "xlsx"]))
     assert xlsx.content[:2] == b"PK"
-    assert client.get(reverse("web:report_download", args=[YEAR, "pdf"])).status_code == 404
+    assert client.get(reverse("web:report_download", args=[YEAR, "odt"])).status_code == 404
 
 
 def test_unmapped_names_give_a_friendly_page(users, monkeypatch):
@@ -349,6 +349,21 @@ def test_readers_see_the_report_as_published_not_later_imports(users, tmp_path):
     imports.import_extract("insatser", more, year=YEAR, accept_columns=True)
     assert persons_in_situation_1(reader) == published  # frozen at publication
     assert persons_in_situation_1(coordinator) == published + 10  # the coordinator previews the live figures
+    # issue 7.8: the preview is marked in the file name and inside, the published file is not
+    preview = coordinator.get(reverse("web:report_download", args=[YEAR, "json"]))
+    assert preview["Content-Disposition"] == f'attachment; filename="inventering-{YEAR}-ej-publicerad.json"'
+    assert json.loads(preview.content)["publication_status"] == "ej publicerad"
+    frozen = reader.get(reverse("web:report_download", args=[YEAR, "json"]))
+    assert frozen["Content-Disposition"] == f'attachment; filename="inventering-{YEAR}.json"'
+    assert json.loads(frozen.content)["publication_status"] == "publicerad"
+    docx_preview = coordinator.get(reverse("web:report_download", args=[YEAR, "docx"]))
+    assert "ej-publicerad.docx" in docx_preview["Content-Disposition"]
+    import io
+
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(docx_preview.content)).paragraphs)
+    assert "EJ PUBLICERAD – förhandsversion" in text
     page = reader.get(reverse("web:report", args=[YEAR])).content.decode()
     assert "Akut hemlöshet" in page
     coordinator.post(reverse("web:publish", args=[YEAR]), {"action": "publish", "confirmed": "1"})  # publish again

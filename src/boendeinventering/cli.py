@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+from boendeinventering.core.report.exporters import FORMATS as EXPORT_FORMATS
+
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
@@ -66,7 +68,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="skriv årets tabeller")
     p.add_argument("--year", type=int, required=True)
-    p.add_argument("--format", choices=["json", "xlsx", "html"], default="json")
+    p.add_argument("--format", choices=list(EXPORT_FORMATS), default="json",
+                   help="docx (Word), pdf, xlsx (Excel), html eller json")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--unprotected", action="store_true",
                    help="utan röjandeskydd (endast intern kvalitetssäkring)")

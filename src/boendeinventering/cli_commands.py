@@ -149,7 +149,12 @@ def _mapping(args) -> int:
 def _export(args) -> int:
     path = figures.export(args.year, args.format, args.out, unprotected=args.unprotected,
                           reference_date=args.reference_date, user=CLI_USER)
-    kind = "UTAN röjandeskydd (endast internt)" if args.unprotected else "röjandeskyddad"
+    if args.unprotected:
+        kind = "UTAN röjandeskydd (endast internt)"
+    elif figures.published_report(args.year) is not None and args.reference_date is None:
+        kind = "röjandeskyddad, den publicerade versionen"
+    else:
+        kind = "röjandeskyddad, EJ PUBLICERAD – förhandsversion med dagens siffror"
     print(f"Skrev {path} ({kind}).")
     return EXIT_OK
 

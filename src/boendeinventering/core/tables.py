@@ -96,3 +96,5 @@ class Report:
     recommendation: Recommendation | None = None
     introduction: str = ""  # written by the coordinator in the web app
     conclusions: str = ""  # written by the coordinator in the web app
+    # The day the coordinator published this report; None = a preview, marked "EJ PUBLICERAD".
+    published: dt.date | None = None

@@ -36,6 +36,8 @@ def run_demo(out: Path, *, persons: int = 1500, seed: int = 1, year: int = 2025,
         echo(f"  {kind}: {state}")
 
     # Units, users and a few units' submitted forms first: the report's answers draw on the forms.
+    from boendeinventering.core.report.exporters import EXPORTERS
+    from boendeinventering.organisation.models import Role
     from boendeinventering.services.demo_forms import submit_demo_forms
     from boendeinventering.services.users import create_demo_users
 
@@ -43,25 +45,25 @@ def run_demo(out: Path, *, persons: int = 1500, seed: int = 1, year: int = 2025,
     submitted = submit_demo_forms(year)
     echo(f"Kompletterande underlag: {submitted} formulär inskickade av demoenheterna" if submitted
          else "Kompletterande underlag: demoenheternas formulär är redan inskickade")
-
+    # Published as a coordinator would, so the files are the version readers see.
+    figures.publish_year(year, "demo")
     written: dict[str, Path] = {}
     reports = out / "rapporter"
     internal = out / "internt-ej-for-publicering"
     reports.mkdir(parents=True, exist_ok=True)
     internal.mkdir(parents=True, exist_ok=True)
-    for fmt in ("json", "xlsx", "html"):
-        written[fmt] = figures.export(year, fmt, reports / f"inventering-{year}.{fmt}")
+    for fmt, exporter in EXPORTERS.items():
+        written[fmt] = figures.export(year, fmt, reports / f"inventering-{year}.{exporter.extension}")
+    for fmt in ("html", "xlsx", "json"):
         written[f"{fmt}-internal"] = figures.export(
             year, fmt, internal / f"inventering-{year}-ej-rojandeskyddad.{fmt}", unprotected=True)
-    echo("Rapporter (röjandeskyddade, kan publiceras):")
-    for fmt in ("html", "xlsx", "json"):
-        echo(f"  {written[fmt]}")
+    echo("Rapporter (röjandeskyddade och publicerade):")
+    for fmt, exporter in EXPORTERS.items():
+        echo(f"  {exporter.verbose_name:<20} {written[fmt]}")
     echo("Interna rapporter UTAN röjandeskydd (får inte publiceras):")
     for fmt in ("html", "xlsx", "json"):
         echo(f"  {written[fmt + '-internal']}")
     echo(f"Databas och nyckel: {settings.DATA_DIR}")
-
-    from boendeinventering.organisation.models import Role
 
     echo("")
     echo("Webbgränssnittet: starta det med")

@@ -16,7 +16,7 @@ from boendeinventering.core import quality as quality_rules
 from boendeinventering.core.measure import compute_tables
 from boendeinventering.core.protect import ProtectionSettings, audit_report, protect_report
 from boendeinventering.core.protect import DisclosureError, RecordKeys, check_cellkey_report
-from boendeinventering.core.report import write_html, write_json, write_xlsx
+from boendeinventering.core.report.exporters import get_exporter
 from boendeinventering.core.schema import MEASURE_DEBT_CASES, MEASURE_PAYMENTS, MEASURE_PLACES, MEASURE_STAYS
 from boendeinventering.core.tables import Report
 from boendeinventering.inventory.models import ImportBatch
@@ -26,8 +26,6 @@ from boendeinventering.services.mapping import current_mapping
 from boendeinventering.services.storage import active_batches, active_rows
 
 log = logging.getLogger("boendeinventering.figures")
-
-WRITERS = {"json": write_json, "xlsx": write_xlsx, "html": write_html}
 
 
 @dataclass
@@ -251,13 +249,57 @@ def _method_notes(reference_date: dt.date) -> list[str]:
     ]
 
 
+def published_report(year: int) -> Report | None:
+    """The year's report as the coordinator published it (what readers see), or None."""
+    import dataclasses
+
+    from boendeinventering.core.report.snapshot import report_from_snapshot
+    from boendeinventering.organisation.models import InventoryYear
+
+    inventory_year = InventoryYear.objects.filter(year=year).exclude(published_at=None).first()
+    if inventory_year is None or not inventory_year.published_report:
+        return None
+    report = report_from_snapshot(inventory_year.published_report)
+    return dataclasses.replace(report, published=inventory_year.published_at.date())
+
+
+def publish_year(year: int, user) -> Report:
+    """Freeze the year's protected report for readers, as the coordinator's "Publicera" does.
+    Raises (and publishes nothing) when the figures do not pass disclosure control."""
+    from django.utils import timezone
+
+    from boendeinventering.core.report.snapshot import report_to_snapshot
+    from boendeinventering.organisation.models import InventoryYear
+    from boendeinventering.services import audit
+
+    report = build_report(year, protected=True)
+    inventory_year, _ = InventoryYear.objects.get_or_create(year=year)
+    inventory_year.published_report = report_to_snapshot(report)
+    inventory_year.published_at = timezone.now()
+    inventory_year.published_by = user if isinstance(user, str) else user.get_username()
+    inventory_year.save()
+    audit.record(user, audit.PUBLISHED, f"Den röjandeskyddade rapporten för {year} är publicerad för läsare.")
+    return published_report(year)
+
+
+def report_for_export(year: int, *, unprotected: bool = False, reference_date: dt.date | None = None) -> Report:
+    """What `boinv export` and the demo write: the published report once the year is published
+    (the same file readers download), else today's protected figures marked "EJ PUBLICERAD".
+    A reference date of one's own, or --unprotected, always means the live figures."""
+    if not unprotected and reference_date is None:
+        published = published_report(year)
+        if published is not None:
+            return published
+    return build_report(year, protected=not unprotected, reference_date=reference_date)
+
+
 def export(year: int, fmt: str, out: Path, *, unprotected: bool = False,
            reference_date: dt.date | None = None, user="", ip: str | None = None) -> Path:
-    if fmt not in WRITERS:
-        raise ValueError(f"Okänt format '{fmt}'. Välj json, xlsx eller html.")
-    report = build_report(year, protected=not unprotected, reference_date=reference_date)
-    path = WRITERS[fmt](report, Path(out))
-    log.info("export year=%s format=%s protected=%s", year, fmt, not unprotected)
+    exporter = get_exporter(fmt)  # an unknown format fails before any figure is computed
+    report = report_for_export(year, unprotected=unprotected, reference_date=reference_date)
+    path = exporter.write(report, Path(out))
+    log.info("export year=%s format=%s protected=%s published=%s", year, fmt, report.protected,
+             report.published is not None)
     if unprotected:
         # every unprotected export is in the audit trail, whichever interface made it
         from boendeinventering.services import audit

@@ -1,4 +1,5 @@
-"""Report exporters: JSON (SPEC 6), Excel and a self-contained HTML page.
+"""Report exporters: JSON (SPEC 6), Excel, HTML, Word and PDF, through one registry
+(``exporters.EXPORTERS``).
 
 All writers are atomic: the output is written to a temporary file next to the target and
 moved into place only when complete, so a failed export never leaves a half-written file
@@ -7,42 +8,10 @@ that someone could mistake for a finished one.
 
 from __future__ import annotations
 
-import os
-import secrets
-from collections.abc import Callable
-from pathlib import Path
-
-
-def atomic_write(path: Path | str, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp_path)`` and move the finished file to ``path``.
-
-    The temporary file lives in the target's directory so that ``os.replace`` is a rename on
-    the same file system (atomic), and is created through ``os.open`` with mode 0o666 so the
-    user's umask decides the final permissions, as for any ordinary file.
-    """
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    os.close(fd)
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return target
-
-
-def atomic_write_text(path: Path | str, text: str) -> Path:
-    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))
-
-
-# Imported after atomic_write is defined: the exporters use it.
-from boendeinventering.core.report.html_export import report_to_html, write_html  # noqa: E402
-from boendeinventering.core.report.json_export import report_to_json, write_json  # noqa: E402
-from boendeinventering.core.report.xlsx_export import write_xlsx  # noqa: E402
+from boendeinventering.core.report.files import atomic_write, atomic_write_text
+from boendeinventering.core.report.html_export import report_to_html, write_html
+from boendeinventering.core.report.json_export import report_to_json, write_json
+from boendeinventering.core.report.xlsx_export import write_xlsx
 
 __all__ = [
     "atomic_write",

@@ -23,6 +23,7 @@ from boendeinventering.core.tables import Report, Table
 from boendeinventering.core.taxonomy import AGE_BANDS, SEXES
 
 SITUATION_TABLE = "persons_by_situation"
+OCCUPANCY_TABLE = "occupancy_by_kod"
 SEX_AGE_TABLE = "persons_by_situation_sex_age"
 
 # Dark enough for 3:1 contrast against white (WCAG non-text contrast); "okänt" also hatched so
@@ -55,6 +56,7 @@ class Chart:
     description: str  # text alternative and caption, Swedish
     svg: str | None  # None when there is nothing that may be shown
     omitted: int
+    png: bytes | None = None  # the same drawing as an image, for Word (image="png")
 
 
 def situation_chart_data(table: Table, measure: str = "persons") -> ChartData:
@@ -68,6 +70,22 @@ def situation_chart_data(table: Table, measure: str = "persons") -> ChartData:
         data.series["Personer"].append(value)
         if value is None:
             data.suppressed.append((label, "Personer"))
+    return data
+
+
+def occupancy_chart_data(table: Table, measure: str = "occupancy") -> ChartData:
+    """Occupancy (per cent) per housing form; suppressed or missing shares are left out and listed."""
+    data = ChartData(title="Beläggning per boendeform", categories=[], series={"Beläggning": []},
+                     series_keys=[measure])
+    for row in table.rows:
+        if row.get("kod") is None:
+            continue
+        label = value_label("kod", row["kod"])
+        value = cell_value(row, measure) if measure in table.measures else None
+        data.categories.append(label)
+        data.series["Beläggning"].append(value)
+        if value is None:
+            data.suppressed.append((label, "Beläggning"))
     return data
 
 
@@ -174,7 +192,19 @@ def inline_svg(svg: str, prefix: str, title: str) -> str:
     return svg.strip()
 
 
-def draw_situation_chart(data: ChartData, chart_id: str, title: str) -> str:
+def _png_bytes(fig) -> bytes:
+    buf = io.BytesIO()
+    # 200 dpi: sharp in print at the width Word shows it (16 cm); metadata left out so the same
+    # figures give the same bytes.
+    fig.savefig(buf, format="png", dpi=200, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _output(fig, chart_id: str, title: str, image: str) -> str | bytes:
+    return _png_bytes(fig) if image == "png" else _svg_text(fig, chart_id, title)
+
+
+def draw_situation_chart(data: ChartData, chart_id: str, title: str, image: str = "svg"):
     values = data.series["Personer"]
     fig = _new_figure(7.0, 0.6 + 0.55 * max(len(values), 1))
     ax = fig.add_subplot()
@@ -191,10 +221,33 @@ def draw_situation_chart(data: ChartData, chart_id: str, title: str) -> str:
     _thousands(ax, "x")
     ax.margins(x=0.12)
     _style(ax)
-    return _svg_text(fig, chart_id, title)
+    return _output(fig, chart_id, title, image)
 
 
-def draw_sex_age_chart(panels: list[ChartData], chart_id: str, title: str) -> str:
+def draw_occupancy_chart(data: ChartData, chart_id: str, title: str, image: str = "svg"):
+    from matplotlib.ticker import FuncFormatter
+
+    values = data.series["Beläggning"]
+    fig = _new_figure(7.0, 0.6 + 0.5 * max(len(values), 1))
+    ax = fig.add_subplot()
+    positions = list(range(len(values)))
+    shown = [(p, v) for p, v in zip(positions, values) if v is not None]
+    bars = ax.barh([p for p, _ in shown], [v for _, v in shown], color=BAR_COLOUR)
+    ax.bar_label(bars, labels=[format_number_sv(v, decimals=1) + "\u00a0%" for _, v in shown],
+                 padding=3, fontsize=9)
+    for p, v in zip(positions, values):
+        if v is None:
+            ax.annotate(SUPPRESSED_MARK, (0, p), xytext=(4, 0), textcoords="offset points", va="center", fontsize=12)
+    ax.set_yticks(positions, data.categories)
+    ax.invert_yaxis()
+    ax.set_xlabel("Beläggning (andel av platsdygnen)", fontsize=9)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{format_number_sv(int(round(v)))}\u00a0%"))
+    ax.set_xlim(0, max([100.0] + [v * 1.15 for _, v in shown]))
+    _style(ax)
+    return _output(fig, chart_id, title, image)
+
+
+def draw_sex_age_chart(panels: list[ChartData], chart_id: str, title: str, image: str = "svg"):
     from matplotlib.patches import Patch
 
     fig = _new_figure(7.5, 0.4 + 2.6 * len(panels))
@@ -229,7 +282,7 @@ def draw_sex_age_chart(panels: list[ChartData], chart_id: str, title: str) -> st
         ax.margins(y=0.15)
         ax.legend(handles=handles, fontsize=8, frameon=False, ncols=len(handles))
         _style(ax)
-    return _svg_text(fig, chart_id, title)
+    return _output(fig, chart_id, title, image)
 
 
 def _omitted_text(omitted: int) -> str:
@@ -242,9 +295,19 @@ def _omitted_text(omitted: int) -> str:
     )
 
 
-def report_charts(report: Report) -> list[Chart]:
-    """The charts the HTML report shows, in order. A chart whose table is missing is skipped;
-    one with nothing that may be shown keeps its caption but has no drawing."""
+def _chart(chart_id: str, title: str, desc: str, omitted: int, draw, image: str) -> Chart:
+    if draw is None:
+        return Chart(chart_id, title, desc, None, omitted)
+    drawn = draw(chart_id, title, image)
+    if image == "png":
+        return Chart(chart_id, title, desc, None, omitted, png=drawn)
+    return Chart(chart_id, title, desc, drawn, omitted)
+
+
+def report_charts(report: Report, image: str = "svg") -> list[Chart]:
+    """The charts every report format shows, in order: inline SVG (``image="svg"``, HTML and
+    PDF) or PNG (``"png"``, Word). A chart whose table is missing is skipped; one with nothing
+    that may be shown keeps its caption but has no drawing."""
     charts = []
     table = report.tables.get(SITUATION_TABLE)
     if table is not None:
@@ -253,8 +316,8 @@ def report_charts(report: Report) -> list[Chart]:
         desc = f"Stapeldiagram: {title.lower()}. Siffrorna finns i tabellen {table.title}." + _omitted_text(
             data.omitted
         )
-        svg = draw_situation_chart(data, "diagram-situation", title) if data.has_values() else None
-        charts.append(Chart("diagram-situation", title, desc, svg, data.omitted))
+        draw = (lambda i, t, im: draw_situation_chart(data, i, t, im)) if data.has_values() else None
+        charts.append(_chart("diagram-situation", title, desc, data.omitted, draw, image))
     table = report.tables.get(SEX_AGE_TABLE)
     if table is not None:
         panels = sex_age_chart_data(table)
@@ -266,7 +329,15 @@ def report_charts(report: Report) -> list[Chart]:
             + _omitted_text(omitted)
         )
         drawable = [p for p in panels if p.has_values()]
-        svg = draw_sex_age_chart(drawable, "diagram-kon-alder", title) if drawable else None
-        charts.append(Chart("diagram-kon-alder", title, desc, svg, omitted))
+        draw = (lambda i, t, im: draw_sex_age_chart(drawable, i, t, im)) if drawable else None
+        charts.append(_chart("diagram-kon-alder", title, desc, omitted, draw, image))
+    table = report.tables.get(OCCUPANCY_TABLE)
+    if table is not None and "occupancy" in table.measures:
+        occupancy = occupancy_chart_data(table)
+        title = "Beläggning per boendeform"
+        desc = (f"Stapeldiagram: beläggningen, det vill säga använda boendedygn som andel av platsdygnen, per "
+                f"boendeform. Siffrorna finns i tabellen {table.title}." + _omitted_text(occupancy.omitted))
+        draw = (lambda i, t, im: draw_occupancy_chart(occupancy, i, t, im)) if occupancy.has_values() else None
+        charts.append(_chart("diagram-belaggning", title, desc, occupancy.omitted, draw, image))
     return charts
 

@@ -10,23 +10,32 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from boendeinventering.core.report import atomic_write_text
-from boendeinventering.core.report.charts import Chart, report_charts
+from boendeinventering.core.report.files import atomic_write_text
+from boendeinventering.core.report.charts import Chart
+from boendeinventering.core.report.document import (
+    Bullets,
+    ChartBlock,
+    Document,
+    Facts,
+    FigureList,
+    Heading,
+    Paragraph,
+    TableBlock,
+    build_document,
+)
 from boendeinventering.core.report.labels import (
     NO_ROWS_TEXT,
     SUPPRESSED_FOOTNOTE,
     SUPPRESSED_MARK,
-    UNPROTECTED_WARNING,
     cell_value,
     dimension_label,
+    format_cell,
     format_number_sv,
-    kommun_label,
     measure_label,
     quality_value,
     report_title,
     table_has_suppression,
     value_label,
-    yes_no,
 )
 from boendeinventering.core.tables import Report, Table
 
@@ -47,6 +56,8 @@ dl.facts dd { margin: 0; }
            font-weight: bold; font-size: 1.1rem; }
 table { border-collapse: collapse; margin: .5rem 0; }
 caption { text-align: left; font-weight: bold; padding: .25rem 0; }
+/* The heading above each table names it; its caption is for screen readers only. */
+caption.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 th, td { border-bottom: 1px solid #b0b7bf; padding: .3rem .7rem; vertical-align: top; }
 thead th { background: #e8eef5; text-align: left; border-bottom: 2px solid #1f4e79; }
 thead th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
@@ -55,13 +66,61 @@ tbody th { font-weight: normal; text-align: left; }
 figure { margin: 1.5rem 0; }
 figcaption { font-size: .95rem; color: #333333; }
 svg.chart { max-width: 100%; height: auto; }
+.preview { border: 3px solid #8a5a00; background: #fff4d6; color: #4d3200; padding: .75rem 1rem;
+           font-weight: bold; font-size: 1.1rem; }
+.title-page h1 .doc-title { display: block; }
+.title-page h1 .doc-subtitle { display: block; font-size: 1.3rem; font-weight: normal; margin-top: .5rem; }
+nav.toc ol { list-style: none; padding-left: 0; }
+nav.toc li.toc-section { padding-left: 1.5rem; }
+p.lead { font-size: 1.15rem; font-weight: bold; }
+p.strong { font-weight: bold; margin-bottom: .2rem; }
+p.comment { border-left: 4px solid #1f4e79; padding-left: .8rem; font-style: italic; }
+.figures { background: #f3f6f9; padding: .5rem 1rem; margin: .8rem 0; }
+.figures-caption { font-weight: bold; margin: 0 0 .3rem 0; }
+.figures ul { margin: 0; padding-left: 1.2rem; }
+.figures .value { font-weight: bold; white-space: nowrap; font-variant-numeric: tabular-nums; }
 @media print { .warning { border-width: 2px; } h2 { break-after: avoid; } table { break-inside: auto; } }
 """
 
+# For WeasyPrint (the PDF) and the browser's print: A4, page numbers, a title page of its own
+# and each chapter on a new page, table headers repeated on every page a table spans.
+PRINT_CSS = """
+@page { size: A4; margin: 22mm 20mm 22mm 20mm;
+        @bottom-center { content: "Sida " counter(page) " av " counter(pages); font-size: 9pt; color: #444; }
+        @top-right { content: string(doc-header); font-size: 8.5pt; color: #555; } }
+@page { @top-left { content: string(doc-status); font-size: 8.5pt; font-weight: bold; color: #9c0006;
+                    font-family: "DejaVu Sans", Arial, sans-serif; } }
+@page { @bottom-center { font-family: "DejaVu Sans", Arial, sans-serif; }
+        @top-right { font-family: "DejaVu Sans", Arial, sans-serif; } }
+@page :first { @bottom-center { content: none; } @top-right { content: none; } @top-left { content: none; } }
+@media print {
+  body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; font-size: 10pt; line-height: 1.4; }
+  main { max-width: none; padding: 0; }
+  .title-page { break-after: page; padding-top: 45mm; }
+  .title-page .preview { string-set: doc-status content(); }
+  .title-page h1 { font-size: 24pt; color: #1f4e79; string-set: doc-header content(); }
+  .title-page .doc-subtitle { font-size: 16pt; color: #1a1a1a; }
+  nav.toc { break-after: page; }
+  nav.toc a { color: #1a1a1a; text-decoration: none; }
+  nav.toc a::after { content: leader(".") target-counter(attr(href), page); }
+  nav.toc li { margin: .15rem 0; }
+  h2.chapter { break-before: page; font-size: 17pt; color: #1f4e79; }
+  h3, h4 { break-after: avoid; color: #1a1a1a; }
+  table { font-size: 8.5pt; width: auto; max-width: 100%; }
+  thead { display: table-header-group; }
+  caption.sr { display: none; }  /* the heading above names the table; a clipped caption leaves a sliver in print */
+  tr { break-inside: avoid; }
+  figure { break-inside: avoid; }
+  svg.chart { width: 100%; height: auto; }
+  .figures { break-inside: avoid; }
+}
+"""
 
-def _table_html(table: Table, anchor: str, *, quality: bool = False) -> str:
+
+def _table_html(table: Table, anchor: str, *, quality: bool = False, headed: bool = True) -> str:
     n_dims = len(table.dimensions)
-    out = [f'<table id="{escape(anchor)}">', f"<caption>{escape(table.title or table.id)}</caption>", "<thead><tr>"]
+    cls = ' class="sr"' if headed else ""
+    out = [f'<table id="{escape(anchor)}">', f"<caption{cls}>{escape(table.title or table.id)}</caption>", "<thead><tr>"]
     out += [f'<th scope="col">{escape(dimension_label(d))}</th>' for d in table.dimensions]
     out += [f'<th scope="col" class="num">{escape(measure_label(m))}</th>' for m in table.measures]
     out.append("</tr></thead>")
@@ -79,6 +138,8 @@ def _table_html(table: Table, anchor: str, *, quality: bool = False) -> str:
                 cells.append(f'<td class="num suppressed">{SUPPRESSED_MARK}</td>')
             elif isinstance(value, str):
                 cells.append(f"<td>{escape(value)}</td>")
+            elif not quality:
+                cells.append(f'<td class="num">{escape(format_cell(row, m))}</td>')
             else:
                 cells.append(f'<td class="num">{escape(format_number_sv(value))}</td>')
         out.append("<tr>" + "".join(cells) + "</tr>")
@@ -98,67 +159,77 @@ def _chart_html(chart: Chart) -> str:
     )
 
 
-def report_to_html(report: Report) -> str:
-    title = report_title(report)
-    charts = report_charts(report)
+def _facts_html(rows: list[tuple[str, str]]) -> str:
+    return '<dl class="facts">' + "".join(
+        f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows) + "</dl>"
+
+
+def _figures_html(block: FigureList) -> str:
+    # Not a <table>: the stated figures repeat cells of the tables below, and a second copy in
+    # table form would be counted twice by anyone checking the tables.
+    items = "".join(
+        f'<li><span class="label">{escape(label)}</span> <span class="value">{escape(value)}</span></li>'
+        for label, value in block.rows)
+    return f'<div class="figures"><p class="figures-caption">{escape(block.caption)}</p><ul>{items}</ul></div>'
+
+
+def _block_html(block) -> str:
+    if isinstance(block, Heading):
+        level = min(block.level + 1, 6)  # h1 is the title page's
+        cls = ' class="chapter"' if block.level == 1 and block.new_page else ""
+        return f'<h{level} id="{escape(block.anchor)}"{cls}>{escape(block.text)}</h{level}>'
+    if isinstance(block, Paragraph):
+        cls = f' class="{block.style}"' if block.style else ""
+        role = ' role="note"' if block.style == "warning" else ""
+        return f"<p{cls}{role}>{escape(block.text)}</p>"
+    if isinstance(block, Bullets):
+        return "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in block.items) + "</ul>"
+    if isinstance(block, Facts):
+        return _facts_html(block.rows)
+    if isinstance(block, FigureList):
+        return _figures_html(block)
+    if isinstance(block, TableBlock):
+        return _table_html(block.table, block.anchor, quality=block.quality, headed=not block.quality)
+    if isinstance(block, ChartBlock):
+        return _chart_html(block.chart)
+    raise TypeError(f"Okänt block i rapporten: {type(block).__name__}")
+
+
+def document_to_html(doc: Document, *, head_title: str) -> str:
     parts = [
         "<!DOCTYPE html>",
         '<html lang="sv">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(title)}</title>",
-        f"<style>{CSS}</style>",
+        f"<title>{escape(head_title)}</title>",
+        f"<style>{CSS}{PRINT_CSS}</style>",
         "</head>",
         "<body>",
         "<main>",
+        '<section class="title-page" aria-label="Titelsida">',
     ]
-    if not report.protected:
-        parts.append(f'<p class="warning" role="note">{escape(UNPROTECTED_WARNING)}</p>')
-    parts.append(f"<h1>{escape(title)}</h1>")
-    parts.append(
-        '<dl class="facts">'
-        f"<dt>Kommun</dt><dd>{escape(kommun_label(report))}</dd>"
-        f"<dt>År</dt><dd>{report.year}</dd>"
-        f"<dt>Referensdatum</dt><dd>{report.reference_date.isoformat()}</dd>"
-        f"<dt>Röjandeskyddad</dt><dd>{yes_no(report.protected)}</dd>"
-        "</dl>"
-    )
-
-    toc = [("diagram", "Diagram")] if charts else []
-    toc += [("tabeller", "Tabeller"), ("datakvalitet", "Datakvalitet"), ("metod", "Metod och teckenförklaring")]
-    parts.append('<nav aria-labelledby="innehall"><h2 id="innehall">Innehåll</h2><ul>')
-    parts += [f'<li><a href="#{a}">{escape(t)}</a></li>' for a, t in toc]
-    parts.append("</ul></nav>")
-
-    if charts:
-        parts.append('<section aria-labelledby="diagram"><h2 id="diagram">Diagram</h2>')
-        parts += [_chart_html(c) for c in charts]
-        parts.append("</section>")
-
-    parts.append('<section aria-labelledby="tabeller"><h2 id="tabeller">Tabeller</h2>')
-    if not report.tables:
-        parts.append(f"<p>{escape(NO_ROWS_TEXT)}</p>")
-    for table_id, table in report.tables.items():
-        parts.append(f"<h3>{escape(table.title or table_id)}</h3>")
-        parts.append(_table_html(table, f"tabell-{table_id}"))
+    if doc.warning:
+        parts.append(f'<p class="warning" role="note">{escape(doc.warning)}</p>')
+    if doc.preview:
+        parts.append(f'<p class="preview" role="note">{escape(doc.status)}</p>')
+    parts.append(f'<h1><span class="doc-title">{escape(doc.title)}</span>'
+                 f' <span class="doc-subtitle">{escape(doc.subtitle)}</span></h1>')
+    parts.append(_facts_html(doc.facts))
     parts.append("</section>")
 
-    parts.append('<section aria-labelledby="datakvalitet"><h2 id="datakvalitet">Datakvalitet</h2>')
-    if report.quality is not None:
-        parts.append('<p class="note">Uppgifterna om datakvalitet är inte röjandeskyddade; de beskriver underlaget, inte personer.</p>')
-        parts.append(_table_html(report.quality, "tabell-datakvalitet", quality=True))
-    else:
-        parts.append("<p>Inga uppgifter om datakvalitet.</p>")
-    parts.append("</section>")
-
-    parts.append('<section aria-labelledby="metod"><h2 id="metod">Metod och teckenförklaring</h2>')
-    parts += [f"<p>{escape(str(n))}</p>" for n in report.method_notes]
-    parts.append(f"<h3>Teckenförklaring</h3><p>{escape(SUPPRESSED_FOOTNOTE)}</p>")
-    parts.append("</section>")
-
+    parts.append('<nav class="toc" aria-labelledby="innehall"><h2 id="innehall">Innehåll</h2><ol>')
+    for heading in doc.toc():
+        cls = "toc-chapter" if heading.level == 1 else "toc-section"
+        parts.append(f'<li class="{cls}"><a href="#{escape(heading.anchor)}">{escape(heading.text)}</a></li>')
+    parts.append("</ol></nav>")
+    parts += [_block_html(b) for b in doc.blocks]
     parts += ["</main>", "</body>", "</html>", ""]
     return "\n".join(parts)
+
+
+def report_to_html(report: Report) -> str:
+    return document_to_html(build_document(report), head_title=report_title(report))
 
 
 def write_html(report: Report, path: Path) -> Path:

@@ -11,9 +11,9 @@ import math
 from pathlib import Path
 from typing import Any
 
-from boendeinventering.core.report import atomic_write_text
-from boendeinventering.core.report.labels import cell_value, is_suppressed, quality_value
-from boendeinventering.core.tables import Report, Table
+from boendeinventering.core.report.files import atomic_write_text
+from boendeinventering.core.report.labels import cell_value, is_suppressed, quality_value, whole_number
+from boendeinventering.core.tables import Answer, Figure, Recommendation, Report, Signal, Table
 
 FORMAT = "boinv/1"
 
@@ -61,6 +61,37 @@ def quality_to_json(table: Table) -> dict[str, Any]:
     }
 
 
+def _figure(figure: Figure) -> dict[str, Any]:
+    value = figure.value
+    if value is not None and not isinstance(value, str):
+        value = whole_number(value) if float(value).is_integer() else float(value)
+    return {"table": figure.table, "key": {k: _dimension_value(v) for k, v in figure.key.items()},
+            "measure": figure.measure, "value": value}
+
+
+def answer_to_json(answer: Answer) -> dict[str, Any]:
+    # SPEC 10's fields first, in its order; figures and the comment are the project's additions.
+    return {
+        "id": answer.id, "question": answer.question, "status": answer.status, "text": answer.text,
+        "tables": list(answer.tables), "sources": list(answer.sources), "caveats": list(answer.caveats),
+        "figures": [_figure(f) for f in answer.figures], "comment": answer.comment,
+    }
+
+
+def signal_to_json(signal: Signal) -> dict[str, Any]:
+    return {
+        "id": signal.id, "title": signal.title, "text": signal.text, "rule": signal.rule,
+        "status": signal.status, "evidence": [_figure(f) for f in signal.evidence],
+        "comment": signal.comment, "history": [int(y) for y in signal.history],
+    }
+
+
+def recommendation_to_json(rec: Recommendation | None) -> dict[str, Any] | None:
+    if rec is None:
+        return None
+    return {"advice": rec.advice, "text": rec.text, "reasons": list(rec.reasons)}
+
+
 def report_to_json(report: Report) -> dict[str, Any]:
     return {
         "format": FORMAT,
@@ -71,6 +102,14 @@ def report_to_json(report: Report) -> dict[str, Any]:
         "tables": {table_id: table_to_json(t) for table_id, t in report.tables.items()},
         "quality": quality_to_json(report.quality) if report.quality is not None else None,
         "method_notes": [str(n) for n in report.method_notes],
+        # The report's status (issue 7.8): a preview of live figures says so in the file itself.
+        "published": report.published.isoformat() if report.published else None,
+        "publication_status": "publicerad" if report.published else "ej publicerad",
+        "introduction": report.introduction,
+        "answers": [answer_to_json(a) for a in report.answers],
+        "signals": [signal_to_json(s) for s in report.signals],
+        "recommendation": recommendation_to_json(report.recommendation),
+        "conclusions": report.conclusions,
     }
 
 

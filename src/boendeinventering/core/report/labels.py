@@ -56,6 +56,8 @@ SHEET_NAMES_SV: dict[str, str] = {
 
 # Measures holding money: rounded to whole kronor in every output (SPEC 6).
 MONEY_MEASURES = frozenset({"cost", "amount"})
+# Measures that are percentages (87.5 = 87,5 %), published with one decimal (SPEC 9).
+PERCENT_MEASURES = frozenset({"occupancy"})
 
 
 def report_title(report: Report) -> str:
@@ -72,12 +74,19 @@ def yes_no(flag: bool) -> str:
     return "Ja" if flag else "Nej"
 
 
+# Labels for measures and dimensions of tables added alongside the report work (occupancy, age
+# groups); the taxonomy's own names win once it has them.
+_MORE_MEASURE_NAMES_SV = {"place_nights": "Platsdygn", "occupancy": "Beläggning",
+                          "households_with_children": "Hushåll med barn"}
+_MORE_DIMENSION_NAMES_SV = {"age_group": "Åldersgrupp"}
+
+
 def dimension_label(dimension: str) -> str:
-    return DIMENSION_NAMES_SV.get(dimension, dimension)
+    return DIMENSION_NAMES_SV.get(dimension) or _MORE_DIMENSION_NAMES_SV.get(dimension, dimension)
 
 
 def measure_label(measure: str) -> str:
-    return MEASURE_NAMES_SV.get(measure, measure)
+    return MEASURE_NAMES_SV.get(measure) or _MORE_MEASURE_NAMES_SV.get(measure, measure)
 
 
 def column_labels(table: Table) -> list[str]:
@@ -139,18 +148,25 @@ def whole_number(value: Any) -> int:
         raise TypeError(f"Värdet {value!r} är inget tal.") from exc
 
 
-# Measures published with one decimal (SPEC 9: occupancy in per cent, to one decimal).
-ONE_DECIMAL_MEASURES = frozenset({"occupancy"})
-
-
 def cell_value(row: dict[str, Any], measure: str) -> int | float | None:
-    """The number a table cell publishes: None when suppressed, else a whole number (one
-    decimal for ONE_DECIMAL_MEASURES)."""
+    """The number a table cell publishes: None when suppressed, a percentage with one decimal for
+    PERCENT_MEASURES (SPEC 9: occupancy = 100 × nights / place-nights), else a whole number."""
     if is_suppressed(row, measure):
         return None
-    if measure in ONE_DECIMAL_MEASURES:
-        return float(Decimal(str(row[measure])).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    if measure in PERCENT_MEASURES:
+        percent = float(row[measure])
+        if not math.isfinite(percent):
+            raise ValueError(f"Ogiltigt tal i rapporten: {percent!r}.")
+        return float(Decimal(str(percent)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
     return whole_number(row[measure])
+
+
+def format_cell(row: dict[str, Any], measure: str) -> str:
+    """A table cell as text: "1 206", "87,5 %" or "–"."""
+    value = cell_value(row, measure)
+    if value is not None and measure in PERCENT_MEASURES:
+        return format_percentage_sv(value)
+    return format_number_sv(value)
 
 
 def quality_value(value: Any) -> int | float | str | None:
@@ -184,7 +200,7 @@ def format_number_sv(value: int | float | None, decimals: int | None = None) -> 
 
 
 def display_cell(row: dict[str, Any], measure: str) -> str:
-    return format_number_sv(cell_value(row, measure))
+    return format_cell(row, measure)
 
 
 def table_has_suppression(table: Table) -> bool:
@@ -210,3 +226,113 @@ def sheet_name(candidate: str, taken: set[str]) -> str:
 
 def table_sheet_candidate(table: Table) -> str:
     return SHEET_NAMES_SV.get(table.id) or table.title or table.id
+
+
+# --- the report document: texts every format shares ----------------------------------------
+
+DOCUMENT_TITLE = "Inventering av socialtjänstens insatser för boende"
+NOT_PUBLISHED = "EJ PUBLICERAD – förhandsversion"
+NOT_PUBLISHED_FILE_TAG = "ej-publicerad"
+NOT_PUBLISHED_NOTE = (
+    "Förhandsversion med aktuella siffror. Rapporten är inte publicerad och siffrorna kan ändras "
+    "innan samordnaren publicerar den."
+)
+
+MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+             "oktober", "november", "december")
+
+ANSWER_STATUS_SV = {"answered": "Besvarad", "partly": "Delvis besvarad", "no_data": "Underlag saknas"}
+SIGNAL_STATUS_SV = {"open": "Ej kommenterad", "commented": "Kommenterad", "dismissed": "Avfärdad"}
+ADVICE_SV = {
+    "inventering_racker": "Inventeringen räcker som underlag",
+    "lokal_kartlaggning": "Komplettera med en lokal hemlöshetskartläggning",
+    "social_rapport": "Komplettera med en social rapport",
+}
+SOURCE_NAMES_SV = {
+    "insatser": "Insatser (uttag ur verksamhetssystemet)",
+    "utbetalningar": "Utbetalningar av ekonomiskt bistånd",
+    "skuldradgivning": "Budget- och skuldrådgivning",
+    "platser": "Platser (boenden och antal platser)",
+}
+
+DISCLOSURE_TEXT = (
+    "Alla tabeller har röjandeskyddats innan de publiceras: antal personer, hushåll och barn från 1 "
+    "till tröskeln minus ett tas bort (primär röjandekontroll), och fler celler tas bort där en "
+    "borttagen uppgift annars skulle kunna räknas fram ur summor (sekundär röjandekontroll). Belopp "
+    "och boendedygn visas inte bredvid ett borttaget antal personer eller hushåll. Texterna i "
+    "rapporten anger bara siffror ur de skyddade tabellerna. En borttagen uppgift markeras med –."
+)
+
+
+def format_date_sv(date) -> str:
+    """2026-03-05 -> "5 mars 2026", as a Swedish reader writes a date in prose."""
+    return f"{date.day} {MONTHS_SV[date.month - 1]} {date.year}"
+
+
+def format_percent_sv(share: float | None, decimals: int = 1) -> str:
+    """0.125 -> "12,5 %" (a share, not a percentage; space before the sign as in Swedish)."""
+    if share is None:
+        return SUPPRESSED_MARK
+    return f"{format_number_sv(share * 100, decimals=decimals)}\u00a0%"
+
+
+def format_percentage_sv(percent: float | None, decimals: int = 1) -> str:
+    """87.5 -> "87,5 %" (a value already in per cent)."""
+    if percent is None:
+        return SUPPRESSED_MARK
+    return f"{format_number_sv(percent, decimals=decimals)}\u00a0%"
+
+
+def publication_line(report: Report) -> str:
+    """What the title page says about the report's status: published when, or a preview."""
+    if report.published is not None:
+        return f"Publicerad {format_date_sv(report.published)}"
+    return NOT_PUBLISHED
+
+
+def is_preview(report: Report) -> bool:
+    return report.published is None
+
+
+def document_subtitle(report: Report) -> str:
+    name = report.settings.get("kommun_namn") if report.settings else None
+    return f"{name or 'Kommun ' + str(report.kommun)} {report.year}"
+
+
+def source_label(source: str) -> str:
+    if source.startswith("form:"):
+        return f"Enheternas formulär ({source[5:]})"
+    return SOURCE_NAMES_SV.get(source, source)
+
+
+def figure_label(report: Report, figure) -> str:
+    """A stated figure as a reader finds it in the tables: table title, row and column."""
+    table = report.tables.get(figure.table)
+    title = table.title if table is not None and table.title else figure.table
+    parts = [value_label(d, v) for d, v in figure.key.items()]
+    where = ", ".join(p for p in parts if p)
+    return f"{title}{' – ' + where if where else ''}: {measure_label(figure.measure)}"
+
+
+def figure_value(figure) -> str:
+    """A stated figure's value, exactly as the report holds it ('–' if suppressed)."""
+    value = figure.value
+    if value is None:
+        return SUPPRESSED_MARK
+    if figure.measure in PERCENT_MEASURES:
+        return format_percentage_sv(float(value))
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and not value.is_integer():
+        return format_number_sv(value, decimals=1)
+    return format_number_sv(whole_number(value))
+
+
+def download_name(report: Report, extension: str) -> str:
+    """The file name of a download: says when the content is not published or not protected."""
+    tags = []
+    if not report.protected:
+        tags.append("ej-rojandeskyddad")
+    elif is_preview(report):
+        tags.append(NOT_PUBLISHED_FILE_TAG)
+    return f"inventering-{report.year}{''.join('-' + t for t in tags)}.{extension}"

@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from dataclasses import asdict
-
 from boendeinventering.core.tables import Answer, Figure, Recommendation, Report, Signal, Table
 
 
@@ -21,7 +19,40 @@ def _untable(data: dict[str, Any]) -> Table:
                  [dict(r) for r in data["rows"]], data.get("note", ""))
 
 
+def _figure(figure: Figure) -> dict[str, Any]:
+    return {"table": figure.table, "key": dict(figure.key), "measure": figure.measure, "value": figure.value}
+
+
+def _unfigure(data: dict[str, Any]) -> Figure:
+    return Figure(data["table"], dict(data["key"]), data["measure"], data["value"])
+
+
+def _answer(a: Answer) -> dict[str, Any]:
+    return {"id": a.id, "question": a.question, "status": a.status, "text": a.text, "tables": list(a.tables),
+            "sources": list(a.sources), "caveats": list(a.caveats), "figures": [_figure(f) for f in a.figures],
+            "comment": a.comment}
+
+
+def _unanswer(d: dict[str, Any]) -> Answer:
+    return Answer(d["id"], d["question"], d["status"], d["text"], list(d.get("tables", [])),
+                  list(d.get("sources", [])), list(d.get("caveats", [])),
+                  [_unfigure(f) for f in d.get("figures", [])], d.get("comment", ""))
+
+
+def _signal(s: Signal) -> dict[str, Any]:
+    return {"id": s.id, "title": s.title, "text": s.text, "rule": s.rule,
+            "evidence": [_figure(f) for f in s.evidence], "status": s.status, "comment": s.comment,
+            "history": list(s.history)}
+
+
+def _unsignal(d: dict[str, Any]) -> Signal:
+    return Signal(d["id"], d["title"], d["text"], d["rule"], [_unfigure(f) for f in d.get("evidence", [])],
+                  d.get("status", "open"), d.get("comment", ""), list(d.get("history", [])))
+
+
 def report_to_snapshot(report: Report) -> dict[str, Any]:
+    """Everything a reader sees: tables, answers, signals with the coordinator's comments, the
+    recommendation and the coordinator's texts, as they stood when the report was published."""
     return {
         "kommun": report.kommun,
         "year": report.year,
@@ -31,25 +62,14 @@ def report_to_snapshot(report: Report) -> dict[str, Any]:
         "method_notes": [str(n) for n in report.method_notes],
         "quality": _table(report.quality) if report.quality is not None else None,
         "settings": {k: v for k, v in report.settings.items() if isinstance(v, (str, int, float, bool, type(None)))},
-        # the report's purpose (answers, needs, recommendation) and the coordinator's texts, frozen too
-        "answers": [asdict(a) for a in report.answers],
-        "signals": [asdict(s) for s in report.signals],
-        "recommendation": asdict(report.recommendation) if report.recommendation is not None else None,
+        "answers": [_answer(a) for a in report.answers],
+        "signals": [_signal(s) for s in report.signals],
+        "recommendation": (
+            {"advice": report.recommendation.advice, "text": report.recommendation.text,
+             "reasons": list(report.recommendation.reasons)} if report.recommendation else None),
         "introduction": report.introduction,
         "conclusions": report.conclusions,
     }
-
-
-def _figures(items) -> list[Figure]:
-    return [Figure(f["table"], dict(f["key"]), f["measure"], f["value"]) for f in items or []]
-
-
-def _answer(data: dict[str, Any]) -> Answer:
-    return Answer(**{**data, "figures": _figures(data.get("figures"))})
-
-
-def _signal(data: dict[str, Any]) -> Signal:
-    return Signal(**{**data, "evidence": _figures(data.get("evidence"))})
 
 
 def report_from_snapshot(data: dict[str, Any]) -> Report:
@@ -62,10 +82,11 @@ def report_from_snapshot(data: dict[str, Any]) -> Report:
         method_notes=list(data["method_notes"]),
         quality=_untable(data["quality"]) if data.get("quality") else None,
         settings=dict(data.get("settings") or {}),
-        # snapshots published before the answers existed have none of these keys
-        answers=[_answer(a) for a in data.get("answers") or []],
-        signals=[_signal(x) for x in data.get("signals") or []],
-        recommendation=Recommendation(**data["recommendation"]) if data.get("recommendation") else None,
+        # Snapshots taken before answers existed simply have none.
+        answers=[_unanswer(a) for a in data.get("answers", [])],
+        signals=[_unsignal(s) for s in data.get("signals", [])],
+        recommendation=Recommendation(rec["advice"], rec["text"], list(rec.get("reasons", [])))
+        if (rec := data.get("recommendation")) else None,
         introduction=data.get("introduction", ""),
         conclusions=data.get("conclusions", ""),
     )

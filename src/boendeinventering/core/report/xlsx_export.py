@@ -8,14 +8,27 @@ Excel). Suppressed cells hold the text "–" and a footnote under the table expl
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 
-from boendeinventering.core.report import atomic_write
+from boendeinventering.core.report.files import atomic_write
 from boendeinventering.core.report.labels import (
+    PERCENT_MEASURES,
+    format_percentage_sv,
+    ADVICE_SV,
+    ANSWER_STATUS_SV,
+    SIGNAL_STATUS_SV,
+    dimension_label,
+    figure_label,
+    figure_value,
+    is_preview,
+    measure_label,
+    publication_line,
+    source_label,
     NO_ROWS_TEXT,
     SUPPRESSED_FOOTNOTE,
     SUPPRESSED_MARK,
@@ -36,8 +49,12 @@ from boendeinventering.core.tables import Report, Table
 
 ABOUT_SHEET = "Om rapporten"
 QUALITY_SHEET = "Datakvalitet"
+ANSWERS_SHEET = "Svar"
+SIGNALS_SHEET = "Behov"
+CHARTS_SHEET = "Diagram"
 INT_FORMAT = "#,##0"
 DECIMAL_FORMAT = "#,##0.0##"
+PERCENT_FORMAT = "0.0 %"
 MIN_WIDTH, MAX_WIDTH = 8, 60
 ABOUT_TEXT_WIDTH = 100
 
@@ -53,6 +70,7 @@ class _Formats:
         )
         self.int = wb.add_format({"num_format": INT_FORMAT})
         self.decimal = wb.add_format({"num_format": DECIMAL_FORMAT})
+        self.percent = wb.add_format({"num_format": PERCENT_FORMAT})
         self.year = wb.add_format({"num_format": "0", "align": "left"})
         self.date = wb.add_format({"num_format": "yyyy-mm-dd", "align": "left"})
         self.suppressed = wb.add_format({"align": "right"})
@@ -128,6 +146,10 @@ def _write_table(ws, table: Table, report: Report, fmt: _Formats, *, quality: bo
         for i, measure in enumerate(table.measures):
             col = n_dims + i
             value = quality_value(data.get(measure)) if quality else cell_value(data, measure)
+            if not quality and value is not None and measure in PERCENT_MEASURES:
+                ws.write_number(row, col, value / 100, fmt.percent)  # Excel's % format shows a share
+                widths.see(col, format_percentage_sv(value))
+                continue
             widths.see(col, _write_number(ws, row, col, value, fmt))
         row += 1
 
@@ -156,7 +178,15 @@ def _write_about(ws, report: Report, sheets: list[tuple[str, str]], fmt: _Format
     ws.write_datetime(row + 2, 1, dt.datetime.combine(report.reference_date, dt.time()), fmt.date)
     ws.write_string(row + 3, 0, "Röjandeskyddad", fmt.bold)
     ws.write_string(row + 3, 1, yes_no(report.protected))
-    row += 5
+    ws.write_string(row + 4, 0, "Status", fmt.bold)
+    ws.write_string(row + 4, 1, publication_line(report), fmt.warning if is_preview(report) else None)
+    row += 6
+    for heading, text in (("Inledning", report.introduction), ("Slutsatser", report.conclusions)):
+        if text.strip():
+            ws.write_string(row, 0, heading, fmt.bold)
+            ws.write_string(row, 1, text.strip(), fmt.wrap)
+            ws.set_row(row, _text_height(text.strip(), ABOUT_TEXT_WIDTH))
+            row += 2
 
     ws.write_string(row, 0, "Innehåll", fmt.bold)
     for name, title in sheets:
@@ -176,20 +206,171 @@ def _write_about(ws, report: Report, sheets: list[tuple[str, str]], fmt: _Format
         row += 1
 
 
-def _write_workbook(report: Report, path: Path) -> None:
-    # Labels are never formulas or links, whatever text they hold.
-    wb = xlsxwriter.Workbook(
-        str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-    )
+def _write_answers(ws, report: Report, fmt: _Formats) -> None:
+    """"Svar": one row per question, with its status, text, figures, sources and comment."""
+    widths = [6, 45, 16, 70, 50, 30, 40, 40]
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    row = _warning_row(ws, report, fmt)
+    ws.write_string(row, 0, "Svar på metodstödets frågor", fmt.title)
+    row += 1
+    ws.write_string(row, 0, publication_line(report), fmt.warning if is_preview(report) else fmt.note)
+    row += 2
+    headers = ["Nr", "Fråga", "Status", "Svar", "Siffror som svaret bygger på", "Källor", "Att tänka på",
+               "Samordnarens kommentar"]
+    for col, label in enumerate(headers):
+        ws.write_string(row, col, label, fmt.header)
+    ws.freeze_panes(row + 1, 0)
+    row += 1
+    if not report.answers:
+        ws.write_string(row, 0, "Rapporten innehåller inga svar på metodstödets frågor.")
+    for answer in report.answers:
+        figures = "\n".join(f"{figure_label(report, f)}: {figure_value(f)}" for f in answer.figures)
+        cells = [answer.id.upper(), answer.question, ANSWER_STATUS_SV.get(answer.status, answer.status), answer.text,
+                 figures, "; ".join(source_label(s) for s in answer.sources), "\n".join(answer.caveats),
+                 answer.comment]
+        for col, text in enumerate(cells):
+            ws.write_string(row, col, text, fmt.wrap)
+        ws.set_row(row, max(_text_height(t, widths[c]) for c, t in enumerate(cells)))
+        row += 1
+
+
+def _write_signals(ws, report: Report, fmt: _Formats) -> None:
+    """"Behov": the needs signals (open and commented first, dismissed last) and the recommendation."""
+    widths = [34, 16, 60, 45, 50, 40, 16]
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    row = _warning_row(ws, report, fmt)
+    ws.write_string(row, 0, "Behov som siffrorna pekar på", fmt.title)
+    row += 2
+    headers = ["Signal", "Status", "Vad som hittades", "Regel", "Underlag", "Samordnarens kommentar",
+               "Även tidigare år"]
+    for col, label in enumerate(headers):
+        ws.write_string(row, col, label, fmt.header)
+    ws.freeze_panes(row + 1, 0)
+    row += 1
+    ordered = [s for s in report.signals if s.status != "dismissed"] + [
+        s for s in report.signals if s.status == "dismissed"]
+    if not ordered:
+        ws.write_string(row, 0, "Ingen behovssignal gav utslag.")
+        row += 1
+    for signal in ordered:
+        evidence = "\n".join(f"{figure_label(report, f)}: {figure_value(f)}" for f in signal.evidence)
+        cells = [signal.title, SIGNAL_STATUS_SV.get(signal.status, signal.status), signal.text, signal.rule,
+                 evidence, signal.comment, ", ".join(str(y) for y in sorted(signal.history))]
+        for col, text in enumerate(cells):
+            ws.write_string(row, col, text, fmt.wrap)
+        ws.set_row(row, max(_text_height(t, widths[c]) for c, t in enumerate(cells)))
+        row += 1
+    row += 1
+    ws.write_string(row, 0, "Rekommendation", fmt.table_title)
+    row += 1
+    rec = report.recommendation
+    if rec is None:
+        ws.write_string(row, 0, "Ingen rekommendation har tagits fram för året.")
+        return
+    ws.write_string(row, 0, ADVICE_SV.get(rec.advice, rec.advice), fmt.bold)
+    ws.write_string(row, 2, rec.text, fmt.wrap)
+    ws.set_row(row, _text_height(rec.text, widths[2]))
+    for reason in rec.reasons:
+        row += 1
+        ws.write_string(row, 2, f"• {reason}", fmt.wrap)
+        ws.set_row(row, _text_height(reason, widths[2]))
+
+
+# Native Excel charts for the main tables: (table id, category dimension, measure, chart title).
+CHARTS = [
+    ("persons_by_situation", "situation", "persons", "Antal personer per situation"),
+    ("acute_persons_by_sex", "sex", "persons", "Personer i akut hemlöshet per kön"),
+    ("occupancy_by_kod", "kod", "occupancy", "Beläggning per boendeform"),
+]
+
+
+def _chart_points(table: Table, dimension: str, measure: str) -> tuple[list[tuple[str, Any]], int]:
+    """(label, value) of the published cells to draw, and how many suppressed ones are left out
+    (Excel would draw the "–" text as a zero bar). Total rows are not drawn."""
+    points = [(value_label(dimension, r.get(dimension)), cell_value(r, measure)) for r in table.rows
+              if all(r.get(d) is not None for d in table.dimensions)]
+    shown = [(label, value) for label, value in points if value is not None]
+    return shown, len(points) - len(shown)
+
+
+def _write_charts(wb, ws, report: Report, sheet_of: dict[str, str], fmt: _Formats) -> int:
+    """"Diagram": a native Excel bar chart per main table, each beside the small block of
+    published values it is drawn from (so the coordinator can restyle it in Excel)."""
+    row = _warning_row(ws, report, fmt)
+    ws.write_string(row, 0, "Diagram", fmt.title)
+    row += 2
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 1, 14)
+    drawn = 0
+    for table_id, dimension, measure, title in CHARTS:
+        table = report.tables.get(table_id)
+        if table is None or dimension not in table.dimensions or measure not in table.measures:
+            continue
+        shown, omitted = _chart_points(table, dimension, measure)
+        if not shown:
+            continue
+        share = measure in PERCENT_MEASURES
+        ws.write_string(row, 0, title, fmt.table_title)
+        ws.write_string(row + 1, 0, f"Från bladet {sheet_of[table_id]}.", fmt.note)
+        ws.write_string(row + 2, 0, dimension_label(dimension), fmt.header)
+        ws.write_string(row + 2, 1, measure_label(measure), fmt.header_num)
+        first = row + 3
+        for i, (label, value) in enumerate(shown):
+            ws.write_string(first + i, 0, label)
+            ws.write_number(first + i, 1, value / 100 if share else value, fmt.percent if share else fmt.int)
+        last = first + len(shown) - 1
+        if omitted:
+            ws.write_string(last + 1, 0, f"{omitted} borttagna uppgifter visas inte i diagrammet.", fmt.note)
+        chart = wb.add_chart({"type": "bar"})
+        chart.add_series({
+            "name": measure_label(measure),
+            "categories": [ws.name, first, 0, last, 0],
+            "values": [ws.name, first, 1, last, 1],
+            "fill": {"color": "#1F4E79"},
+            "data_labels": {"value": True, "num_format": PERCENT_FORMAT if share else INT_FORMAT},
+        })
+        chart.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
+        chart.set_legend({"none": True})
+        chart.set_y_axis({"reverse": True})
+        chart.set_x_axis({"num_format": PERCENT_FORMAT if share else INT_FORMAT,
+                          "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+        height = 110 + 34 * len(shown)
+        chart.set_size({"width": 620, "height": height})
+        ws.insert_chart(row, 3, chart)
+        drawn += 1
+        row = max(last + 3, row + int(height / 20) + 2)
+    if not drawn:
+        ws.write_string(row, 0, "Det finns inga uppgifter som kan visas i diagram.")
+    return drawn
+
+
+def _write_workbook(report: Report, target) -> None:
+    # Labels are never formulas or links, whatever text they hold. ``target``: a path, or a
+    # BytesIO for a download that is streamed without a file.
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    if not isinstance(target, (str, Path)):
+        options["in_memory"] = True
+    else:
+        target = str(target)
+    wb = xlsxwriter.Workbook(target, options)
     try:
-        wb.set_properties({"title": report_title(report), "subject": "Boendeinventering"})
+        wb.set_properties({"title": report_title(report), "subject": "Boendeinventering",
+                           "comments": publication_line(report)})
         fmt = _Formats(wb)
-        taken = {ABOUT_SHEET.casefold(), QUALITY_SHEET.casefold()}
+        taken = {ABOUT_SHEET.casefold(), QUALITY_SHEET.casefold(), ANSWERS_SHEET.casefold(),
+                 SIGNALS_SHEET.casefold(), CHARTS_SHEET.casefold()}
         named = [(sheet_name(table_sheet_candidate(t), taken), t) for t in report.tables.values()]
-        contents = [(name, t.title) for name, t in named]
+        contents = [(ANSWERS_SHEET, "Svar på metodstödets frågor"), (SIGNALS_SHEET, "Behov och rekommendation"),
+                    (CHARTS_SHEET, "Diagram över de viktigaste tabellerna")]
+        contents += [(name, t.title) for name, t in named]
         contents.append((QUALITY_SHEET, report.quality.title if report.quality else ""))
 
         _write_about(wb.add_worksheet(ABOUT_SHEET), report, contents, fmt)
+        _write_answers(wb.add_worksheet(ANSWERS_SHEET), report, fmt)
+        _write_signals(wb.add_worksheet(SIGNALS_SHEET), report, fmt)
+        _write_charts(wb, wb.add_worksheet(CHARTS_SHEET), report, {t.id: name for name, t in named}, fmt)
         for name, table in named:
             _write_table(wb.add_worksheet(name), table, report, fmt)
         ws = wb.add_worksheet(QUALITY_SHEET)
@@ -201,6 +382,12 @@ def _write_workbook(report: Report, path: Path) -> None:
             ws.set_column(0, 0, 40)
     finally:
         wb.close()
+
+
+def render_xlsx(report: Report) -> bytes:
+    buffer = io.BytesIO()
+    _write_workbook(report, buffer)
+    return buffer.getvalue()
 
 
 def write_xlsx(report: Report, path: Path) -> Path:

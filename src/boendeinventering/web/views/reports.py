@@ -3,8 +3,7 @@ Unprotected figures and data quality: the coordinator only, and every look is au
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
+import dataclasses
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -19,11 +18,8 @@ from boendeinventering.web.access import require_role, role_of
 from boendeinventering.web.figures_view import FOOTNOTE, get_report, quality_view, table_view
 from boendeinventering.web.views.common import visible_year
 
-FORMATS = {
-    "json": "application/json",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "html": "text/html; charset=utf-8",
-}
+from boendeinventering.core.report.exporters import EXPORTERS
+
 REPORT_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.READER)
 
 
@@ -43,13 +39,20 @@ def _problem(request, exc: Exception, year: int, status: int = 200):
     return render(request, "boinv/report_problem.html", context, status=status)
 
 
-def _compute(year: int, protected: bool, published: InventoryYear | None = None):
-    """The report to show. `published`: a reader's year, shown as it was published."""
-    from boendeinventering.core.protect import DisclosureError
+def _snapshot(inventory_year: InventoryYear):
     from boendeinventering.core.report.snapshot import report_from_snapshot
 
-    if published is not None and published.published_report:
-        return report_from_snapshot(published.published_report), None
+    report = report_from_snapshot(inventory_year.published_report)
+    return dataclasses.replace(report, published=inventory_year.published_at.date())
+
+
+def _compute(year: int, protected: bool, published: InventoryYear | None = None):
+    """The report to show. `published`: a year whose published version is wanted, if it has one.
+    Live figures carry no publication date, so every output marks them "EJ PUBLICERAD"."""
+    from boendeinventering.core.protect import DisclosureError
+
+    if published is not None and published.published_at and published.published_report:
+        return _snapshot(published), None
     try:
         return get_report(year, protected=protected, reference_date=reference_date_of(year)), None
     except (UnmappedNamesError, DisclosureError, SetupError) as exc:
@@ -70,12 +73,41 @@ def _render_report(request, inventory_year, protected: bool, template: str = "bo
     report, problem = _compute(inventory_year.year, protected, _for_reader(request, inventory_year) if protected else None)
     if problem is not None:
         return _problem(request, problem, inventory_year.year)
+    document, chapters = _document_view(report)
     return render(request, template, {
         "inventory_year": inventory_year, "report": report, "protected": protected,
         "tables": [table_view(t) for t in report.tables.values()],
         "charts": charts.report_charts(report), "footnote": FOOTNOTE,
-        "formats": list(FORMATS),
+        "formats": [(e.identifier, e.verbose_name) for e in EXPORTERS.values()],
+        "document": document, "chapters": chapters,
+        "is_published_version": report.published is not None,
     })
+
+
+def _document_view(report):
+    """The report's text chapters (introduction, answers, signals, recommendation, conclusions)
+    as template-ready items, in the same order and wording as the downloaded files; the page
+    shows the tables and charts after them in its own accessible rendering."""
+    from boendeinventering.core.report import document as doc
+
+    document = doc.build_document(report, charts=[])
+    items = []
+    for block in document.blocks:
+        if isinstance(block, doc.Heading):
+            if block.anchor == "tabeller":
+                break
+            # h1 is the page's title, chapters are h2
+            items.append({"kind": "heading", "tag": f"h{min(block.level + 1, 6)}", "text": block.text,
+                          "anchor": block.anchor})
+        elif isinstance(block, doc.Paragraph):
+            items.append({"kind": "paragraph", "text": block.text, "style": block.style})
+        elif isinstance(block, doc.Bullets):
+            items.append({"kind": "bullets", "items": block.items})
+        elif isinstance(block, doc.Facts):
+            items.append({"kind": "facts", "rows": block.rows})
+        elif isinstance(block, doc.FigureList):
+            items.append({"kind": "figures", "caption": block.caption, "rows": block.rows})
+    return document, items
 
 
 @require_role(*REPORT_ROLES)
@@ -106,40 +138,36 @@ def quality(request, year: int):
     })
 
 
-def _download(report_year: int, fmt: str, protected: bool, report=None):
-    from boendeinventering.core.report import write_html, write_json, write_xlsx
-
-    report = report if report is not None else get_report(report_year, protected=protected,
-                                                          reference_date=reference_date_of(report_year))
-    writer = {"json": write_json, "xlsx": write_xlsx, "html": write_html}[fmt]
-    name = f"inventering-{report_year}{'' if protected else '-ej-rojandeskyddad'}.{fmt}"
-    # Reports are small (kilobytes): write, read back, and leave nothing on disk.
-    with tempfile.TemporaryDirectory(prefix="boinv-export-") as tmp:
-        content = Path(writer(report, Path(tmp) / name)).read_bytes()
-    response = HttpResponse(content, content_type=FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+def _download(fmt: str, report):
+    """The exporter's bytes straight to the browser: nothing is written to disk. The file name
+    says when the figures are unprotected or not (yet) the published version."""
+    exporter = EXPORTERS[fmt]
+    response = HttpResponse(exporter.render(report), content_type=exporter.mime_type)
+    response["Content-Disposition"] = f'attachment; filename="{exporter.file_name(report)}"'
     return response
 
 
 @require_role(*REPORT_ROLES)
 def download(request, year: int, fmt: str):
     inventory_year = visible_year(request, year)
-    if fmt not in FORMATS:
+    if fmt not in EXPORTERS:
         raise Http404(_("Okänt format."))
+    # Readers download the published version; staff download what their page shows, today's
+    # figures, marked "ej publicerad" in the file name and inside (issue 7.8).
     report, problem = _compute(inventory_year.year, True, _for_reader(request, inventory_year))
     if problem is not None:
         return _problem(request, problem, year)
-    return _download(year, fmt, protected=True, report=report)
+    return _download(fmt, report)
 
 
 @require_role(Role.COORDINATOR)
 def download_unprotected(request, year: int, fmt: str):
     get_object_or_404(InventoryYear, year=year)
-    if fmt not in FORMATS:
+    if fmt not in EXPORTERS:
         raise Http404(_("Okänt format."))
     report, problem = _compute(year, False)
     if problem is not None:
         return _problem(request, problem, year)
     audit.record(request.user, audit.UNPROTECTED_DOWNLOADED, f"Nedladdning utan röjandeskydd, {year}, {fmt}",
                  ip=audit.client_ip(request))
-    return _download(year, fmt, protected=False)
+    return _download(fmt, report)

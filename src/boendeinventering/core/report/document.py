@@ -1,0 +1,259 @@
+"""The report as a document: chapters of headings, paragraphs, lists and tables, in one order.
+
+HTML (and so PDF) and Word are drawn from this one list of blocks, so the committee reads the
+same content, in the same order, whichever file it opens; only the drawing differs. Every figure
+comes from the protected ``Report`` as it is: nothing here computes or rounds a number anew.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from boendeinventering.core.report.charts import Chart, report_charts
+from boendeinventering.core.report.labels import (
+    ADVICE_SV,
+    ANSWER_STATUS_SV,
+    DISCLOSURE_TEXT,
+    DOCUMENT_TITLE,
+    NO_ROWS_TEXT,
+    NOT_PUBLISHED_NOTE,
+    SIGNAL_STATUS_SV,
+    SUPPRESSED_FOOTNOTE,
+    UNPROTECTED_WARNING,
+    document_subtitle,
+    figure_label,
+    figure_value,
+    format_date_sv,
+    is_preview,
+    kommun_label,
+    publication_line,
+    source_label,
+    yes_no,
+)
+from boendeinventering.core.tables import Answer, Report, Signal, Table
+
+DEFAULT_INTRODUCTION = (
+    "Rapporten redovisar kommunens årliga inventering av socialtjänstens insatser för boende, "
+    "enligt Socialstyrelsens metodstöd. Uppgifterna kommer från socialtjänstens verksamhetssystem "
+    "och från enheternas formulär. Den besvarar metodstödets tio frågor, visar de behov som "
+    "siffrorna pekar på och ger en rekommendation om fortsatt kartläggning. Tabellerna och "
+    "beskrivningen av metoden finns sist i rapporten."
+)
+
+
+@dataclass
+class Heading:
+    level: int  # 1 = chapter, 2, 3
+    text: str
+    anchor: str
+    new_page: bool = True  # a chapter starts a new page in print; short ones follow on
+
+
+@dataclass
+class Paragraph:
+    text: str
+    style: str = ""  # "" | "note" | "warning" | "lead" | "comment" | "strong"
+
+
+@dataclass
+class Bullets:
+    items: list[str]
+
+
+@dataclass
+class Facts:
+    """A short list of label–value pairs (status, sources …), drawn without a table grid."""
+
+    rows: list[tuple[str, str]]
+
+
+@dataclass
+class FigureList:
+    """The figures a text states, each with where it stands in the tables."""
+
+    caption: str
+    rows: list[tuple[str, str]]  # (label, value as published)
+
+
+@dataclass
+class TableBlock:
+    table: Table
+    anchor: str
+    quality: bool = False
+
+
+@dataclass
+class ChartBlock:
+    chart: Chart
+
+
+Block = Heading | Paragraph | Bullets | Facts | FigureList | TableBlock | ChartBlock
+
+
+@dataclass
+class Document:
+    title: str
+    subtitle: str
+    status: str  # "Publicerad 5 mars 2026" or "EJ PUBLICERAD – förhandsversion"
+    preview: bool
+    warning: str  # set on unprotected reports
+    facts: list[tuple[str, str]]
+    blocks: list[Block] = field(default_factory=list)
+
+    def toc(self, max_level: int = 2) -> list[Heading]:
+        return [b for b in self.blocks if isinstance(b, Heading) and b.level <= max_level]
+
+
+def _paragraphs(text: str, style: str = "") -> list[Paragraph]:
+    """The coordinator's text: blank lines separate paragraphs, as in an e-mail."""
+    parts = [" ".join(p.split()) for p in text.replace("\r\n", "\n").split("\n\n")]
+    return [Paragraph(p, style) for p in parts if p]
+
+
+def _answer_blocks(report: Report, answer: Answer, number: int) -> list[Block]:
+    blocks: list[Block] = [
+        Heading(2, f"{number}. {answer.question}", f"svar-{answer.id}"),
+        Facts([("Status", ANSWER_STATUS_SV.get(answer.status, answer.status))]),
+    ]
+    blocks += _paragraphs(answer.text) or [Paragraph("Frågan kan inte besvaras med årets underlag.")]
+    if answer.figures:
+        blocks.append(FigureList("Siffror som svaret bygger på",
+                                 [(figure_label(report, f), figure_value(f)) for f in answer.figures]))
+    facts = []
+    titles = [report.tables[t].title or t for t in answer.tables if t in report.tables]
+    if titles:
+        facts.append(("Tabeller", "; ".join(titles)))
+    if answer.sources:
+        facts.append(("Källor", "; ".join(source_label(s) for s in answer.sources)))
+    if facts:
+        blocks.append(Facts(facts))
+    if answer.caveats:
+        blocks.append(Paragraph("Att tänka på", "strong"))
+        blocks.append(Bullets(list(answer.caveats)))
+    if answer.comment.strip():
+        blocks.append(Paragraph("Samordnarens kommentar", "strong"))
+        blocks += _paragraphs(answer.comment, "comment")
+    return blocks
+
+
+def _signal_blocks(report: Report, signal: Signal, index: int, level: int) -> list[Block]:
+    blocks: list[Block] = [Heading(level, signal.title, f"signal-{signal.id}-{index}")]
+    blocks += _paragraphs(signal.text)
+    facts = [("Status", SIGNAL_STATUS_SV.get(signal.status, signal.status)), ("Regel", signal.rule)]
+    if signal.history:
+        facts.append(("Även tidigare år", ", ".join(str(y) for y in sorted(signal.history))))
+    blocks.append(Facts(facts))
+    if signal.evidence:
+        blocks.append(FigureList("Underlag", [(figure_label(report, f), figure_value(f)) for f in signal.evidence]))
+    if signal.comment.strip():
+        blocks.append(Paragraph("Samordnarens kommentar", "strong"))
+        blocks += _paragraphs(signal.comment, "comment")
+    return blocks
+
+
+def _signals_chapter(report: Report) -> list[Block]:
+    blocks: list[Block] = [Heading(1, "Behov som siffrorna pekar på", "behov")]
+    active = [s for s in report.signals if s.status != "dismissed"]
+    dismissed = [s for s in report.signals if s.status == "dismissed"]
+    blocks.append(Paragraph(
+        "En behovssignal är en regel som har gett utslag på årets siffror. Den är en signal att "
+        "titta närmare, inte ett beslut.", "note"))
+    if not active:
+        blocks.append(Paragraph("Ingen behovssignal gav utslag."))
+    for i, signal in enumerate(active):
+        blocks += _signal_blocks(report, signal, i, 2)
+    if dismissed:
+        blocks.append(Heading(2, "Avfärdade signaler", "behov-avfardade"))
+        blocks.append(Paragraph("Samordnaren har bedömt att dessa signaler inte visar ett behov.", "note"))
+        for i, signal in enumerate(dismissed):
+            blocks += _signal_blocks(report, signal, len(active) + i, 3)
+    return blocks
+
+
+def _recommendation_chapter(report: Report) -> list[Block]:
+    blocks: list[Block] = [Heading(1, "Rekommendation", "rekommendation", new_page=False)]
+    rec = report.recommendation
+    if rec is None:
+        blocks.append(Paragraph("Ingen rekommendation har tagits fram för året."))
+        return blocks
+    blocks.append(Paragraph(ADVICE_SV.get(rec.advice, rec.advice), "lead"))
+    blocks += _paragraphs(rec.text)
+    if rec.reasons:
+        blocks.append(Paragraph("Skäl", "strong"))
+        blocks.append(Bullets(list(rec.reasons)))
+    return blocks
+
+
+def _appendix(report: Report) -> list[Block]:
+    blocks: list[Block] = [Heading(1, "Bilaga: metod, röjandeskydd och datakvalitet", "bilaga")]
+    blocks.append(Heading(2, "Metod", "metod"))
+    blocks += [Paragraph(str(n)) for n in report.method_notes] or [Paragraph("Inga metodanteckningar.")]
+    blocks.append(Heading(2, "Röjandeskydd", "rojandeskydd"))
+    if report.protected:
+        blocks.append(Paragraph(DISCLOSURE_TEXT))
+        threshold = report.settings.get("threshold") if report.settings else None
+        if threshold:
+            blocks.append(Paragraph(f"Tröskel för primär röjandekontroll: {threshold}."))
+    else:
+        blocks.append(Paragraph(UNPROTECTED_WARNING, "warning"))
+    blocks.append(Heading(2, "Datakvalitet", "datakvalitet"))
+    if report.quality is not None:
+        blocks.append(Paragraph(
+            "Uppgifterna om datakvalitet är inte röjandeskyddade; de beskriver underlaget, inte personer.", "note"))
+        blocks.append(TableBlock(report.quality, "tabell-datakvalitet", quality=True))
+    else:
+        blocks.append(Paragraph("Inga uppgifter om datakvalitet."))
+    blocks.append(Heading(2, "Teckenförklaring", "teckenforklaring"))
+    blocks.append(Paragraph(SUPPRESSED_FOOTNOTE))
+    return blocks
+
+
+def build_document(report: Report, charts: list[Chart] | None = None) -> Document:
+    """The report's content in reading order. ``charts``: drawn by the caller in its own image
+    format (SVG for HTML and PDF, PNG for Word); None draws SVG."""
+    charts = report_charts(report) if charts is None else charts
+    facts = [("Kommun", kommun_label(report)), ("År", str(report.year)),
+             ("Referensdatum", format_date_sv(report.reference_date)),
+             ("Röjandeskyddad", yes_no(report.protected)),
+             ("Status", publication_line(report))]
+    doc = Document(
+        title=DOCUMENT_TITLE,
+        subtitle=document_subtitle(report),
+        status=publication_line(report),
+        preview=is_preview(report),
+        warning="" if report.protected else UNPROTECTED_WARNING,
+        facts=facts,
+    )
+    b = doc.blocks
+    b.append(Heading(1, "Inledning", "inledning"))
+    if doc.preview:
+        b.append(Paragraph(NOT_PUBLISHED_NOTE, "warning"))
+    b += _paragraphs(report.introduction) or [Paragraph(DEFAULT_INTRODUCTION)]
+
+    b.append(Heading(1, "Svar på metodstödets frågor", "svar"))
+    if not report.answers:
+        b.append(Paragraph("Rapporten innehåller inga svar på metodstödets frågor."))
+    for number, answer in enumerate(report.answers, start=1):
+        # q1 … q10 keep the method support's numbers even if an answer is missing
+        digits = answer.id[1:] if answer.id[:1] == "q" else ""
+        b += _answer_blocks(report, answer, int(digits) if digits.isdigit() else number)
+
+    b += _signals_chapter(report)
+    b += _recommendation_chapter(report)
+    if report.conclusions.strip():
+        b.append(Heading(1, "Slutsatser", "slutsatser", new_page=False))
+        b += _paragraphs(report.conclusions)
+
+    b.append(Heading(1, "Tabeller", "tabeller"))
+    if not report.tables:
+        b.append(Paragraph(NO_ROWS_TEXT))
+    for table_id, table in report.tables.items():
+        b.append(Heading(2, table.title or table_id, f"rubrik-{table_id}"))
+        b.append(TableBlock(table, f"tabell-{table_id}"))
+
+    if charts:
+        b.append(Heading(1, "Diagram", "diagram"))
+        b += [ChartBlock(c) for c in charts]
+
+    b += _appendix(report)
+    return doc

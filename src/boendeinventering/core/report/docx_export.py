@@ -1,0 +1,424 @@
+"""The Word report (python-docx), drawn from the same document blocks as the HTML and PDF.
+
+Made for a committee's agenda: Word's own heading styles (so the navigation pane and the table
+of contents work), a table of contents field that Word fills in with page numbers when the file
+is opened, tables whose header row repeats on every page, charts as images, one sans-serif font,
+modest colours and page numbers in the footer.
+"""
+
+from __future__ import annotations
+
+import io
+
+from boendeinventering.core.report.charts import report_charts
+from boendeinventering.core.report.document import (
+    Bullets,
+    ChartBlock,
+    Document,
+    Facts,
+    FigureList,
+    Heading,
+    Paragraph,
+    TableBlock,
+    build_document,
+)
+from boendeinventering.core.report.labels import (
+    NO_ROWS_TEXT,
+    SUPPRESSED_FOOTNOTE,
+    SUPPRESSED_MARK,
+    cell_value,
+    column_labels,
+    format_cell,
+    format_number_sv,
+    quality_value,
+    report_title,
+    table_has_suppression,
+    value_label,
+)
+from boendeinventering.core.tables import Report, Table
+
+FONT = "Arial"  # on every Windows and Mac machine; LibreOffice substitutes Liberation Sans
+BLUE = "1F4E79"
+DARK = "1A1A1A"
+RED = "9C0006"
+HEADER_FILL = "E8EEF5"
+FIGURE_FILL = "F3F6F9"
+
+
+def _rgb(hex_colour: str):
+    from docx.shared import RGBColor
+
+    return RGBColor.from_string(hex_colour)
+
+
+def _set_font(style, size: float, *, bold: bool | None = None, colour: str = DARK) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    style.font.name = FONT
+    style.font.size = Pt(size)
+    style.font.color.rgb = _rgb(colour)
+    if bold is not None:
+        style.font.bold = bold
+    # Word keeps separate font slots for East Asian and complex scripts; set them all so no
+    # paragraph falls back to the theme's serif font.
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), FONT)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+
+
+def _styles(doc) -> None:
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import Cm, Pt
+
+    styles = doc.styles
+    _set_font(styles["Normal"], 10.5)
+    styles["Normal"].paragraph_format.space_after = Pt(6)
+    styles["Normal"].paragraph_format.line_spacing = 1.15
+    for name, size in (("Title", 26), ("Subtitle", 16)):
+        _set_font(styles[name], size, colour=BLUE if name == "Title" else DARK)
+        styles[name].font.italic = False
+    for level, size in ((1, 17), (2, 13), (3, 11.5), (4, 10.5)):
+        style = styles[f"Heading {level}"]
+        _set_font(style, size, bold=True, colour=BLUE if level <= 2 else DARK)
+        style.font.italic = False
+        style.paragraph_format.space_before = Pt(14 if level > 1 else 0)
+        style.paragraph_format.space_after = Pt(6)
+        style.paragraph_format.keep_with_next = True
+        # Each chapter starts on a new page, as in the PDF.
+        style.paragraph_format.page_break_before = level == 1
+    for name in ("List Bullet", "Caption"):
+        _set_font(styles[name], 10.5 if name == "List Bullet" else 9)
+    styles["Caption"].font.italic = False
+    if "Boinv Comment" not in [s.name for s in styles]:
+        comment = styles.add_style("Boinv Comment", WD_STYLE_TYPE.PARAGRAPH)
+        comment.base_style = styles["Normal"]
+        comment.font.italic = True
+        comment.paragraph_format.left_indent = Cm(0.8)
+    for level in (1, 2):
+        name = f"TOC {level}"
+        try:
+            toc_style = styles[name]
+        except KeyError:
+            toc_style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            toc_style.base_style = styles["Normal"]
+        toc_style.paragraph_format.left_indent = Cm(0.6 * (level - 1))
+        toc_style.paragraph_format.space_after = Pt(2)
+
+
+def _field(paragraph, instruction: str, placeholder: str = "") -> None:
+    """A Word field (PAGE, NUMPAGES, TOC …) as begin–instruction–separate–result–end runs."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def fld_char(kind: str):
+        run = paragraph.add_run()
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
+        return run
+
+    fld_char("begin")
+    run = paragraph.add_run()
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run._r.append(instr)
+    fld_char("separate")
+    paragraph.add_run(placeholder)
+    fld_char("end")
+
+
+def _toc(doc, document: Document) -> None:
+    """A real TOC field (Word fills in page numbers when it updates fields on opening); until
+    then its result lists the chapters, so the page is never empty, in LibreOffice neither."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    title = doc.add_paragraph("Innehåll", style="Subtitle")
+    title.runs[0].bold = True
+    headings = document.toc()
+    first = doc.add_paragraph(style="TOC 1")
+    fld = OxmlElement("w:fldChar")
+    fld.set(qn("w:fldCharType"), "begin")
+    first.add_run()._r.append(fld)
+    run = first.add_run()
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = ' TOC \\o "1-2" \\h \\z \\u '
+    run._r.append(instr)
+    sep = OxmlElement("w:fldChar")
+    sep.set(qn("w:fldCharType"), "separate")
+    first.add_run()._r.append(sep)
+    paragraph = first
+    for i, heading in enumerate(headings):
+        if i:
+            paragraph = doc.add_paragraph(style=f"TOC {heading.level}")
+        else:
+            paragraph.style = doc.styles[f"TOC {heading.level}"]
+        paragraph.add_run(heading.text)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    paragraph.add_run()._r.append(end)
+    # Ask Word to update fields (the TOC's page numbers) when the document is opened.
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    settings = doc.settings.element
+    # w:settings is a schema sequence: updateFields goes before these, or Word calls the file damaged.
+    later = {qn(f"w:{name}") for name in (
+        "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "attachedSchema",
+        "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures",
+        "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults",
+        "doNotEmbedSmartTags", "decimalSymbol", "listSeparator")}
+    later.add("{http://schemas.openxmlformats.org/officeDocument/2006/math}mathPr")
+    following = next((child for child in settings if child.tag in later), None)
+    if following is not None:
+        following.addprevious(update)
+    else:
+        settings.append(update)
+
+
+def _shade(cell, fill: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _repeat_header(row) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    trpr = row._tr.get_or_add_trPr()
+    # Schema order inside w:trPr: cantSplit before tblHeader (Word rejects the other order).
+    trpr.append(OxmlElement("w:cantSplit"))
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    trpr.append(header)
+
+
+def _cell_text(cell, text: str, *, bold: bool = False, right: bool = False, size: float = 9) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    paragraph = cell.paragraphs[0]
+    paragraph.paragraph_format.space_after = Pt(0)
+    paragraph.paragraph_format.space_before = Pt(0)
+    if right:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    run = paragraph.add_run(text)
+    run.bold = bold
+    run.font.size = Pt(size)
+
+
+def _table(doc, table: Table, *, quality: bool = False) -> None:
+    from docx.shared import Pt
+
+    labels = column_labels(table)
+    n_dims = len(table.dimensions)
+    grid = doc.add_table(rows=1, cols=len(labels))
+    grid.style = doc.styles["Table Grid"]
+    header = grid.rows[0]
+    _repeat_header(header)
+    for col, (cell, label) in enumerate(zip(header.cells, labels)):
+        _cell_text(cell, label, bold=True, right=col >= n_dims)
+        _shade(cell, HEADER_FILL)
+    if not table.rows:
+        row = grid.add_row()
+        merged = row.cells[0].merge(row.cells[-1]) if len(row.cells) > 1 else row.cells[0]
+        _cell_text(merged, NO_ROWS_TEXT)
+    for data in table.rows:
+        cells = grid.add_row().cells
+        for col, dim in enumerate(table.dimensions):
+            _cell_text(cells[col], value_label(dim, data.get(dim)))
+        for i, measure in enumerate(table.measures):
+            value = quality_value(data.get(measure)) if quality else cell_value(data, measure)
+            if value is None:
+                text = SUPPRESSED_MARK
+            elif isinstance(value, str):
+                text = value
+            elif not quality:
+                text = format_cell(data, measure)
+            else:
+                text = format_number_sv(value)
+            _cell_text(cells[n_dims + i], text, right=not isinstance(value, str))
+    notes = []
+    if not quality and table_has_suppression(table):
+        notes.append(SUPPRESSED_FOOTNOTE)
+    if table.note:
+        notes.append(table.note)
+    for note in notes:
+        paragraph = doc.add_paragraph(note, style="Caption")
+        paragraph.paragraph_format.space_before = Pt(3)
+    if not notes:
+        doc.add_paragraph().paragraph_format.space_after = Pt(0)
+
+
+def _facts(doc, rows: list[tuple[str, str]]) -> None:
+    from docx.shared import Pt
+
+    for label, value in rows:
+        paragraph = doc.add_paragraph()
+        paragraph.paragraph_format.space_after = Pt(2)
+        paragraph.add_run(f"{label}: ").bold = True
+        paragraph.add_run(value)
+
+
+def _figures(doc, block: FigureList) -> None:
+    from docx.shared import Pt
+
+    caption = doc.add_paragraph()
+    caption.paragraph_format.space_before = Pt(6)
+    caption.paragraph_format.keep_with_next = True
+    caption.add_run(block.caption).bold = True
+    for label, value in block.rows:
+        paragraph = doc.add_paragraph(style="List Bullet")
+        paragraph.paragraph_format.space_after = Pt(1)
+        paragraph.add_run(f"{label}: ")
+        paragraph.add_run(value).bold = True
+
+
+def _paragraph(doc, block: Paragraph) -> None:
+    if block.style == "comment":
+        doc.add_paragraph(block.text, style="Boinv Comment")
+        return
+    paragraph = doc.add_paragraph()
+    run = paragraph.add_run(block.text)
+    if block.style in ("strong", "lead", "warning"):
+        run.bold = True
+    if block.style == "lead":
+        from docx.shared import Pt
+
+        run.font.size = Pt(12.5)
+        run.font.color.rgb = _rgb(BLUE)
+    elif block.style == "warning":
+        run.font.color.rgb = _rgb(RED)
+    elif block.style == "note":
+        run.italic = True
+    if block.style == "strong":
+        paragraph.paragraph_format.keep_with_next = True
+
+
+def _chart(doc, block: ChartBlock) -> None:
+    from docx.shared import Cm
+
+    chart = block.chart
+    doc.add_heading(chart.title, level=2)
+    if chart.png:
+        doc.add_picture(io.BytesIO(chart.png), width=Cm(16))
+    else:
+        doc.add_paragraph("Det finns inga uppgifter som kan visas i diagrammet.")
+    doc.add_paragraph(chart.description, style="Caption")
+
+
+def _title_page(doc, document: Document) -> None:
+    from docx.enum.text import WD_BREAK
+    from docx.shared import Pt
+
+    for _ in range(5):
+        doc.add_paragraph()
+    doc.add_paragraph(document.title, style="Title")
+    doc.add_paragraph(document.subtitle, style="Subtitle")
+    status = doc.add_paragraph()
+    status.paragraph_format.space_before = Pt(18)
+    run = status.add_run(document.status)
+    run.bold = True
+    run.font.size = Pt(14 if document.preview else 11)
+    if document.preview:
+        run.font.color.rgb = _rgb(RED)
+    if document.warning:
+        warning = doc.add_paragraph().add_run(document.warning)
+        warning.bold = True
+        warning.font.size = Pt(14)
+        warning.font.color.rgb = _rgb(RED)
+    doc.add_paragraph()
+    _facts(doc, document.facts)
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def _page_setup(doc, document: Document) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    section = doc.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+    section.top_margin = section.bottom_margin = Cm(2.2)
+    section.left_margin = section.right_margin = Cm(2.2)
+    section.different_first_page_header_footer = True  # a clean title page
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("Sida ")
+    _field(footer, "PAGE", "1")
+    footer.add_run(" av ")
+    _field(footer, "NUMPAGES", "1")
+    for run in footer.runs:
+        run.font.size = Pt(9)
+    header = section.header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    text = f"{document.title} – {document.subtitle}"
+    if document.preview or document.warning:
+        text += f" – {document.warning or document.status}"
+    run = header.add_run(text)
+    run.font.size = Pt(8.5)
+    run.font.color.rgb = _rgb(RED if (document.preview or document.warning) else "555555")
+
+
+def render_docx(report: Report) -> bytes:
+    import docx
+
+    document = build_document(report, charts=report_charts(report, image="png"))
+    doc = docx.Document()
+    _styles(doc)
+    _page_setup(doc, document)
+    props = doc.core_properties
+    props.title = report_title(report)
+    props.subject = document.status
+    props.author = "Boendeinventering"  # never the logged-in user's name
+    props.language = "sv-SE"
+    _title_page(doc, document)
+    _toc(doc, document)
+    for block in document.blocks:
+        if isinstance(block, Heading):
+            heading = doc.add_heading(block.text, level=min(block.level, 4))
+            if block.level == 1 and not block.new_page:
+                heading.paragraph_format.page_break_before = False
+        elif isinstance(block, Paragraph):
+            _paragraph(doc, block)
+        elif isinstance(block, Bullets):
+            for item in block.items:
+                doc.add_paragraph(item, style="List Bullet")
+        elif isinstance(block, Facts):
+            _facts(doc, block.rows)
+        elif isinstance(block, FigureList):
+            _figures(doc, block)
+        elif isinstance(block, TableBlock):
+            _table(doc, block.table, quality=block.quality)
+        elif isinstance(block, ChartBlock):
+            _chart(doc, block)
+        else:
+            raise TypeError(f"Okänt block i rapporten: {type(block).__name__}")
+    # Swedish as the document language: Word's spelling check and hyphenation follow it.
+    _language(doc)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def _language(doc) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    rpr = doc.styles["Normal"].element.get_or_add_rPr()
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "sv-SE")
+    rpr.append(lang)
