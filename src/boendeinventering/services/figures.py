@@ -263,22 +263,25 @@ def published_report(year: int) -> Report | None:
     return dataclasses.replace(report, published=inventory_year.published_at.date())
 
 
-def publish_year(year: int, user) -> Report:
-    """Freeze the year's protected report for readers, as the coordinator's "Publicera" does.
+def publish_year(year: int, user, *, ip: str | None = None) -> Report:
+    """Freeze the year's protected report for readers (the coordinator's "Publicera", and the demo).
     Raises (and publishes nothing) when the figures do not pass disclosure control."""
     from django.utils import timezone
 
     from boendeinventering.core.report.snapshot import report_to_snapshot
     from boendeinventering.organisation.models import InventoryYear
-    from boendeinventering.services import audit
+    from boendeinventering.services import audit, checklist
 
-    report = build_report(year, protected=True)
     inventory_year, _ = InventoryYear.objects.get_or_create(year=year)
+    report = build_report(year, protected=True, reference_date=inventory_year.effective_reference_date)
+    username = user if isinstance(user, str) else user.get_username()
     inventory_year.published_report = report_to_snapshot(report)
     inventory_year.published_at = timezone.now()
-    inventory_year.published_by = user if isinstance(user, str) else user.get_username()
+    inventory_year.published_by = username
     inventory_year.save()
-    audit.record(user, audit.PUBLISHED, f"Den röjandeskyddade rapporten för {year} är publicerad för läsare.")
+    # The protected report was just built, so it passed disclosure control on this data.
+    checklist.record_audit(inventory_year, True, "Godkänd vid publiceringen.", user=username)
+    audit.record(user, audit.PUBLISHED, f"Den röjandeskyddade rapporten för {year} är publicerad för läsare.", ip=ip)
     return published_report(year)
 
 

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -186,22 +185,16 @@ def publish(request, year: int):
         shown = _("Rapporteringen för %(year)s är öppen.") % {"year": year}
     else:
         # Publishing only makes sense for figures that pass disclosure control now.
-        from boendeinventering.web.figures_view import get_report
-
-        from boendeinventering.core.report.snapshot import report_to_snapshot
+        from boendeinventering.services.figures import publish_year
 
         try:
-            published = get_report(year, protected=True, reference_date=inventory_year.effective_reference_date)
+            publish_year(year, request.user, ip=audit.client_ip(request))
         except Exception as exc:  # noqa: BLE001 - shown to the coordinator
             messages.error(request, _("Året kan inte publiceras ännu: %(reason)s") % {"reason": _first_line(exc)})
             return redirect("web:year", year=year)
-        inventory_year.published_report = report_to_snapshot(published)
-        # The protected report was just built, so it passed disclosure control on this data.
-        checklist.record_audit(inventory_year, True, "Godkänd vid publiceringen.",
-                               user=request.user.get_username())
-        inventory_year.published_at, inventory_year.published_by = timezone.now(), request.user.get_username()
-        event, text = audit.PUBLISHED, f"Den röjandeskyddade rapporten för {year} är publicerad för läsare."
-        shown = _("Den röjandeskyddade rapporten för %(year)s är publicerad för läsare.") % {"year": year}
+        messages.success(request, _("Den röjandeskyddade rapporten för %(year)s är publicerad för läsare.")
+                         % {"year": year})
+        return redirect("web:year", year=year)
     inventory_year.save()
     audit.record(request.user, event, text, ip=audit.client_ip(request))
     messages.success(request, shown)
