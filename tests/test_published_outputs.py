@@ -18,7 +18,13 @@ import pytest
 from boendeinventering.core.demo_data import generate_demo
 from boendeinventering.core.protect import ProtectionSettings, audit_report
 from boendeinventering.core.tables import Report, Table
-from boendeinventering.core.taxonomy import COUNT_MEASURES, MAGNITUDE_MEASURES, MEASURE_NAMES_SV, POPULATION_MEASURES
+from boendeinventering.core.taxonomy import (
+    COUNT_MEASURES,
+    DIMENSION_NAMES_SV,
+    MAGNITUDE_MEASURES,
+    MEASURE_NAMES_SV,
+    POPULATION_MEASURES,
+)
 from boendeinventering.services import figures, imports, mapping
 
 YEAR = 2025
@@ -99,7 +105,10 @@ def _check_xlsx(path, suppressed_total):
             continue
         count_columns: set[int] = set()
         for row in sheet.iter_rows(values_only=True):
-            if any(cell in COUNT_HEADINGS for cell in row):
+            filled = [cell for cell in row if cell is not None]
+            # A header row (only texts, at least two): its count headings decide which columns
+            # below hold counts, until the next header (a chart's occupancy column is no count).
+            if len(filled) >= 2 and all(isinstance(c, str) for c in filled) and SUPPRESSED not in filled:
                 count_columns = {i for i, cell in enumerate(row) if cell in COUNT_HEADINGS}
                 continue
             for i, cell in enumerate(row):
@@ -161,8 +170,8 @@ def _check_docx(path, published, suppressed_total):
     dashes = 0
     for table in document.tables:
         header = [c.text for c in table.rows[0].cells]
-        if not any(h in COUNT_HEADINGS for h in header):
-            continue  # data quality: not protected, describes the data
+        if header[0] == DIMENSION_NAMES_SV["indicator"] or len(header) < 2:
+            continue  # data quality (not protected, describes the data) and layout tables
         for row in table.rows[1:]:
             cells = [c.text for c in row.cells]
             dashes += sum(1 for c in cells if c == SUPPRESSED)

@@ -74,19 +74,12 @@ def yes_no(flag: bool) -> str:
     return "Ja" if flag else "Nej"
 
 
-# Labels for measures and dimensions of tables added alongside the report work (occupancy, age
-# groups); the taxonomy's own names win once it has them.
-_MORE_MEASURE_NAMES_SV = {"place_nights": "Platsdygn", "occupancy": "Beläggning",
-                          "households_with_children": "Hushåll med barn"}
-_MORE_DIMENSION_NAMES_SV = {"age_group": "Åldersgrupp"}
-
-
 def dimension_label(dimension: str) -> str:
-    return DIMENSION_NAMES_SV.get(dimension) or _MORE_DIMENSION_NAMES_SV.get(dimension, dimension)
+    return DIMENSION_NAMES_SV.get(dimension, dimension)
 
 
 def measure_label(measure: str) -> str:
-    return MEASURE_NAMES_SV.get(measure) or _MORE_MEASURE_NAMES_SV.get(measure, measure)
+    return MEASURE_NAMES_SV.get(measure, measure)
 
 
 def column_labels(table: Table) -> list[str]:
