@@ -241,7 +241,7 @@ def test_xlsx_answers_signals_and_native_charts(rendered, published):
     values = [row[1] for row in charts_sheet.iter_rows(values_only=True) if isinstance(row[1], (int, float))]
     assert ACUTE_TOTAL in values and ACUTE_WOMEN in values and ACUTE_MEN in values
     assert "–" not in values  # a suppressed cell never reaches a chart
-    occupancy = book["Beläggning per boendeform"]
+    occupancy = book["Beläggning"]  # SPEC 9's 87.5 per cent, as an Excel percentage (a share)
     cells = [c for row in occupancy.iter_rows() for c in row if c.value == 0.875]
     assert cells and cells[0].number_format == "0.0 %"
 
@@ -302,10 +302,10 @@ def test_occupancy_chart_leaves_out_suppressed_shares():
     from boendeinventering.core.tables import Table
 
     table = Table("occupancy_by_kod", "Beläggning", ["kod"], ["place_nights", "nights", "occupancy"], [
-        {"kod": "hotell", "place_nights": 1000, "nights": 875, "occupancy": 0.875},
-        {"kod": "harbarge", "place_nights": None, "nights": None, "occupancy": 0.5,
+        {"kod": "hotell", "place_nights": 1000, "nights": 875, "occupancy": 87.5},
+        {"kod": "harbarge", "place_nights": None, "nights": None, "occupancy": 50.0,
          "suppressed": ["place_nights", "nights", "occupancy"]},
     ])
     data = occupancy_chart_data(table)
-    assert data.series["Beläggning"] == [0.875, None]  # the leftover 0.5 never reaches the chart
+    assert data.series["Beläggning"] == [87.5, None]  # the leftover 50.0 never reaches the chart
     assert data.suppressed == [("Härbärge", "Beläggning")]
