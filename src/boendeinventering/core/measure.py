@@ -29,7 +29,7 @@ from .tables import Table
 if TYPE_CHECKING:  # only a type; protect.cellkey is imported when record keys are given
     from .protect.cellkey import RecordKeys
 
-__all__ = ["compute_tables", "TABLE_IDS"]
+__all__ = ["compute_tables", "year_persons", "TABLE_IDS"]
 
 TABLE_IDS: tuple[str, ...] = (
     "persons_by_situation",
@@ -67,30 +67,8 @@ def compute_tables(
     their record keys mod 2**32, as a float in [0, 1)). Persons are keyed by ``person``,
     households by their identity (hushåll-id, else the person), children by their households
     (a second key), debt cases by ``case``. Without it nothing changes."""
-    first, last, next_first = dt.date(year, 1, 1), dt.date(year, 12, 31), dt.date(year + 1, 1, 1)
-    ref = reference_date or last
-
-    stays_y = stays.filter(
-        (pl.col("start_date") <= last) & (pl.col("end_date").is_null() | (pl.col("end_date") >= first))
-    )
-    pays_y = payments.filter(pl.col("payment_date").is_between(first, last))
-    debt_y = debt_cases.filter(pl.col("received_date").is_between(first, last))
-
-    # Names of both extracts in one lookup, so one error lists everything the mapping lacks.
-    names = [
-        *stays_y.get_column("insats").unique(maintain_order=True).to_list(),
-        *pays_y.get_column("purpose").unique(maintain_order=True).to_list(),
-    ]
-    codes = lookup_codes(names, mapping)  # raises UnmappedNamesError
-
-    start_in_year = pl.max_horizontal(pl.col("start_date"), pl.lit(first))
-    end_in_year = pl.min_horizontal(pl.col("end_date").fill_null(next_first), pl.lit(next_first))
-    computed_nights = (end_in_year - start_in_year).dt.total_days().clip(lower_bound=0)
-    stays_c = with_codes(stays_y, "insats", codes, CODE_ENUM).with_columns(
-        nights_y=pl.coalesce(pl.col("nights"), computed_nights).cast(pl.Int64),
-        **_household_columns(),
-    )
-    pays_c = with_codes(pays_y, "purpose", codes, CODE_ENUM).with_columns(**_household_columns())
+    ref = reference_date or dt.date(year, 12, 31)
+    stays_y, pays_y, debt_y, stays_c, pays_c = _classified_year(stays, payments, debt_cases, mapping, year)
     if record_keys is not None:
         stays_c, pays_c = _with_record_keys(stays_c, record_keys), _with_record_keys(pays_c, record_keys)
 
@@ -129,6 +107,69 @@ def compute_tables(
         _discharge_table(counted, ref),
     ]
     return {table.id: table for table in tables}
+
+
+def _classified_year(stays: pl.DataFrame, payments: pl.DataFrame, debt_cases: pl.DataFrame | None,
+                     mapping: Mapping, year: int):
+    """The rows of year ``year`` (SPEC 1) and the stays and payments with their codes.
+
+    One place for the year rule, the mapping and the nights of Y, shared by compute_tables and
+    year_persons (the year-over-year flows), so the rules are written once."""
+    first, last, next_first = dt.date(year, 1, 1), dt.date(year, 12, 31), dt.date(year + 1, 1, 1)
+    stays_y = stays.filter(
+        (pl.col("start_date") <= last) & (pl.col("end_date").is_null() | (pl.col("end_date") >= first))
+    )
+    pays_y = payments.filter(pl.col("payment_date").is_between(first, last))
+    debt_y = None if debt_cases is None else debt_cases.filter(pl.col("received_date").is_between(first, last))
+
+    # Names of both extracts in one lookup, so one error lists everything the mapping lacks.
+    names = [
+        *stays_y.get_column("insats").unique(maintain_order=True).to_list(),
+        *pays_y.get_column("purpose").unique(maintain_order=True).to_list(),
+    ]
+    codes = lookup_codes(names, mapping)  # raises UnmappedNamesError
+
+    start_in_year = pl.max_horizontal(pl.col("start_date"), pl.lit(first))
+    end_in_year = pl.min_horizontal(pl.col("end_date").fill_null(next_first), pl.lit(next_first))
+    computed_nights = (end_in_year - start_in_year).dt.total_days().clip(lower_bound=0)
+    stays_c = with_codes(stays_y, "insats", codes, CODE_ENUM).with_columns(
+        nights_y=pl.coalesce(pl.col("nights"), computed_nights).cast(pl.Int64),
+        **_household_columns(),
+    )
+    pays_c = with_codes(pays_y, "purpose", codes, CODE_ENUM).with_columns(**_household_columns())
+    return stays_y, pays_y, debt_y, stays_c, pays_c
+
+
+def _acute_rows(counted: pl.DataFrame, pays_c: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
+    """A(Y) of SPEC 6/8: persons with a situation-1 stay or a situation-1 payment, once each."""
+    return pl.concat(
+        [
+            counted.filter(pl.col("situation") == 1).select(cols),
+            pays_c.filter(pl.col("situation") == 1).select(cols),
+        ]
+    ).unique()
+
+
+def year_persons(stays: pl.DataFrame, payments: pl.DataFrame, mapping: Mapping, year: int,
+                 reference_date: dt.date | None = None) -> dict[str, pl.DataFrame]:
+    """The persons behind the year's tables, for following them across years (SPEC 8).
+
+    ``acute``: person, sex, age_band -- A(Y), exactly the persons of ``acute_persons_by_sex``;
+    ``situations``: person, situation -- S1-S3(Y) as in ``persons_by_situation_sex_age`` (one row
+    per person and situation); ``stays``: the counted stays of the year (person, kod, situation,
+    start_date, end_date, nights_y) and ``attributes``: person, sex, age_band (module docstring)."""
+    ref = reference_date or dt.date(year, 12, 31)
+    stays_y, pays_y, _, stays_c, pays_c = _classified_year(stays, payments, None, mapping, year)
+    counted = stays_c.filter(pl.col("situation").is_not_null())
+    attrs = _person_attributes(stays_y, pays_y, ref)
+    acute = _acute_rows(counted, pays_c, ["person"]).join(attrs, on="person", how="left")
+    situations = counted.select("person", "situation").unique()
+    return {
+        "acute": acute,
+        "situations": situations,
+        "stays": counted.select("person", "kod", "situation", "start_date", "end_date", "nights_y"),
+        "attributes": attrs,
+    }
 
 
 # --- building blocks ----------------------------------------------------------------------
@@ -270,12 +311,7 @@ def _persons_by(frame: pl.DataFrame, keys: list[str], table_id: str, title: str,
 
 def _acute_by_sex(counted: pl.DataFrame, pays_c: pl.DataFrame, attrs: pl.DataFrame) -> Table:
     cols = ["person", _KEY_PERSON] if _KEY_PERSON in counted.columns else ["person"]
-    persons = pl.concat(
-        [
-            counted.filter(pl.col("situation") == 1).select(cols),
-            pays_c.filter(pl.col("situation") == 1).select(cols),
-        ]
-    ).unique()
+    persons = _acute_rows(counted, pays_c, cols)
     keyed = {_ck("persons"): _key_sum(_KEY_PERSON)} if len(cols) == 2 else {}
     data = persons.join(attrs, on="person", how="left").group_by("sex").agg(persons=pl.len(), **keyed)
     return _table(

@@ -99,6 +99,10 @@ MEASURE_NAMES_SV: dict[str, str] = {
     "persons_unknown": "Personer, okänt om ordnat boende",
     "persons_overdue": "Personer kvar efter planerat slutdatum",
     "value": "Värde",
+    # year over year (core/flows.py)
+    "persons_over_90": "Personer med mer än 90 dygn",
+    "persons_over_180": "Personer med mer än 180 dygn",
+    "median_nights": "Median, dygn per person",
 }
 
 DIMENSION_NAMES_SV: dict[str, str] = {
@@ -107,6 +111,10 @@ DIMENSION_NAMES_SV: dict[str, str] = {
     "sex": "Kön",
     "age_band": "Ålder",
     "indicator": "Indikator",
+    # year over year (core/flows.py)
+    "year": "År",
+    "flow": "Flöde",
+    "age_group": "Åldersgrupp",
 }
 
 # Measures that count persons, households, children or cases: primary suppression applies.
@@ -115,6 +123,11 @@ COUNT_MEASURES = frozenset(
 )
 # Measures that sum money or nights over the persons of a cell.
 MAGNITUDE_MEASURES = frozenset({"nights", "cost", "amount"})
+# Year over year (core/flows.py): counts of persons by length of stay are counts; a median of
+# nights is a figure about individuals, so it follows the magnitudes' rule (published only
+# beside a published count of persons; docs/disclosure.md).
+COUNT_MEASURES = COUNT_MEASURES | {"persons_over_90", "persons_over_180"}
+MAGNITUDE_MEASURES = MAGNITUDE_MEASURES | {"median_nights"}
 
 
 def situation_of(code: str) -> int | None:

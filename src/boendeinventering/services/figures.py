@@ -20,6 +20,7 @@ from boendeinventering.core.report import write_html, write_json, write_xlsx
 from boendeinventering.core.schema import MEASURE_DEBT_CASES, MEASURE_PAYMENTS, MEASURE_STAYS
 from boendeinventering.core.tables import Report
 from boendeinventering.inventory.models import ImportBatch
+from boendeinventering.services import history
 from boendeinventering.services.installation import current_installation
 from boendeinventering.services.installation import key as installation_key
 from boendeinventering.services.mapping import current_mapping
@@ -90,6 +91,10 @@ def build_report(year: int, *, protected: bool = True, reference_date: dt.date |
         reference_date,
         **({"record_keys": record_keys()} if cellkey else {}),
     )
+    # Year over year (SPEC 8): trends, flows and length of stay, beside the year's own tables.
+    tables.update(history.year_over_year_tables(
+        year, mapping, stays=data.stays, payments=data.payments, reference_date=reference_date,
+        **({"record_keys": record_keys()} if cellkey else {})))
     report = Report(
         kommun=installation.kommun,
         year=year,

@@ -1,0 +1,64 @@
+"""Several inventory years side by side (SPEC 8): loads the years and adds core/flows' tables.
+
+Each year's persons come from that year's own imports (and untagged ones) via
+figures.load_year, classified with the mapping in force now, by the same code as the year's own
+tables (measure.year_persons). A year HAS DATA when an active ``insatser`` import is tagged with
+it. Flows join persons on their keyed pseudonyms, so they assume that every year was imported
+with the installation's one key (docs/gallring.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import polars as pl
+
+from boendeinventering.core.classify import Mapping
+from boendeinventering.core.flows import TREND_YEARS, flow_tables
+from boendeinventering.core.measure import year_persons
+from boendeinventering.core.schema import MEASURE_PAYMENTS, MEASURE_STAYS
+from boendeinventering.core.tables import Table
+from boendeinventering.inventory.models import ImportBatch
+
+log = logging.getLogger("boendeinventering.history")
+
+
+def years_with_data() -> list[int]:
+    """Years with at least one active ``insatser`` import tagged with them (SPEC 8), ascending."""
+    years = (ImportBatch.objects.filter(active=True, kind="insatser", year__isnull=False)
+             .values_list("year", flat=True).distinct())
+    return sorted(set(years))
+
+
+def years_for(year: int) -> list[int]:
+    """The years a report for ``year`` draws on: ``year`` and up to four earlier years with data
+    (that also covers Y-1 and Y-2 for the flows, when they have data)."""
+    earlier = [x for x in years_with_data() if x < year][-(TREND_YEARS - 1):]
+    return [*earlier, year]
+
+
+def _persons_of(year: int, mapping: Mapping, stays: pl.DataFrame | None = None,
+                payments: pl.DataFrame | None = None, reference_date: dt.date | None = None):
+    if stays is None or payments is None:
+        from boendeinventering.services.figures import load_year  # figures imports this module
+
+        data = load_year(year)
+        stays, payments = data.stays, data.payments
+    return year_persons(stays.select(list(MEASURE_STAYS)), payments.select(list(MEASURE_PAYMENTS)),
+                        mapping, year, reference_date)
+
+
+def year_over_year_tables(year: int, mapping: Mapping, *, stays: pl.DataFrame | None = None,
+                          payments: pl.DataFrame | None = None, reference_date: dt.date | None = None,
+                          record_keys=None) -> dict[str, Table]:
+    """SPEC 8's tables (and length of stay) for the report of ``year``.
+
+    ``stays``/``payments``: the year's own frames when the caller has loaded them already
+    (figures.build_report), so they are not read twice. Earlier years use their own 31 December
+    as reference date; only their persons and situations are used, not their ages."""
+    persons = {year: _persons_of(year, mapping, stays, payments, reference_date)}
+    for x in years_for(year)[:-1]:
+        persons[x] = _persons_of(x, mapping)
+    log.info("history year=%s years=%s", year, sorted(persons))
+    return flow_tables(persons, year, record_keys)
