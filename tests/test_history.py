@@ -96,3 +96,23 @@ def test_other_formats_write_the_new_tables(installed, tmp_path, fmt):
         text = " ".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v)
     assert "Vart tog personerna i akut hemlöshet 2024 vägen 2025?" in text
     assert "Personer i akut hemlöshet, år för år" in text
+
+
+def test_cell_key_method_perturbs_the_flow_tables_within_its_bounds(installed, tmp_path, settings):
+    settings.BOINV_DISCLOSURE_METHOD = "cellkey"
+    people = _adults(40)
+    imports.import_extract("insatser", _write(tmp_path / "2024.csv", [
+        (p, "Mottagningen", "akutboende", "2024-01-10", "2024-12-20") for p in people[:30]]), year=2024)
+    imports.import_extract("insatser", _write(tmp_path / "2025.csv", [
+        (p, "Mottagningen", "akutboende", "2025-01-10", "2025-12-20") for p in people[20:]]), year=2025)
+    truth = figures.build_report(2025, protected=False)
+    noisy = figures.build_report(2025)
+    d = settings.BOINV_CELLKEY_D
+    for tid in ("acute_inflow", "acute_outflow", "acute_trend", "acute_length_of_stay"):
+        true_rows = {truth.tables[tid].key(r): r for r in truth.tables[tid].rows}
+        for row in noisy.tables[tid].rows:
+            true_row = true_rows[noisy.tables[tid].key(row)]
+            for m in ("persons", "persons_over_90"):
+                if m in noisy.tables[tid].measures:
+                    assert abs(row[m] - true_row[m]) <= d, (tid, row, m)
+                    assert row[m] == 0 or row[m] > settings.BOINV_CELLKEY_JS
