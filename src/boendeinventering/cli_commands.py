@@ -161,6 +161,19 @@ def _demo(args) -> int:
     return EXIT_OK
 
 
+def _retention(args) -> int:
+    from boendeinventering.services import retention
+
+    try:
+        installation.current_installation()
+        outcome = retention.apply(dry_run=args.dry_run, user="boinv")
+    except retention.RetentionError as exc:
+        _err(str(exc))
+        return EXIT_ERROR
+    print(outcome.as_text())
+    return EXIT_OK
+
+
 def _serve(args) -> int:
     from boendeinventering.web.serve import serve
 
@@ -200,5 +213,6 @@ _HANDLERS = {
     "history": _history,
     "demo": _demo,
     "serve": _serve,
+    "retention": _retention,
     "user": _user,
 }

@@ -204,6 +204,9 @@ BOINV_TASKS_SYNC = False
 # Disclosure control (SPEC 7); settings, shown in every output's method note.
 BOINV_SUPPRESSION_THRESHOLD = int(os.environ.get("BOINV_SUPPRESSION_THRESHOLD", "5"))
 BOINV_SUPPRESSION_WIDTH = int(os.environ.get("BOINV_SUPPRESSION_WIDTH", "5"))
+# Retention (docs/gallring.md): pseudonymised rows of the N latest years are kept, older ones
+# shredded by `boinv retention apply`. Flows need 3 years (Y, Y-1, Y-2), trends 5.
+BOINV_RETENTION_YEARS = int(os.environ.get("BOINV_RETENTION_YEARS", "5"))
 # Disclosure control of counts: "suppression" (default, SPEC 7) or "cellkey" (noise of at most
 # BOINV_CELLKEY_D, variance BOINV_CELLKEY_V, no published 1..BOINV_CELLKEY_JS); docs/disclosure.md.
 BOINV_DISCLOSURE_METHOD = os.environ.get("BOINV_DISCLOSURE_METHOD", "suppression").strip().lower()

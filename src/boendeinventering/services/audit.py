@@ -25,6 +25,7 @@ UNPROTECTED_DOWNLOADED = "unprotected_downloaded"
 QUALITY_VIEWED = "quality_viewed"
 YEAR_CHANGED = "year_changed"
 USER_CHANGED = "user_changed"
+RETENTION = "retention"  # boinv retention apply (services/retention.py)
 
 ACTION_LABELS = {
     LOGIN: "Inloggning",
@@ -43,6 +44,7 @@ ACTION_LABELS = {
     QUALITY_VIEWED: "Visning av datakvalitet",
     YEAR_CHANGED: "Inventeringsår ändrat",
     USER_CHANGED: "Användare ändrad",
+    RETENTION: "Gallring av pseudonymiserade rader",
 }
 
 
