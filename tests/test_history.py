@@ -116,3 +116,24 @@ def test_cell_key_method_perturbs_the_flow_tables_within_its_bounds(installed, t
                 if m in noisy.tables[tid].measures:
                     assert abs(row[m] - true_row[m]) <= d, (tid, row, m)
                     assert row[m] == 0 or row[m] > settings.BOINV_CELLKEY_JS
+
+
+def test_flows_are_refused_across_a_key_change(installed, tmp_path):
+    from boendeinventering.inventory.models import ImportBatch
+
+    people = _adults(12)
+    imports.import_extract("insatser", _write(tmp_path / "2024.csv", [
+        (p, "Mottagningen", "akutboende", "2024-01-10", "2024-12-20") for p in people]), year=2024)
+    imports.import_extract("insatser", _write(tmp_path / "2025.csv", [
+        (p, "Mottagningen", "akutboende", "2025-01-10", "2025-12-20") for p in people]), year=2025)
+    stamps = set(ImportBatch.objects.values_list("key_fingerprint", flat=True))
+    assert stamps == {history.key_fingerprint()} and len(history.key_fingerprint()) == 16
+    assert "acute_inflow" in figures.build_report(2025, protected=False).tables
+
+    # 2024's rows made with another key: the same people would all look new in 2025
+    ImportBatch.objects.filter(year=2024).update(key_fingerprint="0" * 16)
+    report = figures.build_report(2025, protected=False)
+    assert "acute_inflow" not in report.tables and "acute_outflow" not in report.tables
+    assert "annan pseudonymiseringsnyckel" in report.tables["acute_trend"].note
+    assert [r["persons"] for r in report.tables["acute_trend"].rows] == [12, 12]  # counts need no join
+    figures.build_report(2025)  # and the protected report still passes its audit

@@ -52,6 +52,8 @@ def _init(args) -> int:
     print(f"Kommun: {outcome.kommun} {outcome.kommun_name}")
     print("Nyckel för pseudonymisering skapad." if outcome.key_created else "Befintlig nyckel används.")
     print("Förvara nyckeln säkert och ta säkerhetskopia: utan den kan personer inte följas mellan år.")
+    print("Byt inte nyckel mellan år: med en ny nyckel får alla personer nya pseudonymer, och flöden "
+          "mellan år (nya, återkommande, vart personer tog vägen) visas då inte för de åren.")
     return EXIT_OK
 
 

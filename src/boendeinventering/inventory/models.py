@@ -45,6 +45,9 @@ class ImportBatch(models.Model):
     unknown_columns = models.JSONField(default=list)
     # Refused rows and their reasons (values masked): kept so nothing is silently lost.
     issues = models.JSONField(default=list)
+    # Which pseudonymisation key the rows were made with (services/history.key_fingerprint, set
+    # on save): flows join persons across years and must not join rows of different keys.
+    key_fingerprint = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-imported_at", "-id"]

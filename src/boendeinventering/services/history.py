@@ -10,6 +10,8 @@ with the installation's one key (docs/gallring.md).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import logging
 
 import polars as pl
@@ -22,6 +24,40 @@ from boendeinventering.core.tables import Table
 from boendeinventering.inventory.models import ImportBatch
 
 log = logging.getLogger("boendeinventering.history")
+
+
+def key_fingerprint() -> str:
+    """A fingerprint of the installation's pseudonymisation key: says whether two imports were
+    made with the same key, and reveals nothing about it (HMAC with a fixed label)."""
+    from boendeinventering.services.installation import key
+
+    return hmac.new(key(), b"boinv key fingerprint v1", hashlib.sha256).hexdigest()[:16]
+
+
+def stamp_key_fingerprint(sender, instance, **kwargs) -> None:
+    """pre_save of ImportBatch (inventory/apps.py): record the key a new import is made with."""
+    if not instance.key_fingerprint and instance.pk is None:
+        try:
+            instance.key_fingerprint = key_fingerprint()
+        except Exception:  # no readable key: the import itself reports that; unknown = ""
+            log.warning("Nyckelns fingeravtryck kunde inte läsas för importen.")
+
+
+def fingerprints(year: int) -> set[str]:
+    """The key fingerprints of the active imports a year's figures read (tagged or untagged)."""
+    from django.db.models import Q
+
+    found = (ImportBatch.objects.filter(active=True).filter(Q(year=year) | Q(year__isnull=True))
+             .exclude(key_fingerprint="").values_list("key_fingerprint", flat=True).distinct())
+    return set(found)
+
+
+def key_change(year: int, earlier: list[int]) -> list[int]:
+    """The earlier years whose imports were made with another key than ``year``'s.
+
+    Imports from before fingerprints were recorded have none and count as the same key."""
+    own = fingerprints(year)
+    return [x for x in earlier if own and fingerprints(x) - own]
 
 
 def years_with_data() -> list[int]:
@@ -61,4 +97,18 @@ def year_over_year_tables(year: int, mapping: Mapping, *, stays: pl.DataFrame | 
     for x in years_for(year)[:-1]:
         persons[x] = _persons_of(x, mapping)
     log.info("history year=%s years=%s", year, sorted(persons))
-    return flow_tables(persons, year, record_keys)
+    tables = flow_tables(persons, year, record_keys)
+    changed = key_change(year, [x for x in (year - 1, year - 2) if x in persons])
+    if changed:
+        # Another key gives every person another pseudonym: flows would show everyone as new
+        # and nobody as continuing. No flows, rather than wrong ones (docs/gallring.md).
+        log.warning("history year=%s: key changed since %s, flows left out", year, changed)
+        for table_id in ("acute_inflow", "acute_outflow"):
+            tables.pop(table_id, None)
+        for table_id in ("trend_by_situation", "acute_trend"):
+            tables[table_id].note += (
+                f" Flöden in i och ut ur akut hemlöshet redovisas inte: uppgifterna för "
+                f"{', '.join(map(str, changed))} importerades med en annan pseudonymiseringsnyckel, så samma "
+                "person kan inte kännas igen mellan åren."
+            )
+    return tables

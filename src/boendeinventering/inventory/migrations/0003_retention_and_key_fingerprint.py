@@ -5,6 +5,11 @@ class Migration(migrations.Migration):
     dependencies = [("inventory", "0002_import_year")]
 
     operations = [
+        migrations.AddField(
+            model_name="importbatch",
+            name="key_fingerprint",
+            field=models.CharField(blank=True, default="", max_length=64),
+        ),
         migrations.CreateModel(
             name="ShreddedYear",
             fields=[
