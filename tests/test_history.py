@@ -137,3 +137,20 @@ def test_flows_are_refused_across_a_key_change(installed, tmp_path):
     assert "annan pseudonymiseringsnyckel" in report.tables["acute_trend"].note
     assert [r["persons"] for r in report.tables["acute_trend"].rows] == [12, 12]  # counts need no join
     figures.build_report(2025)  # and the protected report still passes its audit
+
+
+def test_report_follows_protected_housing_and_social_contracts_of_last_year(installed, tmp_path):
+    a, b, c = _adults(3)
+    _write(tmp_path / "2024.csv", [(a, "Mottagningen", "skyddat_boende", "2024-01-10", "2024-05-01"),
+                                   (b, "Mottagningen", "socialt_kontrakt", "2022-01-10", "2024-06-01"),
+                                   (c, "Mottagningen", "socialt_kontrakt", "2023-01-10", "2024-10-01")])
+    _write(tmp_path / "2025.csv", [(a, "Mottagningen", "hotell", "2025-03-01", "2025-03-20"),
+                                   (c, "Mottagningen", "stodboende", "2025-02-01", "")])
+    imports.import_extract("insatser", tmp_path / "2024.csv", year=2024)
+    imports.import_extract("insatser", tmp_path / "2025.csv", year=2025)
+    tables = figures.build_report(2025, protected=False).tables
+    after = {r["flow"]: r["persons"] for r in tables["after_protected_housing"].rows}
+    assert after == {"acute": 1, "situation_2": 0, "situation_3": 0, "none": 0}
+    exits = {r["flow"]: r["persons"] for r in tables["social_contract_exits"].rows}
+    assert exits == {"to_acute": 0, "to_situation_2": 1, "other_situation_3": 0, "none": 1}
+    assert "2024" in tables["social_contract_exits"].title

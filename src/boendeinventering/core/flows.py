@@ -62,6 +62,7 @@ __all__ = [
     "share",
     "after_protected_housing",
     "social_contract_exits",
+    "exits_tables",
 ]
 
 TREND_YEARS = 5  # Y and up to four earlier years that have data
@@ -375,7 +376,7 @@ def change_between(current: int | None, previous: int | None, alpha: float = 0.0
 AFTER_PROTECTED = ("acute", "situation_2", "situation_3", "none")
 
 
-def after_protected_housing(stays: pl.DataFrame, year: int, months: int = 12) -> Table:
+def after_protected_housing(stays: pl.DataFrame, year: int, months: int = 12, record_keys=None) -> Table:
     """q9: what came next for persons whose ``skyddat_boende`` stay ended in year ``year``.
 
     ``stays``: every counted stay of the years concerned (person, kod, situation, start_date,
@@ -403,7 +404,7 @@ def after_protected_housing(stays: pl.DataFrame, year: int, months: int = 12) ->
         flow=pl.col("situation").replace_strict({1: "acute", 2: "situation_2", 3: "situation_3"}, default="none",
                                                 return_dtype=pl.Utf8),
     )
-    data = assigned.group_by("flow").agg(persons=pl.len())
+    data = _count_by(assigned, ["flow"], _Keys(record_keys))
     return Table(
         id="after_protected_housing", title=f"Efter skyddat boende som avslutades {year}",
         dimensions=["flow"], measures=["persons"], rows=_rows(data, ["flow"], ["persons"], {"flow": AFTER_PROTECTED}),
@@ -415,7 +416,7 @@ def after_protected_housing(stays: pl.DataFrame, year: int, months: int = 12) ->
 SOCIAL_CONTRACT_EXITS = ("to_acute", "to_situation_2", "other_situation_3", "none")
 
 
-def social_contract_exits(stays: pl.DataFrame, year: int, months: int = 12) -> Table:
+def social_contract_exits(stays: pl.DataFrame, year: int, months: int = 12, record_keys=None) -> Table:
     """q10: persons whose ``socialt_kontrakt`` ended in ``year`` and what followed within ``months``.
 
     ``none`` is no new intervention known (for most: an own lease -- the goal -- but the data
@@ -441,7 +442,7 @@ def social_contract_exits(stays: pl.DataFrame, year: int, months: int = 12) -> T
         flow=pl.col("situation").replace_strict({1: "to_acute", 2: "to_situation_2", 3: "other_situation_3"},
                                                 default="none", return_dtype=pl.Utf8),
     )
-    data = assigned.group_by("flow").agg(persons=pl.len())
+    data = _count_by(assigned, ["flow"], _Keys(record_keys))
     return Table(
         id="social_contract_exits", title=f"Sociala kontrakt som avslutades {year}",
         dimensions=["flow"], measures=["persons"],
@@ -450,3 +451,14 @@ def social_contract_exits(stays: pl.DataFrame, year: int, months: int = 12) -> T
              f"insats inom {months} månader: ingen känd insats (oftast eget kontrakt), akut hemlöshet, "
              "situation 2 eller annan lösning i situation 3.",
     )
+
+
+def exits_tables(years: Mapping[int, Mapping[str, pl.DataFrame]], year: int,
+                 record_keys: RecordKeys | None = None) -> dict[str, Table]:
+    """q9 and q10 for the report of ``year``: stays that ended in Y-1, followed for twelve months
+    into Y (a whole year of follow-up for every one of them); present when Y-1 has data."""
+    if (year - 1) not in years or year not in years:
+        return {}
+    stays = pl.concat([years[year - 1]["stays"], years[year]["stays"]]).unique()
+    return {t.id: t for t in (after_protected_housing(stays, year - 1, record_keys=record_keys),
+                              social_contract_exits(stays, year - 1, record_keys=record_keys))}

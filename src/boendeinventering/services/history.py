@@ -17,7 +17,7 @@ import logging
 import polars as pl
 
 from boendeinventering.core.classify import Mapping
-from boendeinventering.core.flows import TREND_YEARS, flow_tables
+from boendeinventering.core.flows import TREND_YEARS, exits_tables, flow_tables
 from boendeinventering.core.measure import year_persons
 from boendeinventering.core.schema import MEASURE_PAYMENTS, MEASURE_STAYS
 from boendeinventering.core.tables import Table
@@ -99,11 +99,13 @@ def year_over_year_tables(year: int, mapping: Mapping, *, stays: pl.DataFrame | 
     log.info("history year=%s years=%s", year, sorted(persons))
     tables = flow_tables(persons, year, record_keys)
     changed = key_change(year, [x for x in (year - 1, year - 2) if x in persons])
-    if changed:
+    if not changed:
+        tables.update(exits_tables(persons, year, record_keys))
+    else:
         # Another key gives every person another pseudonym: flows would show everyone as new
         # and nobody as continuing. No flows, rather than wrong ones (docs/gallring.md).
         log.warning("history year=%s: key changed since %s, flows left out", year, changed)
-        for table_id in ("acute_inflow", "acute_outflow"):
+        for table_id in ("acute_inflow", "acute_outflow"):  # (and no q9/q10 exits tables)
             tables.pop(table_id, None)
         for table_id in ("trend_by_situation", "acute_trend"):
             tables[table_id].note += (
