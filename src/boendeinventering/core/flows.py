@@ -84,6 +84,26 @@ FLOW_NAMES_SV = {
     "to_s3": "Till situation 3 (socialt kontrakt, försöks-/träningslägenhet, Bostad först)",
     "to_s2": "Till situation 2 (stödboende, institution, familjehem)",
     "not_seen": "Finns inte längre i socialtjänstens boendeinsatser",
+    # after_protected_housing / social_contract_exits
+    "acute": "Akut hemlöshet (situation 1)",
+    "situation_2": "Situation 2",
+    "situation_3": "Situation 3",
+    "none": "Ingen känd insats",
+    "to_acute": "Akut hemlöshet (situation 1)",
+    "to_situation_2": "Situation 2",
+    "other_situation_3": "Annan lösning i situation 3",
+}
+# Short sheet names (xlsx, at most 31 characters) for the outputs.
+SHEET_NAMES_SV = {
+    "trend_by_situation": "Trend per situation",
+    "acute_trend": "Trend akut hemlöshet",
+    "acute_inflow": "Inflöde akut hemlöshet",
+    "acute_outflow": "Utflöde akut hemlöshet",
+    "acute_length_of_stay": "Tid i akut hemlöshet",
+    "acute_length_of_stay_by_sex": "Tid i akut, kön",
+    "acute_length_of_stay_by_age": "Tid i akut, ålder",
+    "after_protected_housing": "Efter skyddat boende",
+    "social_contract_exits": "Efter socialt kontrakt",
 }
 
 # The coarse age groups of persons_by_kod_age: each is a union of SPEC 6's age bands, which is
