@@ -234,3 +234,26 @@ def test_after_protected_housing_and_social_contract_exits():
     assert after == {"acute": 1, "situation_2": 1, "situation_3": 1, "none": 1}
     exits = {k[0]: v["persons"] for k, v in rows(social_contract_exits(data, 2025)).items()}
     assert exits == {"to_acute": 1, "to_situation_2": 0, "other_situation_3": 0, "none": 1}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_year_persons_are_the_persons_of_the_year_tables(seed):
+    """A(Y) and S1-S3(Y) of year_persons are exactly the persons the year's own tables count."""
+    import random
+
+    rng = random.Random(seed)
+    names = ["Akuten", "Hotellet", "Stödet", "Kontraktet", "Skyddat"]
+    stays = [stay(rng.randrange(120), rng.choice(names), D(2024, 6, 1) + dt.timedelta(days=rng.randrange(700)),
+                  None if rng.random() < 0.3 else D(2025, 1, 1) + dt.timedelta(days=rng.randrange(400)),
+                  sex=rng.choice(["man", "kvinna", None]))
+             for _ in range(300)]
+    stays = [s for s in stays if s["end_date"] is None or s["end_date"] >= s["start_date"]]
+    payments = [pay(rng.randrange(150), rng.choice(["hotell", "vandrarhem"]),
+                    D(2024, 11, 1) + dt.timedelta(days=rng.randrange(500))) for _ in range(120)]
+    tables = compute_tables(frame(stays, schema.MEASURE_STAYS), frame(payments, schema.MEASURE_PAYMENTS),
+                            frame([], schema.MEASURE_DEBT_CASES), MAPPING, 2025)
+    persons = year_of(2025, stays, payments)
+    acute_by_sex = {r["sex"]: r["persons"] for r in tables["acute_persons_by_sex"].rows}
+    assert persons["acute"].group_by("sex").len().sort("sex").rows() == sorted(acute_by_sex.items())
+    by_situation = {r["situation"]: r["persons"] for r in tables["persons_by_situation"].rows}
+    assert dict(persons["situations"].group_by("situation").len().rows()) == by_situation
