@@ -212,8 +212,9 @@ def _rows(data: pl.DataFrame, dimensions: list[str], measures: list[str], order:
     return rows
 
 
-def _count_by(frame: pl.DataFrame, dims: list[str], keyed: _Keys) -> pl.DataFrame:
-    frame = keyed.add(frame.unique(subset=["person", *dims]))
+def _count_by(frame: pl.DataFrame, dims: list[str], keyed: _Keys, distinct: bool = False) -> pl.DataFrame:
+    """Persons per group; ``distinct``: the frame already has one row per person and group."""
+    frame = keyed.add(frame if distinct else frame.unique(subset=["person", *dims]))
     return frame.group_by(dims).agg(persons=pl.len(), **keyed.agg("persons"))
 
 
@@ -223,7 +224,8 @@ def _trend_by_situation(years, shown: list[int], keyed: _Keys) -> Table:
         .select("person", pl.lit(x, dtype=pl.Int64).alias("year"), pl.col("situation").cast(pl.Int64))
         for x in shown
     ]
-    data = _count_by(pl.concat(parts), ["year", "situation"], keyed)
+    # year_persons' situations hold each (person, situation) once, so no unique() over years
+    data = _count_by(pl.concat(parts), ["year", "situation"], keyed, distinct=True)
     return Table(
         id="trend_by_situation", title="Personer per situation, år för år", dimensions=["year", "situation"],
         measures=["persons"], rows=_rows(data, ["year", "situation"], ["persons"],
@@ -235,7 +237,7 @@ def _trend_by_situation(years, shown: list[int], keyed: _Keys) -> Table:
 
 def _acute_trend(years, shown: list[int], keyed: _Keys) -> Table:
     parts = [_acute(years, x).with_columns(year=pl.lit(x, dtype=pl.Int64)) for x in shown]
-    data = _count_by(pl.concat(parts), ["year"], keyed)
+    data = _count_by(pl.concat(parts), ["year"], keyed, distinct=True)
     return Table(
         id="acute_trend", title="Personer i akut hemlöshet, år för år", dimensions=["year"], measures=["persons"],
         rows=_rows(data, ["year"], ["persons"], {"year": tuple(shown)}),

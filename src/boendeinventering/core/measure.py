@@ -151,26 +151,46 @@ def _acute_rows(counted: pl.DataFrame, pays_c: pl.DataFrame, cols: list[str]) ->
 
 
 def year_persons(stays: pl.DataFrame, payments: pl.DataFrame, mapping: Mapping, year: int,
-                 reference_date: dt.date | None = None) -> dict[str, pl.DataFrame]:
+                 reference_date: dt.date | None = None, attributes: bool = True) -> dict[str, pl.DataFrame]:
     """The persons behind the year's tables, for following them across years (SPEC 8).
 
-    ``acute``: person, sex, age_band -- A(Y), exactly the persons of ``acute_persons_by_sex``;
-    ``situations``: person, situation -- S1-S3(Y) as in ``persons_by_situation_sex_age`` (one row
-    per person and situation); ``stays``: the counted stays of the year (person, kod, situation,
-    start_date, end_date, nights_y) and ``attributes``: person, sex, age_band (module docstring)."""
+    ``acute``: person (and, with ``attributes``, sex, age_band) -- A(Y), exactly the persons of
+    ``acute_persons_by_sex``; ``situations``: person, situation -- S1-S3(Y) as in
+    ``persons_by_situation_sex_age`` (one row per person and situation); ``stays``: the counted
+    stays of the year (person, kod, situation, start_date, end_date, nights_y); ``attributes``:
+    person, sex, age_band of the persons of A(Y) (which holds S1), by the rule of the module
+    docstring -- computed from all of their rows of the year, so they equal the year tables'.
+    Without ``attributes`` (earlier years, which need only who was where) the frames need only
+    person, household, insats/purpose, the dates and nights, and nothing about sex or age is
+    computed: that is what keeps five years within twice one year's time."""
     ref = reference_date or dt.date(year, 12, 31)
-    stays_y, pays_y, _, stays_c, pays_c = _classified_year(stays, payments, None, mapping, year)
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    pays_in = payments.filter(pl.col("payment_date").is_between(first, last))
+    # Only situation-1 payments count here (A(Y)), so only they are classified; every name of the
+    # year is still looked up first, so an unmapped one blocks exactly as in compute_tables.
+    stay_names = stays.filter(
+        (pl.col("start_date") <= last) & (pl.col("end_date").is_null() | (pl.col("end_date") >= first))
+    ).get_column("insats").unique(maintain_order=True).to_list()
+    codes = lookup_codes([*stay_names, *pays_in.get_column("purpose").unique(maintain_order=True).to_list()],
+                         mapping)
+    acute_names = [name for name, code in codes.items() if taxonomy.situation_of(code) == 1]
+    stays_y, _, _, stays_c, pays_c = _classified_year(
+        stays, pays_in.filter(pl.col("purpose").is_in(acute_names)), None, mapping, year)
     counted = stays_c.filter(pl.col("situation").is_not_null())
-    attrs = _person_attributes(stays_y, pays_y, ref)
-    acute = _acute_rows(counted, pays_c, ["person"]).join(attrs, on="person", how="left")
-    situations = counted.select("person", "situation").unique()
+    acute = _acute_rows(counted, pays_c, ["person"])
+    attrs = pl.DataFrame(schema={"person": pl.Int64, "sex": pl.Utf8, "age_band": pl.Utf8})
+    if attributes:
+        # Only A(Y)'s rows, but all of them (any code): a person's attributes depend on that
+        # person's rows alone.
+        attrs = _person_attributes(stays_y.join(acute, on="person", how="semi"),
+                                   pays_in.join(acute, on="person", how="semi"), ref)
+        acute = acute.join(attrs, on="person", how="left")
     return {
         "acute": acute,
-        "situations": situations,
+        "situations": counted.select("person", "situation").unique(),
         "stays": counted.select("person", "kod", "situation", "start_date", "end_date", "nights_y"),
         "attributes": attrs,
     }
-
 
 # --- building blocks ----------------------------------------------------------------------
 
