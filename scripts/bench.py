@@ -7,6 +7,10 @@ full report in all five formats within 10 s (large) and 3 s (small).
 
 The measured part runs in a child process so that its peak memory (ru_maxrss) is the import
 and export alone, not the data generation.
+
+`--years 5` measures year over year instead (issue 11): five years of the large city (5 x about
+1M rows, each imported with its --year), and the last year's full JSON export including trends
+and flows against the first year's export (which has no earlier year). Target: at most 2 x.
 """
 
 from __future__ import annotations
@@ -22,6 +26,82 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def parent_years(args) -> int:
+    """Five (``--years``) years of the large city in one installation; see the module docstring."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from boendeinventering.core.demo_data import generate_large
+
+    work = (ROOT / "bench-data").resolve()
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir()
+    years = list(range(2025 - args.years + 1, 2026))
+    started = time.perf_counter()
+    # The same seed every year: the pool of persons is largely the same (ages move by a year),
+    # so many recur and the flows join real overlaps.
+    paths = {year: {k: str(v) for k, v in generate_large(
+        work / f"uttag-{year}", persons=args.persons, stays=args.stays, payments=args.payments, seed=1,
+        year=year).__dict__.items()} for year in years}
+    print(f"Genererade {len(years)} års uttag på {time.perf_counter() - started:.1f} s")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "DJANGO_SETTINGS_MODULE": "boendeinventering.settings",
+           "BOINV_DATA_DIR": str(work / "data")}
+    if args.database_url:
+        env["BOINV_DATABASE_URL"] = fresh_database(args.database_url, "boinv_bench_years")
+    out = subprocess.run([sys.executable, __file__, "--child-years", json.dumps(paths)], env=env,
+                         capture_output=True, text=True)
+    sys.stderr.write(out.stderr[-4000:])
+    if out.returncode:
+        print(out.stdout)
+        return out.returncode
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    (work / "results-years.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    print(f"\n{len(years)} år: JSON-export {years[-1]} med trender och flöden {result['export_json_last_s']:.2f} s, "
+          f"ett år utan tidigare år ({years[0]}) {result['export_json_first_s']:.2f} s, kvot "
+          f"{result['ratio']:.2f} (mål högst 2; CPU-tid {result['ratio_cpu']:.2f}), toppminne {result['peak_mb']:.0f} MB")
+    return 0
+
+
+def child_years(paths_json: str) -> int:
+    import django
+
+    django.setup()
+    from boendeinventering.services import figures, imports, installation, mapping
+
+    paths = {int(y): {k: Path(v) for k, v in p.items()} for y, p in json.loads(paths_json).items()}
+    installation.init_installation("0180")
+    years = sorted(paths)
+    mapping.import_mapping(paths[years[0]]["mapping"])
+    result: dict[str, float] = {"years": len(years)}
+    started = time.perf_counter()
+    rows = 0
+    for year in years:
+        for kind in ("insatser", "utbetalningar", "skuldradgivning"):
+            rows += imports.import_extract(kind, paths[year][kind], year=year).batch.rows_imported
+    result["import_all_s"] = round(time.perf_counter() - started, 3)
+    result["rows_imported"] = rows
+    out = Path(os.environ["BOINV_DATA_DIR"])
+    for label, year in (("first", years[0]), ("last", years[-1])):
+        timings, cpu = [], []
+        for _ in range(3):  # the best of three: the first call of a process also loads the solver
+            started, started_cpu = time.perf_counter(), time.process_time()
+            figures.export(year, "json", out / f"export-{year}.json")
+            timings.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
+        result[f"export_json_{label}_s"] = round(min(timings), 3)
+        # CPU time of the process (all threads): steadier than wall time on a shared machine
+        result[f"export_json_{label}_cpu_s"] = round(min(cpu), 3)
+    document = json.loads((out / f"export-{years[-1]}.json").read_text(encoding="utf-8"))
+    result["flow_tables"] = sorted(t for t in document["tables"] if t.startswith(("acute_", "trend_")))
+    inflow = {r["flow"]: r["persons"] for r in document["tables"]["acute_inflow"]["rows"]}
+    result["inflow"] = inflow
+    result["ratio"] = round(result["export_json_last_s"] / result["export_json_first_s"], 2)
+    result["ratio_cpu"] = round(result["export_json_last_cpu_s"] / result["export_json_first_cpu_s"], 2)
+    result["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(result))
+    return 0
 
 
 def parent(args) -> int:
@@ -138,6 +218,8 @@ def child(paths_json: str) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--child")
+    parser.add_argument("--child-years")
+    parser.add_argument("--years", type=int, default=1, help="with 2-5: year over year (several years of the city)")
     parser.add_argument("--persons", type=int, default=200_000)
     parser.add_argument("--stays", type=int, default=300_000)
     parser.add_argument("--payments", type=int, default=650_000)
@@ -145,4 +227,8 @@ if __name__ == "__main__":
     parser.add_argument("--database-url", help="PostgreSQL server to measure on instead of SQLite, e.g. "
                         "postgresql://postgres@127.0.0.1:5432/postgres (a fresh database is made per run)")
     arguments = parser.parse_args()
-    sys.exit(child(arguments.child) if arguments.child else parent(arguments))
+    if arguments.child_years:
+        sys.exit(child_years(arguments.child_years))
+    if arguments.child:
+        sys.exit(child(arguments.child))
+    sys.exit(parent_years(arguments) if arguments.years > 1 else parent(arguments))

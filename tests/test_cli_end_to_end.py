@@ -60,7 +60,7 @@ def test_demo_writes_all_exports(demo_run):
 def test_no_raw_personnummer_anywhere_after_demo(demo_run):
     work, data, _ = demo_run
     # the numbers that went in: read from the generated input extracts
-    inputs = b"".join(p.read_bytes() for p in (work / "out" / "uttag").glob("*.csv"))
+    inputs = b"".join(p.read_bytes() for p in (work / "out" / "uttag").rglob("*.csv"))  # one folder per year
     used = [n for n in test_numbers() if n.encode() in inputs]
     assert len(used) > 100
     needles = {form.encode() for form in _number_forms(used)}

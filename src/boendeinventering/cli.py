@@ -90,6 +90,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, default=2025)
     p.add_argument("--out", type=Path, default=Path("demo"))
 
+    p = sub.add_parser("retention", help="gallring av gamla års pseudonymiserade rader (docs/gallring.md)")
+    rsub = p.add_subparsers(dest="retention_command", required=True, metavar="ÅTGÄRD")
+    rp = rsub.add_parser("apply", help="gallra år äldre än BOINV_RETENTION_YEARS")
+    rp.add_argument("--dry-run", action="store_true", help="visa vad som skulle gallras utan att ändra något")
+
     p = sub.add_parser("serve", help="starta webbgränssnittet (inbyggd server)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--host", default="127.0.0.1", help="adress att lyssna på (standard: bara den egna datorn)")

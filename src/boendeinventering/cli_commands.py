@@ -60,6 +60,8 @@ def _init(args) -> int:
     print(f"Kommun: {outcome.kommun} {outcome.kommun_name}")
     print("Nyckel för pseudonymisering skapad." if outcome.key_created else "Befintlig nyckel används.")
     print("Förvara nyckeln säkert och ta säkerhetskopia: utan den kan personer inte följas mellan år.")
+    print("Byt inte nyckel mellan år: med en ny nyckel får alla personer nya pseudonymer, och flöden "
+          "mellan år (nya, återkommande, vart personer tog vägen) visas då inte för de åren.")
     return EXIT_OK
 
 
@@ -208,6 +210,19 @@ def _demo(args) -> int:
     return EXIT_OK
 
 
+def _retention(args) -> int:
+    from boendeinventering.services import retention
+
+    try:
+        installation.current_installation()
+        outcome = retention.apply(dry_run=args.dry_run, user="boinv")
+    except retention.RetentionError as exc:
+        _err(str(exc))
+        return EXIT_ERROR
+    print(outcome.as_text())
+    return EXIT_OK
+
+
 def _serve(args) -> int:
     from boendeinventering.web.serve import serve
 
@@ -261,6 +276,7 @@ _HANDLERS = {
     "reactivate": _reactivate,
     "demo": _demo,
     "serve": _serve,
+    "retention": _retention,
     "user": _user,
     "worker": _worker,
 }

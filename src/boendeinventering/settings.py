@@ -280,6 +280,9 @@ BOINV_SWEEP_SECONDS = _env_number("BOINV_SWEEP_SECONDS", 60, kind=float, minimum
 # Disclosure control (SPEC 7); settings, shown in every output's method note.
 BOINV_SUPPRESSION_THRESHOLD = _env_number("BOINV_SUPPRESSION_THRESHOLD", 5, minimum=1)
 BOINV_SUPPRESSION_WIDTH = _env_number("BOINV_SUPPRESSION_WIDTH", 5, minimum=1)
+# Retention (docs/gallring.md): pseudonymised rows of the N latest years are kept, older ones
+# shredded by `boinv retention apply`. Flows need 3 years (Y, Y-1, Y-2), trends 5.
+BOINV_RETENTION_YEARS = _env_number("BOINV_RETENTION_YEARS", 5, minimum=1)
 # Disclosure control of counts: "suppression" (default, SPEC 7) or "cellkey" (noise of at most
 # BOINV_CELLKEY_D, variance BOINV_CELLKEY_V, no published 1..BOINV_CELLKEY_JS); docs/disclosure.md.
 BOINV_DISCLOSURE_METHOD = _env_choice("BOINV_DISCLOSURE_METHOD", "suppression", ("suppression", "cellkey"))

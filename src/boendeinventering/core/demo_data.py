@@ -235,13 +235,81 @@ def generate_large(
     )
 
 
+# Year-to-year movement of the demo's persons, by last year's state: payment-only (-1), outside
+# the inventory (0), situation 1-3; "gone" = not in any extract. Loosely after what Swedish
+# municipalities describe: about a third of the acutely homeless are still there a year later,
+# social contracts last for years, and some move from support to a contract each year.
+_STATES = ("gone", -1, 0, 1, 2, 3)
+_TRANSITIONS = {
+    -1: (0.45, 0.40, 0.00, 0.08, 0.02, 0.05),
+    0: (0.10, 0.00, 0.90, 0.00, 0.00, 0.00),
+    1: (0.33, 0.05, 0.00, 0.35, 0.12, 0.15),
+    2: (0.20, 0.02, 0.00, 0.08, 0.50, 0.20),
+    3: (0.15, 0.02, 0.00, 0.04, 0.02, 0.77),
+}
+DEMO_YEARS = (2023, 2024, 2025)
+
+
+def generate_demo_years(out_dir: Path, *, years: tuple[int, ...] = DEMO_YEARS, persons: int = 1500,
+                        seed: int = 1, growth: float = 0.05) -> dict[int, DemoFiles]:
+    """Several years of one fictional municipality, with the same persons recurring.
+
+    Each year is written to ``out_dir/<year>/`` in the format of :func:`generate_demo`. One pool
+    of persons (the same test numbers, so the same pseudonyms) is followed: each person moves
+    between payment-only, situations 1-3 and "gone" by a fixed transition table, and newcomers
+    fill the year up to its size (``persons`` in the last year, ``growth`` less per year before).
+    Newcomers are a little more often acute, so the trend rises and the inflow has new persons.
+    The mapping file is the same every year (``out_dir/<year>/mappning.csv``)."""
+    years = tuple(sorted(years))
+    rng = np.random.default_rng(seed)
+    sizes = [max(1, round(persons * (1 - growth) ** (len(years) - 1 - i))) for i in range(len(years))]
+    pool = _persons(rng, round(sum(sizes) * 1.1), years[0], load_test_numbers())
+    births = pool["birth"].to_numpy()
+    n_pool = pool.height
+    state = np.full(n_pool, 99)  # 99: not (yet) seen
+    used = np.zeros(n_pool, dtype=bool)
+    first = _situation_probs(with_excluded=True)
+    out: dict[int, DemoFiles] = {}
+    for i, (year, size) in enumerate(zip(years, sizes)):
+        if i:
+            seen = np.flatnonzero(state != 99)
+            for s in (-1, 0, 1, 2, 3):
+                who = seen[state[seen] == s]
+                draw = rng.choice(len(_STATES), size=len(who), p=_TRANSITIONS[s])
+                state[who] = np.where(draw == 0, 99, np.array([99, -1, 0, 1, 2, 3])[draw])
+        active = np.flatnonzero(state != 99)
+        fresh = np.flatnonzero(~used)[: max(0, size - len(active))]
+        acute_boost = 1.0 if i == 0 else 1.6  # newcomers after the first year: more often acute
+        p = np.concatenate([[0.18], 0.82 * first * np.array([1, acute_boost, 1, 1])])
+        state[fresh] = np.array([-1, 0, 1, 2, 3])[rng.choice(5, size=len(fresh), p=p / p.sum())]
+        used[fresh] = True
+        active = np.flatnonzero(state != 99)
+        ages = _ages(births[active], _day(dt.date(year, 12, 31)))
+        people = pool[active].with_columns(pl.Series("age", ages))
+        plan = state[active].astype(np.int64)
+        n_stay = int((plan >= 0).sum())
+        out[year] = _generate(
+            Path(out_dir) / str(year), persons=people.height, stays=max(n_stay, round(n_stay * 1.35)),
+            payments=max(people.height - n_stay, round(people.height * 3.2)),
+            debt_cases=max(10, round(people.height * 0.08)), seed=seed * 1000 + year, year=year,
+            stay_share=0.82, people=people, plan=plan,
+        )
+    return out
+
+
 # --------------------------------------------------------------------------- engine
 
 
 def _generate(
     out_dir: Path, *, persons: int, stays: int, payments: int, debt_cases: int, seed: int, year: int,
-    stay_share: float,
+    stay_share: float, people: pl.DataFrame | None = None, plan: np.ndarray | None = None,
 ) -> DemoFiles:
+    if plan is not None:  # a year of generate_demo_years: who has stays, and in which situation
+        persons = people.height
+        n_stay = int((plan >= 0).sum())
+        rng = np.random.default_rng(seed)
+        people, partner_of = _roles_and_households(rng, people, n_stay, year, plan)
+        return _write_year(out_dir, rng, people, partner_of, n_stay, stays, payments, debt_cases, year)
     if persons < 1:
         raise ValueError("persons måste vara minst 1.")
     n_stay = min(stays, max(1, round(persons * stay_share), persons - payments))
@@ -253,6 +321,11 @@ def _generate(
     rng = np.random.default_rng(seed)
     people = _persons(rng, persons, year, load_test_numbers())
     people, partner_of = _roles_and_households(rng, people, n_stay, year)
+    return _write_year(out_dir, rng, people, partner_of, n_stay, stays, payments, debt_cases, year)
+
+
+def _write_year(out_dir: Path, rng: np.random.Generator, people: pl.DataFrame, partner_of: np.ndarray, n_stay: int,
+                stays: int, payments: int, debt_cases: int, year: int) -> DemoFiles:
     insatser = _stays(rng, people, partner_of, n_stay, stays, year)
     utbetalningar, rent_arrears = _payments(rng, people, n_stay, payments, year)
     skuld = _debt_cases(rng, people, rent_arrears, debt_cases, year)
@@ -448,22 +521,27 @@ def _luhn(nine: np.ndarray) -> np.ndarray:
 
 
 def _roles_and_households(
-    rng: np.random.Generator, people: pl.DataFrame, n_stay: int, year: int
+    rng: np.random.Generator, people: pl.DataFrame, n_stay: int, year: int, plan: np.ndarray | None = None
 ) -> tuple[pl.DataFrame, np.ndarray]:
     """Order persons (stay persons first, minors among them), give each stay person a primary
     solution, reserve numbers to a few, and households/children. Returns the persons and, for
     couples, the partner whose primary stay a person shares (-1 if none)."""
     n = people.height
     order = rng.permutation(n)
-    order = order[np.argsort(people["age"].to_numpy()[order] >= 18, kind="stable")]
+    if plan is None:
+        order = order[np.argsort(people["age"].to_numpy()[order] >= 18, kind="stable")]
+    else:  # the planned stay persons first (minors first among them), then payment-only persons
+        order = order[np.lexsort((people["age"].to_numpy()[order] >= 18, plan[order] < 0))]
     people = people[order]
     age = people["age"].to_numpy()
     men = people["man"].to_numpy()
 
     primary = np.full(n, -1)
     sit = np.zeros(n, dtype=np.int64)
-    sit_draw = rng.choice(4, size=n_stay, p=_situation_probs(with_excluded=True))
-    sit[:n_stay] = sit_draw
+    if plan is None:
+        sit[:n_stay] = rng.choice(4, size=n_stay, p=_situation_probs(with_excluded=True))
+    else:
+        sit[:n_stay] = plan[order][:n_stay]
     sit[:n_stay][age[:n_stay] < 18] = 2
     for s in (0, 1, 2, 3):
         for is_man in (False, True):

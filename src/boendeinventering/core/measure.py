@@ -30,7 +30,7 @@ from .tables import Table
 if TYPE_CHECKING:  # only a type; protect.cellkey is imported when record keys are given
     from .protect.cellkey import RecordKeys
 
-__all__ = ["compute_tables", "TABLE_IDS"]
+__all__ = ["compute_tables", "year_persons", "TABLE_IDS"]
 
 TABLE_IDS: tuple[str, ...] = (
     "persons_by_situation",
@@ -89,36 +89,9 @@ def compute_tables(
     ``places`` is the ``platser`` register (schema.MEASURE_PLACES) for ``occupancy_by_kod``;
     stays then need a ``boende`` column (absent: facilities are matched on ``insats``). Its
     ``kod`` values are classified with the same mapping, so they block like other names."""
-    first, last, next_first = dt.date(year, 1, 1), dt.date(year, 12, 31), dt.date(year + 1, 1, 1)
-    ref = reference_date or last
-
-    stays_y = stays.filter(
-        (pl.col("start_date") <= last) & (pl.col("end_date").is_null() | (pl.col("end_date") >= first))
-    )
-    pays_y = payments.filter(pl.col("payment_date").is_between(first, last))
-    debt_y = debt_cases.filter(pl.col("received_date").is_between(first, last))
-
-    # Names of both extracts in one lookup, so one error lists everything the mapping lacks.
-    if places is None:
-        places = pl.DataFrame(schema=schema.MEASURE_PLACES)
-    places = places.filter(
-        (pl.col("from_date") <= last) & (pl.col("to_date").is_null() | (pl.col("to_date") >= first))
-    )
-    names = [
-        *stays_y.get_column("insats").unique(maintain_order=True).to_list(),
-        *pays_y.get_column("purpose").unique(maintain_order=True).to_list(),
-        *places.get_column("kod").unique(maintain_order=True).to_list(),
-    ]
-    codes = lookup_codes(names, mapping)  # raises UnmappedNamesError
-
-    start_in_year = pl.max_horizontal(pl.col("start_date"), pl.lit(first))
-    end_in_year = pl.min_horizontal(pl.col("end_date").fill_null(next_first), pl.lit(next_first))
-    computed_nights = (end_in_year - start_in_year).dt.total_days().clip(lower_bound=0)
-    stays_c = with_codes(stays_y, "insats", codes, CODE_ENUM).with_columns(
-        nights_y=pl.coalesce(pl.col("nights"), computed_nights).cast(pl.Int64),
-        **_household_columns(),
-    )
-    pays_c = with_codes(pays_y, "purpose", codes, CODE_ENUM).with_columns(**_household_columns())
+    ref = reference_date or dt.date(year, 12, 31)
+    stays_y, pays_y, debt_y, stays_c, pays_c, places, codes = _classified_year(
+        stays, payments, debt_cases, mapping, year, places)
     if record_keys is not None:
         stays_c, pays_c = _with_record_keys(stays_c, record_keys), _with_record_keys(pays_c, record_keys)
 
@@ -170,6 +143,95 @@ def compute_tables(
     ]
     return {table.id: table for table in tables}
 
+
+def _classified_year(stays: pl.DataFrame, payments: pl.DataFrame, debt_cases: pl.DataFrame | None,
+                     mapping: Mapping, year: int, places: pl.DataFrame | None = None):
+    """The rows of year ``year`` (SPEC 1) and the stays and payments with their codes.
+
+    One place for the year rule, the mapping and the nights of Y, shared by compute_tables and
+    year_persons (the year-over-year flows), so the rules are written once."""
+    first, last, next_first = dt.date(year, 1, 1), dt.date(year, 12, 31), dt.date(year + 1, 1, 1)
+    stays_y = stays.filter(
+        (pl.col("start_date") <= last) & (pl.col("end_date").is_null() | (pl.col("end_date") >= first))
+    )
+    pays_y = payments.filter(pl.col("payment_date").is_between(first, last))
+    debt_y = None if debt_cases is None else debt_cases.filter(pl.col("received_date").is_between(first, last))
+
+    # Names of every extract in one lookup, so one error lists everything the mapping lacks.
+    if places is None:
+        places = pl.DataFrame(schema=schema.MEASURE_PLACES)
+    places = places.filter(
+        (pl.col("from_date") <= last) & (pl.col("to_date").is_null() | (pl.col("to_date") >= first))
+    )
+    names = [
+        *stays_y.get_column("insats").unique(maintain_order=True).to_list(),
+        *pays_y.get_column("purpose").unique(maintain_order=True).to_list(),
+        *places.get_column("kod").unique(maintain_order=True).to_list(),
+    ]
+    codes = lookup_codes(names, mapping)  # raises UnmappedNamesError
+
+    start_in_year = pl.max_horizontal(pl.col("start_date"), pl.lit(first))
+    end_in_year = pl.min_horizontal(pl.col("end_date").fill_null(next_first), pl.lit(next_first))
+    computed_nights = (end_in_year - start_in_year).dt.total_days().clip(lower_bound=0)
+    stays_c = with_codes(stays_y, "insats", codes, CODE_ENUM).with_columns(
+        nights_y=pl.coalesce(pl.col("nights"), computed_nights).cast(pl.Int64),
+        **_household_columns(),
+    )
+    pays_c = with_codes(pays_y, "purpose", codes, CODE_ENUM).with_columns(**_household_columns())
+    return stays_y, pays_y, debt_y, stays_c, pays_c, places, codes
+
+
+def _acute_rows(counted: pl.DataFrame, pays_c: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
+    """A(Y) of SPEC 6/8: persons with a situation-1 stay or a situation-1 payment, once each."""
+    return pl.concat(
+        [
+            counted.filter(pl.col("situation") == 1).select(cols),
+            pays_c.filter(pl.col("situation") == 1).select(cols),
+        ]
+    ).unique()
+
+
+def year_persons(stays: pl.DataFrame, payments: pl.DataFrame, mapping: Mapping, year: int,
+                 reference_date: dt.date | None = None, attributes: bool = True) -> dict[str, pl.DataFrame]:
+    """The persons behind the year's tables, for following them across years (SPEC 8).
+
+    ``acute``: person (and, with ``attributes``, sex, age_band) -- A(Y), exactly the persons of
+    ``acute_persons_by_sex``; ``situations``: person, situation -- S1-S3(Y) as in
+    ``persons_by_situation_sex_age`` (one row per person and situation); ``stays``: the counted
+    stays of the year (person, kod, situation, start_date, end_date, nights_y); ``attributes``:
+    person, sex, age_band of the persons of A(Y) (which holds S1), by the rule of the module
+    docstring -- computed from all of their rows of the year, so they equal the year tables'.
+    Without ``attributes`` (earlier years, which need only who was where) the frames need only
+    person, household, insats/purpose, the dates and nights, and nothing about sex or age is
+    computed: that is what keeps five years within twice one year's time."""
+    ref = reference_date or dt.date(year, 12, 31)
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    pays_in = payments.filter(pl.col("payment_date").is_between(first, last))
+    # Only situation-1 payments count here (A(Y)), so only they are classified; every name of the
+    # year is still looked up first, so an unmapped one blocks exactly as in compute_tables.
+    stay_names = stays.filter(
+        (pl.col("start_date") <= last) & (pl.col("end_date").is_null() | (pl.col("end_date") >= first))
+    ).get_column("insats").unique(maintain_order=True).to_list()
+    codes = lookup_codes([*stay_names, *pays_in.get_column("purpose").unique(maintain_order=True).to_list()],
+                         mapping)
+    acute_names = [name for name, code in codes.items() if taxonomy.situation_of(code) == 1]
+    stays_y, _, _, stays_c, pays_c, _, _ = _classified_year(
+        stays, pays_in.filter(pl.col("purpose").is_in(acute_names)), None, mapping, year)
+    counted = stays_c.filter(pl.col("situation").is_not_null())
+    acute = _acute_rows(counted, pays_c, ["person"])
+    attrs = pl.DataFrame(schema={"person": pl.Int64, "sex": pl.Utf8, "age_band": pl.Utf8})
+    if attributes:
+        # Only A(Y)'s rows, but all of them (any code): a person's attributes depend on that
+        # person's rows alone.
+        attrs = _person_attributes(stays_y.join(acute, on="person", how="semi"),
+                                   pays_in.join(acute, on="person", how="semi"), ref)
+        acute = acute.join(attrs, on="person", how="left")
+    return {
+        "acute": acute,
+        "situations": counted.select("person", "situation").unique(),
+        "stays": counted.select("person", "kod", "situation", "start_date", "end_date", "nights_y"),
+        "attributes": attrs,
+    }
 
 # --- building blocks ----------------------------------------------------------------------
 
@@ -310,12 +372,7 @@ def _persons_by(frame: pl.DataFrame, keys: list[str], table_id: str, title: str,
 
 def _acute_by_sex(counted: pl.DataFrame, pays_c: pl.DataFrame, attrs: pl.DataFrame) -> Table:
     cols = ["person", _KEY_PERSON] if _KEY_PERSON in counted.columns else ["person"]
-    persons = pl.concat(
-        [
-            counted.filter(pl.col("situation") == 1).select(cols),
-            pays_c.filter(pl.col("situation") == 1).select(cols),
-        ]
-    ).unique()
+    persons = _acute_rows(counted, pays_c, cols)
     keyed = {_ck("persons"): _key_sum(_KEY_PERSON)} if len(cols) == 2 else {}
     data = persons.join(attrs, on="person", how="left").group_by("sex").agg(persons=pl.len(), **keyed)
     return _table(

@@ -125,6 +125,10 @@ MEASURE_NAMES_SV: dict[str, str] = {
     "units": "Deltagande enheter",
     "units_submitted": "Enheter som skickat in",
     "units_not_applicable": "Varav ej aktuellt",
+    # year over year (core/flows.py)
+    "persons_over_90": "Personer med mer än 90 dygn",
+    "persons_over_180": "Personer med mer än 180 dygn",
+    "median_nights": "Median, dygn per person",
 }
 
 DIMENSION_NAMES_SV: dict[str, str] = {
@@ -138,6 +142,9 @@ DIMENSION_NAMES_SV: dict[str, str] = {
     "form": "Formulär",
     "group": "Grupp",
     "partner_type": "Typ av samarbetspartner",
+    # year over year (core/flows.py)
+    "year": "År",
+    "flow": "Flöde",
 }
 
 # Measures that count persons, households, children or cases: primary suppression applies.
@@ -155,6 +162,11 @@ MAGNITUDE_MEASURES = frozenset({"nights", "cost", "amount", "occupancy"})
 # suppressed, so are the row's magnitudes. Children are not the population a sum describes
 # (a row of 41 persons with 3 children says nothing about a few persons' nights or costs).
 POPULATION_MEASURES = frozenset({"persons", "households"})
+# Year over year (core/flows.py): counts of persons by length of stay are counts; a median of
+# nights is a figure about individuals, so it follows the magnitudes' rule (published only
+# beside a published count of persons; docs/disclosure.md).
+COUNT_MEASURES = COUNT_MEASURES | {"persons_over_90", "persons_over_180"}
+MAGNITUDE_MEASURES = MAGNITUDE_MEASURES | {"median_nights"}
 
 
 def situation_of(code: str) -> int | None:

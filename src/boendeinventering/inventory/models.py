@@ -59,6 +59,9 @@ class ImportBatch(models.Model):
     # Withdrawn by a user (not replaced): inactive, kept in history, can be reactivated.
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.CharField(max_length=150, default="", blank=True)
+    # Which pseudonymisation key the rows were made with (services/history.key_fingerprint, set
+    # on save): flows join persons across years and must not join rows of different keys.
+    key_fingerprint = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-imported_at", "-id"]
@@ -110,3 +113,21 @@ class MappingEntry(models.Model):
 
     class Meta:
         ordering = ["name_key"]
+
+
+class ShreddedYear(models.Model):
+    """An inventory year whose pseudonymised rows were shredded (`boinv retention apply`).
+
+    What is kept: the imports' metadata (file name, counts; ImportBatch), the year's published
+    report where there is one (InventoryYear.published_report) and, here, the protected report as
+    computed just before shredding: the year's aggregates, which hold no pseudonyms."""
+
+    year = models.PositiveIntegerField(unique=True)
+    shredded_at = models.DateTimeField(auto_now_add=True)
+    shredded_by = models.CharField(max_length=150, default="")
+    batches = models.JSONField(default=list)  # [{id, kind, file_name, rows}] of the shredded imports
+    rows = models.IntegerField(default=0)
+    report = models.JSONField(null=True, blank=True)  # core.report.snapshot of the protected report
+
+    class Meta:
+        ordering = ["year"]

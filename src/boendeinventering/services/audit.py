@@ -28,6 +28,7 @@ QUALITY_VIEWED = "quality_viewed"
 YEAR_CHANGED = "year_changed"
 USER_CHANGED = "user_changed"
 REPORT_TEXT_CHANGED = "report_text_changed"  # introduction, conclusions, comments on answers and signals
+RETENTION = "retention"  # boinv retention apply (services/retention.py)
 
 ACTION_LABELS = {
     LOGIN: "Inloggning",
@@ -49,6 +50,7 @@ ACTION_LABELS = {
     YEAR_CHANGED: "Inventeringsår ändrat",
     USER_CHANGED: "Användare ändrad",
     REPORT_TEXT_CHANGED: "Rapportens texter ändrade",
+    RETENTION: "Gallring av pseudonymiserade rader",
 }
 
 

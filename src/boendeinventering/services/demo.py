@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from boendeinventering.core.demo_data import generate_demo
+from boendeinventering.core.demo_data import DEMO_YEARS, generate_demo_years
 from boendeinventering.inventory.models import Installation
 from boendeinventering.services import figures, imports, installation, mapping
 
@@ -14,7 +14,10 @@ DEMO_KOMMUN = "0380"  # a real SCB code is required; the data itself is entirely
 DEMO_KOMMUN_NAME = "Exempelkommun (fiktiva uppgifter)"
 
 
-def run_demo(out: Path, *, persons: int = 1500, seed: int = 1, year: int = 2025, echo=print) -> dict[str, Path]:
+def run_demo(out: Path, *, persons: int = 1500, seed: int = 1, year: int = 2025, echo=print,
+             years: int = len(DEMO_YEARS)) -> dict[str, Path]:
+    """``years`` inventory years ending with ``year`` (default 2023-2025), the same persons recurring,
+    so the report shows trends and flows (SPEC 8); every year is imported with its own --year."""
     out = Path(out).resolve()
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     existing = Installation.objects.first() if _has_tables() else None
@@ -25,15 +28,20 @@ def run_demo(out: Path, *, persons: int = 1500, seed: int = 1, year: int = 2025,
         outcome.kommun_name = DEMO_KOMMUN_NAME
     echo(f"Datakatalog: {outcome.data_dir} (kommun {outcome.kommun} {outcome.kommun_name})")
 
-    files = generate_demo(out / "uttag", persons=persons, seed=seed, year=year)
-    echo(f"Uttag skapade i {files.insatser.parent} (cp1252, semikolon, decimalkomma – som från ett verksamhetssystem)")
-    result = mapping.import_mapping(files.mapping, user="demo")
+    all_years = tuple(range(year - years + 1, year + 1))
+    generated = generate_demo_years(out / "uttag", years=all_years, persons=persons, seed=seed)
+    echo(f"Uttag för {all_years[0]}–{all_years[-1]} skapade i {out / 'uttag'} (samma personer återkommer; "
+         "cp1252, semikolon, decimalkomma – som från ett verksamhetssystem)")
+    result = mapping.import_mapping(generated[year].mapping, user="demo")
     echo(f"Mappning: {result.created} nya, {result.changed} ändrade benämningar")
-    for kind, path in (("insatser", files.insatser), ("utbetalningar", files.utbetalningar),
-                       ("skuldradgivning", files.skuldradgivning), ("platser", files.platser)):
-        imported = imports.import_extract(kind, path, user="demo", replace=True, year=year)
-        state = f"{imported.batch.rows_imported} rader importerade" if imported.created else "redan importerad, oförändrad"
-        echo(f"  {kind}: {state}")
+    for each_year, files in generated.items():
+        echo(f"  {each_year}:")
+        for kind, path in (("insatser", files.insatser), ("utbetalningar", files.utbetalningar),
+                           ("skuldradgivning", files.skuldradgivning), ("platser", files.platser)):
+            imported = imports.import_extract(kind, path, user="demo", replace=True, year=each_year)
+            state = (f"{imported.batch.rows_imported} rader importerade" if imported.created
+                     else "redan importerad, oförändrad")
+            echo(f"    {kind}: {state}")
 
     # Units, users and a few units' submitted forms first: the report's answers draw on the forms.
     from boendeinventering.core.report.exporters import EXPORTERS
@@ -52,6 +60,8 @@ def run_demo(out: Path, *, persons: int = 1500, seed: int = 1, year: int = 2025,
     internal = out / "internt-ej-for-publicering"
     reports.mkdir(parents=True, exist_ok=True)
     internal.mkdir(parents=True, exist_ok=True)
+    for earlier in all_years[:-1]:  # earlier years' reports (previews: only the latest year is published)
+        written[f"html-{earlier}"] = figures.export(earlier, "html", reports / f"inventering-{earlier}.html")
     for fmt, exporter in EXPORTERS.items():
         written[fmt] = figures.export(year, fmt, reports / f"inventering-{year}.{exporter.extension}")
     for fmt in ("html", "xlsx", "json"):

@@ -20,6 +20,7 @@ from boendeinventering.core.report.exporters import get_exporter
 from boendeinventering.core.schema import MEASURE_DEBT_CASES, MEASURE_PAYMENTS, MEASURE_PLACES, MEASURE_STAYS
 from boendeinventering.core.tables import Report
 from boendeinventering.inventory.models import ImportBatch
+from boendeinventering.services import history
 from boendeinventering.services.installation import current_installation
 from boendeinventering.services.installation import key as installation_key
 from boendeinventering.services.mapping import current_mapping
@@ -91,6 +92,10 @@ def build_report(year: int, *, protected: bool = True, reference_date: dt.date |
         **({"record_keys": record_keys()} if cellkey else {}),
         places=data.places,
     )
+    # Year over year (SPEC 8): trends, flows and length of stay, beside the year's own tables.
+    tables.update(history.year_over_year_tables(
+        year, mapping, stays=data.stays, payments=data.payments, reference_date=reference_date,
+        **({"record_keys": record_keys()} if cellkey else {})))
     forms = _forms_input(year)
     if forms is not None:
         # The units' submitted forms become tables of the report and pass the same disclosure control.

@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 KEY_BITS = 32
 MOD = 1 << KEY_BITS
 PEOPLE_MEASURES = ("persons", "households", "children")
+# As in suppress.py: a median of nights goes with a small count of persons by length of stay.
+PEOPLE_MEASURES = PEOPLE_MEASURES + ("persons_over_90", "persons_over_180")
 CELL_KEYS = "_cell_keys"  # private row entry: measure -> cell key in [0, 1); never exported
 
 

@@ -85,6 +85,10 @@ def population_links(table_id: str, key: tuple) -> list[Cell]:
         if situation is not None:
             return [(T2, (situation, key[0]), "persons"), (T2, (situation, key[0]), "households")]
     return []
+# Year over year (core/flows.py; SPEC 8), relations R17-R22 below.
+Y1, Y2, Y3, Y4 = "trend_by_situation", "acute_trend", "acute_inflow", "acute_outflow"
+L0, LS, LA = "acute_length_of_stay", "acute_length_of_stay_by_sex", "acute_length_of_stay_by_age"
+TABLE_ORDER = TABLE_ORDER + (Y1, Y2, Y3, Y4, L0, LS, LA)
 
 MONEY_MEASURES = frozenset({"cost", "amount"})
 ROUNDING = 0.5  # kronor per rounded cell
@@ -266,6 +270,7 @@ def build_relations(tables: dict[str, Table]) -> list[Relation]:
                 if ix.has(T8, m):
                     le(f"R8 {m}({kod}) <= persons(2,{kod})", ix.cell(T8, key, m), ix.cell(T2, (2, kod), "persons"))
     _new_table_relations(ix, out, le, eq, p_cells)
+    _year_over_year(ix, le, eq, sexes, t4_groups)
     out.extend(form_relations(tables))
     return out
 
@@ -445,3 +450,91 @@ def _new_table_relations(ix: _Index, out: list[Relation], le, eq, p_cells) -> No
         for key in ix.keys(T15):
             if taxonomy.situation_of(str(key[0])) == 1:
                 le(f"R15 utbetalning{key} <= akut({key[1]})", ix.cell(T15, key, "persons"), ix.cell(T5, (key[1],), "persons"))
+
+
+def _year_over_year(ix: _Index, le, eq, sexes: list, t4_groups: dict[tuple, list[tuple]]) -> None:
+    """R17-R22, the year-over-year tables of core/flows.py (proofs in docs/disclosure.md).
+
+    Y is the report's year: the latest year of acute_trend (or trend_by_situation), whose
+    rows are kept even when zero. A(X) = acute_trend(X), S_s(X) = trend_by_situation(X, s).
+
+    R17  sum_f inflow(f) = A(Y) = sum_x T5(x)                 (inflow partitions A(Y))
+    R18 sum_f outflow(f) = A(Y-1)                             (outflow partitions A(Y-1))
+    R19 inflow(continuing) = outflow(still_acute)             (both are A(Y) ∩ A(Y-1))
+    R20 S_s(Y) = T1(s).persons; S_1(X) <= A(X)                (same persons, S1 ⊆ A)
+    R21 outflow(to_s3) <= S_3(Y), outflow(to_s2) <= S_2(Y), inflow(returning) <= A(Y-2),
+        inflow(from_s2_s3) <= S_2(Y-1) + S_3(Y-1) + S_2(Y-2) + S_3(Y-2)
+    R22 length of stay: L.persons = T1(1).persons = sum_x LS(x).persons = sum_g LA(g).persons,
+        LS(x).persons = P(1,x), LA(g).persons = sum of T4(1,x,a) over x and a in g, the same
+        sums for persons_over_90/180, and over_180 <= over_90 <= persons in every row.
+    """
+    years = [k[0] for k in ix.keys(Y2)] or [k[0] for k in ix.keys(Y1)]
+    year = max(years) if years else None
+
+    def a(x) -> list[Cell]:
+        return ix.cell(Y2, (x,), "persons")
+
+    def s(x, sit) -> list[Cell]:
+        return ix.cell(Y1, (x, sit), "persons")
+
+    t5_all = [c for x in sexes for c in ix.cell(T5, (x,), "persons")] if ix.has(T5, "persons") else None
+    inflow = [c for k in ix.keys(Y3) for c in ix.cell(Y3, k, "persons")]
+    outflow = [c for k in ix.keys(Y4) for c in ix.cell(Y4, k, "persons")]
+    if year is not None and ix.has(Y2, "persons"):
+        if t5_all is not None:
+            eq("R20 akut(Y) = summa akut per kön", a(year), t5_all)
+        if ix.has(Y3, "persons"):
+            eq("R17 summa inflöde = akut(Y)", inflow, a(year))
+            le("R21 återkommande <= akut(Y-2)", ix.cell(Y3, ("returning",), "persons"), a(year - 2))
+        if ix.has(Y4, "persons"):
+            eq("R18 summa utflöde = akut(Y-1)", outflow, a(year - 1))
+        if ix.has(Y1, "persons"):
+            for x in _sorted(k[0] for k in ix.keys(Y2)):
+                le(f"R20 S1({x}) <= akut({x})", s(x, 1), a(x))
+    elif t5_all is not None and ix.has(Y3, "persons"):
+        eq("R17 summa inflöde = summa akut per kön", inflow, t5_all)
+    if ix.has(Y3, "persons") and ix.has(Y4, "persons"):
+        eq("R19 kvar i akut = fortsatt akut", ix.cell(Y3, ("continuing",), "persons"),
+           ix.cell(Y4, ("still_acute",), "persons"))
+    if year is not None and ix.has(Y1, "persons"):
+        if ix.has(T1, "persons"):
+            for sit in (1, 2, 3):
+                eq(f"R20 S{sit}(Y) = persons({sit})", s(year, sit), ix.cell(T1, (sit,), "persons"))
+        if ix.has(Y4, "persons"):
+            le("R21 till situation 3 <= S3(Y)", ix.cell(Y4, ("to_s3",), "persons"), s(year, 3))
+            le("R21 till situation 2 <= S2(Y)", ix.cell(Y4, ("to_s2",), "persons"), s(year, 2))
+        if ix.has(Y3, "persons"):
+            le("R21 från situation 2-3 <= S2+S3 (Y-1, Y-2)", ix.cell(Y3, ("from_s2_s3",), "persons"),
+               [c for x in (year - 1, year - 2) for sit in (2, 3) for c in s(x, sit)])
+
+    # R22: length of stay in situation 1
+    from ..flows import AGE_GROUP_OF_BAND
+
+    counts = ("persons", "persons_over_90", "persons_over_180")
+    for tid in (L0, LS, LA):
+        if ix.has(tid, *counts):
+            for key in ix.keys(tid):
+                le(f"R22 {tid}{key} över 180 <= över 90", ix.cell(tid, key, "persons_over_180"),
+                   ix.cell(tid, key, "persons_over_90"))
+                le(f"R22 {tid}{key} över 90 <= personer", ix.cell(tid, key, "persons_over_90"),
+                   ix.cell(tid, key, "persons"))
+    if ix.has(L0, *counts):
+        total = {m: ix.cell(L0, (), m) for m in counts}
+        if ix.has(T1, "persons"):
+            eq("R22 tid i akut: personer = persons(1)", total["persons"], ix.cell(T1, (1,), "persons"))
+        for tid in (LS, LA):
+            if ix.has(tid, *counts):
+                for m in counts:
+                    eq(f"R22 {tid} summa {m}", total[m], [c for k in ix.keys(tid) for c in ix.cell(tid, k, m)])
+    if ix.has(T4, "persons"):
+        if ix.has(LS, "persons"):
+            for x in _sorted(list(sexes) + [k[0] for k in ix.keys(LS)]):
+                p = [c for key in t4_groups.get((1, x), []) for c in ix.cell(T4, key, "persons")]
+                eq(f"R22 tid i akut ({x}) = P(1,{x})", ix.cell(LS, (x,), "persons"), p)
+        if ix.has(LA, "persons"):
+            groups: dict[str, list[Cell]] = {}
+            for key in ix.keys(T4):
+                if key[0] == 1:
+                    groups.setdefault(AGE_GROUP_OF_BAND.get(key[2], "okänd"), []).extend(ix.cell(T4, key, "persons"))
+            for g in _sorted(list(groups) + [k[0] for k in ix.keys(LA)]):
+                eq(f"R22 tid i akut ({g}) = summa åldersband", ix.cell(LA, (g,), "persons"), groups.get(g, []))

@@ -39,6 +39,9 @@ from .settings import ProtectionSettings
 log = logging.getLogger(__name__)
 
 PEOPLE_MEASURES = ("persons", "households", "children")
+# Counts of persons by length of stay (core/flows.py): the row's median of nights tells whether
+# at least half the persons stayed over 90/180 nights, so it goes whenever one of them goes.
+PEOPLE_MEASURES = PEOPLE_MEASURES + ("persons_over_90", "persons_over_180")
 FOOTNOTE_SV = "Uppgiften har tagits bort för att skydda enskilda personers integritet"
 
 

@@ -1,0 +1,142 @@
+"""Several inventory years side by side (SPEC 8): loads the years and adds core/flows' tables.
+
+Each year's persons come from that year's own imports (and untagged ones) via
+figures.load_year, classified with the mapping in force now, by the same code as the year's own
+tables (measure.year_persons). A year HAS DATA when an active ``insatser`` import is tagged with
+it. Flows join persons on their keyed pseudonyms, so they assume that every year was imported
+with the installation's one key (docs/gallring.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+
+import polars as pl
+
+from boendeinventering.core.classify import Mapping
+from boendeinventering.core.flows import TREND_YEARS, exits_tables, flow_tables
+from boendeinventering.core.measure import year_persons
+from boendeinventering.core.schema import MEASURE_PAYMENTS, MEASURE_STAYS
+from boendeinventering.core.tables import Table
+from boendeinventering.inventory.models import ImportBatch, ImportData
+from boendeinventering.services.storage import active_batches
+
+log = logging.getLogger("boendeinventering.history")
+
+
+def key_fingerprint() -> str:
+    """The installation key's fingerprint (the one the database keeps, core.pseudonymise): says
+    whether two imports were made with the same key, and reveals nothing about it."""
+    from boendeinventering.core.pseudonymise import key_fingerprint as fingerprint_of
+    from boendeinventering.services.installation import key
+
+    return fingerprint_of(key())
+
+
+def stamp_key_fingerprint(sender, instance, **kwargs) -> None:
+    """pre_save of ImportBatch (inventory/apps.py): record the key a new import is made with."""
+    if not instance.key_fingerprint and instance.pk is None:
+        try:
+            instance.key_fingerprint = key_fingerprint()
+        except Exception:  # no readable key: the import itself reports that; unknown = ""
+            log.warning("Nyckelns fingeravtryck kunde inte läsas för importen.")
+
+
+def fingerprints(year: int) -> set[str]:
+    """The key fingerprints of the active imports a year's figures read (tagged or untagged)."""
+    from django.db.models import Q
+
+    found = (ImportBatch.objects.filter(active=True).filter(Q(year=year) | Q(year__isnull=True))
+             .exclude(key_fingerprint="").values_list("key_fingerprint", flat=True).distinct())
+    return set(found)
+
+
+def key_change(year: int, earlier: list[int]) -> list[int]:
+    """The earlier years whose imports were made with another key than ``year``'s.
+
+    Imports from before fingerprints were recorded have none and count as the same key."""
+    own = fingerprints(year)
+    return [x for x in earlier if own and fingerprints(x) - own]
+
+
+def years_with_data() -> list[int]:
+    """Years with at least one active ``insatser`` import tagged with them (SPEC 8), ascending."""
+    years = (ImportBatch.objects.filter(active=True, kind="insatser", year__isnull=False)
+             .values_list("year", flat=True).distinct())
+    return sorted(set(years))
+
+
+def years_for(year: int) -> list[int]:
+    """The years a report for ``year`` draws on: ``year`` and up to four earlier years with data
+    (that also covers Y-1 and Y-2 for the flows, when they have data)."""
+    earlier = [x for x in years_with_data() if x < year][-(TREND_YEARS - 1):]
+    return [*earlier, year]
+
+
+# What the earlier years need: who was where (no sex, age, cost, unit). Reading only these
+# columns of each import's Parquet document is what keeps five years within twice one year.
+_NARROW_STAYS = {"person": pl.Int64, "insats": pl.Utf8, "start_date": pl.Date, "end_date": pl.Date,
+                 "nights": pl.Int64}
+_NARROW_PAYMENTS = {"person": pl.Int64, "purpose": pl.Utf8, "payment_date": pl.Date}
+
+
+def _narrow_rows(kind: str, schema: dict[str, pl.DataType], year: int) -> pl.DataFrame:
+    """The rows of the imports figures.load_year reads for ``year`` (active, tagged with the
+    year or untagged; storage.active_batches), only ``schema``'s columns."""
+    ids = list(active_batches(kind, year).values_list("id", flat=True))
+    frames = [
+        pl.read_parquet(io.BytesIO(bytes(content)), columns=list(schema))
+        for content in ImportData.objects.filter(batch_id__in=ids).order_by("batch_id").values_list("content", flat=True)
+    ]
+    if not frames:
+        return pl.DataFrame(schema=schema)
+    return pl.concat(frames, how="vertical_relaxed").cast(schema)
+
+
+def _complete(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """``frame`` with ``schema``'s other columns as nulls (year_persons does not read them)."""
+    return frame.with_columns(*(pl.lit(None, dtype=t).alias(c) for c, t in schema.items()
+                                if c not in frame.columns)).select(list(schema))
+
+
+def _persons_of(year: int, mapping: Mapping, stays: pl.DataFrame | None = None,
+                payments: pl.DataFrame | None = None, reference_date: dt.date | None = None):
+    if stays is None or payments is None:  # an earlier year: who was where, nothing more
+        stays = _complete(_narrow_rows("insatser", _NARROW_STAYS, year), MEASURE_STAYS)
+        payments = _complete(_narrow_rows("utbetalningar", _NARROW_PAYMENTS, year), MEASURE_PAYMENTS)
+        return year_persons(stays, payments, mapping, year, attributes=False)
+    return year_persons(stays.select(list(MEASURE_STAYS)), payments.select(list(MEASURE_PAYMENTS)),
+                        mapping, year, reference_date)
+
+
+def year_over_year_tables(year: int, mapping: Mapping, *, stays: pl.DataFrame | None = None,
+                          payments: pl.DataFrame | None = None, reference_date: dt.date | None = None,
+                          record_keys=None) -> dict[str, Table]:
+    """SPEC 8's tables (and length of stay) for the report of ``year``.
+
+    ``stays``/``payments``: the year's own frames when the caller has loaded them already
+    (figures.build_report), so they are not read twice. Earlier years use their own 31 December
+    as reference date; only their persons and situations are used, not their ages."""
+    persons = {year: _persons_of(year, mapping, stays, payments, reference_date)}
+    for x in years_for(year)[:-1]:
+        persons[x] = _persons_of(x, mapping)
+    log.info("history year=%s years=%s", year, sorted(persons))
+    tables = flow_tables(persons, year, record_keys)
+    changed = key_change(year, [x for x in (year - 1, year - 2) if x in persons])
+    if not changed:
+        tables.update(exits_tables(persons, year, record_keys))
+    else:
+        # Another key gives every person another pseudonym: flows would show everyone as new
+        # and nobody as continuing. No flows, rather than wrong ones (docs/gallring.md).
+        log.warning("history year=%s: key changed since %s, flows left out", year, changed)
+        for table_id in ("acute_inflow", "acute_outflow"):  # (and no q9/q10 exits tables)
+            tables.pop(table_id, None)
+        for table_id in ("trend_by_situation", "acute_trend"):
+            tables[table_id].note += (
+                f" Flöden in i och ut ur akut hemlöshet redovisas inte: uppgifterna för "
+                f"{', '.join(map(str, changed))} importerades med en annan pseudonymiseringsnyckel, så samma "
+                "person kan inte kännas igen mellan åren."
+            )
+    return tables
