@@ -24,10 +24,10 @@ def _publish_years(tmp_path, persons, seed):
     generated = generate_demo_years(tmp_path / "uttag", years=YEARS, persons=persons, seed=seed)
     mapping.import_mapping(generated[YEARS[-1]].mapping)
     for year, files in generated.items():
-        for kind in ("insatser", "utbetalningar", "skuldradgivning"):
+        for kind in ("insatser", "utbetalningar", "skuldradgivning", "platser"):
             imports.import_extract(kind, getattr(files, kind), year=year)
     year = YEARS[-1]
-    out = {fmt: figures.export(year, fmt, tmp_path / f"rapport.{fmt}") for fmt in ("json", "xlsx", "html")}
+    out = {fmt: figures.export(year, fmt, tmp_path / f"rapport.{fmt}") for fmt in ("json", "xlsx", "html", "docx", "pdf")}
     out["truth"] = figures.export(year, "json", tmp_path / "internt.json", unprotected=True)
     return out
 

@@ -174,6 +174,8 @@ def _check_docx(path, published, suppressed_total):
             continue  # data quality (not protected, describes the data) and layout tables
         for row in table.rows[1:]:
             cells = [c.text for c in row.cells]
+            if len(set(cells)) == 1 and cells[0] != SUPPRESSED and not any(ch.isdigit() for ch in cells[0]):
+                continue  # one merged cell saying the table is empty ("Inga uppgifter.")
             dashes += sum(1 for c in cells if c == SUPPRESSED)
             hidden_population = False
             for heading, text in zip(header, cells):
