@@ -131,7 +131,10 @@ def _fits(page, role: str, path: str, expected_status: int = 200) -> list[str]:
     shown = urlsplit(path)
     name = re.sub(r"[^a-z0-9]+", "-", f"{shown.path}?{shown.query}".strip("/?").lower()).strip("-") or "start"
     page.screenshot(path=str(ARTIFACTS / f"390-{role}-{name}.png"), full_page=True)
-    problems = [] if width <= WIDTH else [f"{path} ({role}): {width} px wide"]
+    wide = [] if width <= WIDTH else page.evaluate("""() => [...document.querySelectorAll('main *')]
+        .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+        .slice(0, 3).map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').slice(0, 40))""")
+    problems = [] if width <= WIDTH else [f"{path} ({role}): {width} px wide: {wide}"]
     text = page.locator("main").inner_text()
     problems += [f"{path} ({role}): a double punctuation mark {mark!r}" for mark in ("::", "?:", ".:") if mark in text]
     # Every table sits in a box of its own that scrolls, is named, and is focusable when it scrolls.
