@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 import boendeinventering.core.protect.audit as audit_module
-from boendeinventering.core.protect import ProtectionSettings, audit_report, protect_report
+from boendeinventering.core.protect import ProtectionSettings, apply_pattern, audit_report, protect_report
 from boendeinventering.core.protect.relations import build_relations
 from boendeinventering.core.tables import Table
 
@@ -19,15 +19,7 @@ from tests.test_protect import hidden_cells, small_report, synthetic_report
 
 def _hide(report, cells):
     """A 'protected' copy of report with exactly ``cells`` suppressed (no secondary logic)."""
-    out = copy.deepcopy(report)
-    out.protected = True
-    for tid, table in out.tables.items():
-        for row in table.rows:
-            gone = [m for m in table.measures if (tid, table.key(row), m) in cells]
-            for m in gone:
-                row[m] = None
-            row["suppressed"] = gone
-    return out
+    return apply_pattern(report, set(cells))[0]
 
 
 @pytest.mark.parametrize("seed", range(25))

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from boendeinventering.core.report.exporters import FORMATS as EXPORT_FORMATS
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+from boendeinventering.cli_output import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from boendeinventering.cli_output import err as _err
 
 
 def _setup_django() -> None:
@@ -18,10 +19,6 @@ def _setup_django() -> None:
     import django
 
     django.setup()
-
-
-def _err(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def _parser() -> argparse.ArgumentParser:

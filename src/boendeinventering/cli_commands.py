@@ -7,7 +7,8 @@ import sys
 
 from django.utils.timezone import localtime
 
-from boendeinventering.cli import EXIT_ERROR, EXIT_OK, _err
+from boendeinventering.cli_output import EXIT_ERROR, EXIT_OK
+from boendeinventering.cli_output import err as _err
 from boendeinventering.core.classify import UnmappedNamesError
 from boendeinventering.core.ingest import IngestError
 from boendeinventering.core.protect import DisclosureError

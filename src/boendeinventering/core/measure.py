@@ -51,13 +51,8 @@ TABLE_IDS: tuple[str, ...] = (
     "occupancy_by_kod",
 )
 
-# Coarse age groups (q5 target group tables): unions of SPEC 6's bands, so they nest in them
-# and in the units' forms, and disclosure leaves something to read in a small municipality.
-AGE_GROUP_OF_BAND: dict[str, str] = {
-    "0-17": "0-17", "18-20": "18-25", "21-25": "18-25", "26-30": "26-64", "31-40": "26-64",
-    "41-50": "26-64", "51-64": "26-64", "65-": "65-", taxonomy.AGE_BAND_UNKNOWN: taxonomy.AGE_BAND_UNKNOWN,
-}
-AGE_GROUPS: tuple[str, ...] = ("0-17", "18-25", "26-64", "65-", taxonomy.AGE_BAND_UNKNOWN)
+AGE_GROUP_OF_BAND = taxonomy.AGE_GROUP_OF_BAND  # the coarse age groups: one definition, in taxonomy
+AGE_GROUPS = taxonomy.AGE_GROUPS
 
 KNOWN_SEXES = ("kvinna", "man")
 UNKNOWN_SEX = "okänt"

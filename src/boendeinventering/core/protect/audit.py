@@ -30,7 +30,8 @@ except ImportError:  # pragma: no cover - depends on the scipy version
 
 from .. import taxonomy
 from ..tables import Report
-from .relations import TABLE_ORDER, Cell, Relation, build_relations
+from .pattern import MagnitudeRule
+from .relations import Cell, Relation, build_relations, cell_order
 from .settings import ProtectionSettings
 
 INF = math.inf
@@ -60,13 +61,6 @@ def is_count(measure: str) -> bool:
 
 
 @functools.lru_cache(maxsize=65536)
-def cell_order(cell: Cell) -> tuple:
-    """Deterministic order of cells: table order, key, measure."""
-    tid, key, measure = cell
-    t = TABLE_ORDER.index(tid) if tid in TABLE_ORDER else len(TABLE_ORDER)
-    return (t, tid, tuple((type(v).__name__, str(v)) for v in key), measure)
-
-
 def cell_protected(cell: Cell, iv: Interval, settings: ProtectionSettings) -> bool:
     if not iv.feasible:
         return False
@@ -382,10 +376,8 @@ def audit_report(protected: Report, settings: ProtectionSettings = ProtectionSet
         for cell in sorted(set(truth) - set(values) - suppressed, key=cell_order):
             if truth[cell] != 0:
                 problems.append(f"{describe(cell)}: uppgiften saknas i den skyddade rapporten.")
-    # No nights, money or occupancy beside a suppressed population (suppress.MagnitudeRule):
+    # No nights, money or occupancy beside a suppressed population (pattern.MagnitudeRule):
     # the same row's persons/households, and the linked rows of relations.population_links.
-    from .suppress import MagnitudeRule  # suppress imports this module
-
     hidden_all = set(suppressed)
     rule = MagnitudeRule(unprotected if unprotected is not None else protected, set(values) | hidden_all)
     for cell in rule.exposed(hidden_all, settings):

@@ -65,11 +65,7 @@ TABLE_ORDER = (T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15,
 
 # The coarse age groups of T12/T16 as unions of SPEC 6's bands (they nest exactly).
 AGE_GROUPS: dict[str, tuple[str, ...]] = {
-    "0-17": ("0-17",),
-    "18-25": ("18-20", "21-25"),
-    "26-64": ("26-30", "31-40", "41-50", "51-64"),
-    "65-": ("65-",),
-    taxonomy.AGE_BAND_UNKNOWN: (taxonomy.AGE_BAND_UNKNOWN,),
+    group: tuple(b for b, g in taxonomy.AGE_GROUP_OF_BAND.items() if g == group) for group in taxonomy.AGE_GROUPS
 }
 DISCHARGE_MEASURES = ("persons", "persons_unknown", "persons_overdue")
 
@@ -508,8 +504,6 @@ def _year_over_year(ix: _Index, le, eq, sexes: list, t4_groups: dict[tuple, list
                [c for x in (year - 1, year - 2) for sit in (2, 3) for c in s(x, sit)])
 
     # R22: length of stay in situation 1
-    from ..flows import AGE_GROUP_OF_BAND
-
     counts = ("persons", "persons_over_90", "persons_over_180")
     for tid in (L0, LS, LA):
         if ix.has(tid, *counts):
@@ -535,6 +529,14 @@ def _year_over_year(ix: _Index, le, eq, sexes: list, t4_groups: dict[tuple, list
             groups: dict[str, list[Cell]] = {}
             for key in ix.keys(T4):
                 if key[0] == 1:
-                    groups.setdefault(AGE_GROUP_OF_BAND.get(key[2], "okänd"), []).extend(ix.cell(T4, key, "persons"))
+                    group = taxonomy.AGE_GROUP_OF_BAND.get(key[2], taxonomy.AGE_BAND_UNKNOWN)
+                    groups.setdefault(group, []).extend(ix.cell(T4, key, "persons"))
             for g in _sorted(list(groups) + [k[0] for k in ix.keys(LA)]):
                 eq(f"R22 tid i akut ({g}) = summa åldersband", ix.cell(LA, (g,), "persons"), groups.get(g, []))
+
+
+def cell_order(cell: Cell) -> tuple:
+    """Deterministic order of cells: table order, key, measure."""
+    tid, key, measure = cell
+    t = TABLE_ORDER.index(tid) if tid in TABLE_ORDER else len(TABLE_ORDER)
+    return (t, tid, tuple((type(v).__name__, str(v)) for v in key), measure)
