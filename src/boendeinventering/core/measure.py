@@ -176,16 +176,6 @@ def _classified_year(stays: pl.DataFrame, payments: pl.DataFrame, debt_cases: pl
     return stays_y, pays_y, debt_y, stays_c, pays_c, places, codes
 
 
-def _acute_rows(counted: pl.DataFrame, pays_c: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
-    """A(Y) of SPEC 6/8: persons with a situation-1 stay or a situation-1 payment, once each."""
-    return pl.concat(
-        [
-            counted.filter(pl.col("situation") == 1).select(cols),
-            pays_c.filter(pl.col("situation") == 1).select(cols),
-        ]
-    ).unique()
-
-
 def year_persons(stays: pl.DataFrame, payments: pl.DataFrame, mapping: Mapping, year: int,
                  reference_date: dt.date | None = None, attributes: bool = True) -> dict[str, pl.DataFrame]:
     """The persons behind the year's tables, for following them across years (SPEC 8).
@@ -213,7 +203,7 @@ def year_persons(stays: pl.DataFrame, payments: pl.DataFrame, mapping: Mapping, 
     stays_y, _, _, stays_c, pays_c, _, _ = _classified_year(
         stays, pays_in.filter(pl.col("purpose").is_in(acute_names)), None, mapping, year)
     counted = stays_c.filter(pl.col("situation").is_not_null())
-    acute = _acute_rows(counted, pays_c, ["person"])
+    acute = _acute_rows(counted, pays_c, ["person"]).unique()
     attrs = pl.DataFrame(schema={"person": pl.Int64, "sex": pl.Utf8, "age_band": pl.Utf8})
     if attributes:
         # Only A(Y)'s rows, but all of them (any code): a person's attributes depend on that
@@ -367,7 +357,7 @@ def _persons_by(frame: pl.DataFrame, keys: list[str], table_id: str, title: str,
 
 def _acute_by_sex(counted: pl.DataFrame, pays_c: pl.DataFrame, attrs: pl.DataFrame) -> Table:
     cols = ["person", _KEY_PERSON] if _KEY_PERSON in counted.columns else ["person"]
-    persons = _acute_rows(counted, pays_c, cols)
+    persons = _acute_rows(counted, pays_c, cols).unique()
     keyed = {_ck("persons"): _key_sum(_KEY_PERSON)} if len(cols) == 2 else {}
     data = persons.join(attrs, on="person", how="left").group_by("sex").agg(persons=pl.len(), **keyed)
     return _table(
@@ -528,7 +518,8 @@ def _households_with_children(counted: pl.DataFrame) -> Table:
 
 
 def _acute_rows(counted: pl.DataFrame, pays_c: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
-    """A(Y)'s rows (SPEC 8): situation-1 stays and situation-1 payments, the given columns."""
+    """A(Y)'s rows (SPEC 6/8): situation-1 stays and situation-1 payments, the given columns, one row
+    per stay or payment (``.unique()`` gives the persons once each)."""
     return pl.concat(
         [
             counted.filter(pl.col("situation") == 1).select(cols),
