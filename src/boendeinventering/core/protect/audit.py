@@ -16,17 +16,19 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-try:  # the HiGHS binding scipy bundles (scipy >= 1.15); linprog is the fallback
-    from scipy.optimize._highspy import _core
-except ImportError:  # pragma: no cover - depends on the scipy version
-    _core = None
+try:  # HiGHS through its public Python package (a declared dependency); linprog is the fallback
+    import highspy
+
+    USE_DIRECT_HIGHS = True
+except ImportError:  # pragma: no cover - only where highspy has no wheel for the platform
+    USE_DIRECT_HIGHS = False
 
 from .. import taxonomy
 from ..tables import Report
@@ -36,7 +38,6 @@ from .settings import ProtectionSettings
 
 INF = math.inf
 _TOL = 1e-6
-USE_DIRECT_HIGHS = _core is not None
 _CAP = 1e10  # far above any count, night or krona sum of one municipality
 
 
@@ -145,7 +146,12 @@ class _ComponentLP:
         self.index = {c: i for i, c in enumerate(comp)}
         self.lower_bound = engine.lower_bound
         n = len(comp)
-        rows, cols, vals, lower, upper, self.row_rel = [], [], [], [], [], []
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        lower: list[float] = []
+        upper: list[float] = []
+        self.row_rel: list[int] = []
         for r in engine.component_relations(comp):
             rel = engine.relations[r]
             const = 0.0
@@ -173,31 +179,33 @@ class _ComponentLP:
 
     def _direct_model(self):
         n, m = len(self.comp), len(self.row_lower)
-        lp = _core.HighsLp()
+        lp = highspy.HighsLp()
         lp.num_col_ = lp.a_matrix_.num_col_ = n
         lp.num_row_ = lp.a_matrix_.num_row_ = m
-        lp.a_matrix_.format_ = _core.MatrixFormat.kColwise
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = self.matrix.indptr
         lp.a_matrix_.index_ = self.matrix.indices
         lp.a_matrix_.value_ = self.matrix.data
         lp.col_cost_ = np.zeros(n)
         lp.col_lower_, lp.col_upper_ = self.col_lower, self.col_upper
         lp.row_lower_, lp.row_upper_ = self.row_lower, self.row_upper
-        highs = _core._Highs()
+        # highspy's plain binding (exported in its __all__): highspy.Highs adds a Python callback
+        # layer whose set-up prints HiGHS' banner to stdout, into the CLI's output.
+        highs = highspy._Highs()
         highs.setOptionValue("output_flag", False)
         highs.setOptionValue("presolve", "off")  # tiny LPs, re-solved from the previous basis
         highs.passModel(lp)
         self._cols = np.arange(n, dtype=np.int32)
         return highs
 
-    def _solve(self, cost: np.ndarray) -> tuple[float | None, np.ndarray | None]:
-        """(min of cost @ x, row duals), or (None, None) when infeasible."""
+    def _solve(self, cost: np.ndarray) -> tuple[float, np.ndarray] | None:
+        """(min of cost @ x, row duals), or None when infeasible."""
         if self._highs is not None:
             h = self._highs
             h.changeColsCost(len(cost), self._cols, cost)
             h.run()
-            if h.getModelStatus() != _core.HighsModelStatus.kOptimal:
-                return None, None
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
             return h.getInfo().objective_function_value, np.asarray(h.getSolution().row_dual)
         eq = self.row_lower == self.row_upper
         upper_side = ~eq & np.isfinite(self.row_upper)
@@ -208,7 +216,7 @@ class _ComponentLP:
                       A_eq=self.matrix[eq] if eq.any() else None, b_eq=self.row_lower[eq] if eq.any() else None,
                       bounds=list(zip(self.col_lower, self.col_upper)), method="highs")
         if res.status != 0:
-            return None, None
+            return None
         duals = np.zeros(len(self.row_lower))
         if b_ub.size:
             m_ub = res.ineqlin.marginals
@@ -222,9 +230,10 @@ class _ComponentLP:
         """The min (sign 1) or max (sign -1) of x_i, the relations that bind it, feasible."""
         cost = np.zeros(len(self.comp))
         cost[i] = sign
-        fun, duals = self._solve(cost)
-        if fun is None:
+        solved = self._solve(cost)
+        if solved is None:
             return math.nan, set(), False
+        fun, duals = solved
         end = sign * fun
         if abs(end) >= _CAP * (1 - 1e-9):
             return math.copysign(INF, end), set(), True  # unbounded: nothing pins it
@@ -321,7 +330,7 @@ def report_cells(report: Report) -> tuple[dict[Cell, float], set[Cell]]:
     return values, suppressed
 
 
-def lower_bound_function(negative_measures: set[str] = frozenset()) -> Callable[[Cell], float]:
+def lower_bound_function(negative_measures: Set[str] = frozenset()) -> Callable[[Cell], float]:
     def lower(cell: Cell) -> float:
         if is_count(cell[2]):
             return 1.0  # zero is always published, so a hidden count is at least 1
@@ -340,8 +349,9 @@ def active_relations(report: Report, true_values: dict[Cell, float] | None) -> l
     return rels
 
 
-def audit_report(protected: Report, settings: ProtectionSettings = ProtectionSettings(),
+def audit_report(protected: Report, settings: ProtectionSettings | None = None,
                  unprotected: Report | None = None) -> AuditResult:
+    settings = settings or ProtectionSettings()
     values, suppressed = report_cells(protected)
     problems: list[str] = []
     truth: dict[Cell, float] | None = None

@@ -61,7 +61,7 @@ T9, T10 = "occupancy_by_kod", "discharge_risk_total"
 T11, T12 = "households_with_children_by_kod", "persons_by_kod_age"
 T13, T14 = "acute_persons_by_sex_age", "acute_households"
 T15, T16 = "payments_by_purpose_sex", "payments_by_purpose_age"
-TABLE_ORDER = (T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16)
+TABLE_ORDER: tuple[str, ...] = (T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16)
 
 # The coarse age groups of T12/T16 as unions of SPEC 6's bands (they nest exactly).
 AGE_GROUPS: dict[str, tuple[str, ...]] = {
@@ -216,10 +216,10 @@ def build_relations(tables: dict[str, Table]) -> list[Relation]:
         for s in situations:
             for x in sexes:
                 p = p_cells(s, x)
-                parts = t3_cells(s, x)
-                flat = [c for cs in parts for c in cs]
+                by_code = t3_cells(s, x)
+                flat = [c for cs in by_code for c in cs]
                 le(f"R5 P({s},{x}) <= summa koder", p, flat)
-                for cs in parts:
+                for cs in by_code:
                     if cs:
                         le(f"R5 P({s},{x}) >= {cs[0][1]}", cs, p)
 
@@ -379,9 +379,9 @@ def _new_table_relations(ix: _Index, out: list[Relation], le, eq, p_cells) -> No
                 for g, bands in AGE_GROUPS.items():
                     whole = [c for key in ix.keys(T4) if key[0] == s and key[2] in bands
                              for c in ix.cell(T4, key, "persons")]
-                    parts = [ix.cell(T12, key, "persons") for key in ix.keys(T12) if key[0] == s and key[2] == g]
-                    le(f"R12 ålder({s},{g}) <= summa koder", whole, [c for cs in parts for c in cs])
-                    for cs in parts:
+                    by_code = [ix.cell(T12, key, "persons") for key in ix.keys(T12) if key[0] == s and key[2] == g]
+                    le(f"R12 ålder({s},{g}) <= summa koder", whole, [c for cs in by_code for c in cs])
+                    for cs in by_code:
                         if cs:
                             le(f"R12 ålder({s},{g}) >= {cs[0][1]}", cs, whole)
 
@@ -435,13 +435,13 @@ def _new_table_relations(ix: _Index, out: list[Relation], le, eq, p_cells) -> No
     for tid, name in ((T15, "kön"), (T16, "åldersgrupp")):
         if not ix.has(tid, "persons"):
             continue
-        groups: dict[tuple, list[Cell]] = {}
+        purposes: dict[tuple, list[Cell]] = {}
         for key in ix.keys(tid):
-            groups.setdefault(key[:1], []).extend(ix.cell(tid, key, "persons"))
+            purposes.setdefault(key[:1], []).extend(ix.cell(tid, key, "persons"))
         if ix.has(T6, "persons"):
-            for group in _sorted(list(groups) + list(ix.keys(T6))):
+            for group in _sorted(list(purposes) + list(ix.keys(T6))):
                 eq(f"R{tid == T15 and 15 or 16} utbetalning{group} = summa {name}",
-                   ix.cell(T6, group, "persons"), groups.get(group, []))
+                   ix.cell(T6, group, "persons"), purposes.get(group, []))
     if ix.has(T15, "persons") and ix.has(T5, "persons"):
         for key in ix.keys(T15):
             if taxonomy.situation_of(str(key[0])) == 1:
