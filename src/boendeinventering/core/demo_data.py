@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from importlib import resources
+from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -305,6 +306,7 @@ def _generate(
     stay_share: float, people: pl.DataFrame | None = None, plan: np.ndarray | None = None,
 ) -> DemoFiles:
     if plan is not None:  # a year of generate_demo_years: who has stays, and in which situation
+        assert people is not None  # generate_demo_years passes both
         persons = people.height
         n_stay = int((plan >= 0).sum())
         rng = np.random.default_rng(seed)
@@ -338,6 +340,7 @@ def _write_year(out_dir: Path, rng: np.random.Generator, people: pl.DataFrame, p
         mapping=out_dir / "mappning.csv",
         platser=out_dir / "platser.csv",
     )
+    assert files.platser is not None  # set just above
     _write_extract(_places_register(insatser, year), files.platser)
     _write_extract(insatser, files.insatser)
     _write_extract(utbetalningar, files.utbetalningar)
@@ -358,7 +361,7 @@ def _places_register(insatser: pl.DataFrame, year: int) -> pl.DataFrame:
         pl.col("Startdatum").cast(pl.Date).alias("start"),
         pl.col("Slutdatum").cast(pl.Date).alias("end"),
     )
-    rows = []
+    rows: list[tuple[str, str, int, str, str | None]] = []
     for solution, (facility, aim) in OWN_FACILITIES.items():
         own = stays.filter(pl.col("boende") == facility)
         begin = own.select(pl.max_horizontal(pl.col("start"), pl.lit(first)).alias("b"))["b"]
@@ -405,7 +408,7 @@ def _weighted(rng: np.random.Generator, items: np.ndarray | int, size: int, weig
     return rng.choice(items, size=size, p=weights / weights.sum())
 
 
-def _pick(rng: np.random.Generator, options: list[str] | tuple[str, ...], p, size: int) -> np.ndarray:
+def _pick(rng: np.random.Generator, options: Sequence[str | None], p, size: int) -> np.ndarray:
     p = np.asarray(p, dtype=float)
     return np.asarray(options, dtype=object)[rng.choice(len(options), size=size, p=p / p.sum())]
 
@@ -649,9 +652,9 @@ def _stays(
     sol = np.concatenate([primary[:n_stay], extra_sol])
     sol_sit = np.array([s.situation for s in SOLUTIONS])[sol]
     unit = np.empty(stays, dtype=object)
-    for i, s in enumerate(SOLUTIONS):
+    for i, option in enumerate(SOLUTIONS):
         who = np.flatnonzero(sol == i)
-        unit[who] = _pick(rng, [u for u, _ in s.units], [w for _, w in s.units], len(who))
+        unit[who] = _pick(rng, [u for u, _ in option.units], [w for _, w in option.units], len(who))
     unit[age[person] < 18] = BOF
     old = (age[person] >= 65) & (sol_sit > 0) & (rng.random(stays) < 0.4)
     unit[old] = ALD

@@ -241,7 +241,7 @@ def _person_attributes(stays_y: pl.DataFrame, pays_y: pl.DataFrame, ref: dt.date
             pays_y.select("person", pl.col("payment_date").alias("date"), "sex", "birth_date"),
         ]
     )
-    low, high = rows.get_column("birth_date").min(), rows.get_column("birth_date").max()
+    low, high = rows.select(low=pl.col("birth_date").min(), high=pl.col("birth_date").max()).row(0)
     if low is not None and (low < _BIRTH_MIN or high > _BIRTH_MAX):
         raise ValueError("Orimligt födelsedatum i underlaget (före år 600 eller efter år 3000).")
     day = pl.col("date").cast(pl.Int64) + _SHIFT  # positive for any date after year -900
@@ -279,12 +279,13 @@ def _age(birth: pl.Expr, ref: dt.date) -> pl.Expr:
 
 
 def _age_band(age: pl.Expr) -> pl.Expr:
-    expr = pl.when(age.is_null()).then(pl.lit(taxonomy.AGE_BAND_UNKNOWN))
     lowers = taxonomy._AGE_BAND_LOWER
-    # taxonomy.age_band puts anything below 18 (even a negative age) in the first band
-    for upper, band in zip(lowers[1:], taxonomy.AGE_BANDS):
-        expr = expr.when(age < upper).then(pl.lit(band))
-    return expr.otherwise(pl.lit(taxonomy.AGE_BANDS[-1]))
+    # taxonomy.age_band puts anything below 18 (even a negative age) in the first band: the
+    # bands are tried from the youngest, so they nest from the oldest outwards.
+    expr = pl.lit(taxonomy.AGE_BANDS[-1])
+    for upper, band in reversed(list(zip(lowers[1:], taxonomy.AGE_BANDS))):
+        expr = pl.when(age < upper).then(pl.lit(band)).otherwise(expr)
+    return pl.when(age.is_null()).then(pl.lit(taxonomy.AGE_BAND_UNKNOWN)).otherwise(expr)
 
 
 def _group_measures(frame: pl.DataFrame, keys: list[str], sums: dict[str, str]) -> pl.DataFrame:
@@ -387,8 +388,8 @@ def _debt_table(debt_y: pl.DataFrame, record_keys: RecordKeys | None = None) -> 
         distinct = debt_y.select("case", "rent_debt").group_by("case").agg(pl.col("rent_debt").fill_null(False).any())
         keyed = record_keys.column(distinct, "case", b"case", "_rk")
         row[CELL_KEYS] = {
-            "cases": as_cell_key(keyed.get_column("_rk").sum()),
-            "rent_debt_cases": as_cell_key(keyed.filter(pl.col("rent_debt")).get_column("_rk").sum()),
+            "cases": as_cell_key(int(keyed.get_column("_rk").sum())),
+            "rent_debt_cases": as_cell_key(int(keyed.filter(pl.col("rent_debt")).get_column("_rk").sum())),
         }
     # The single total row is kept even when zero: "no cases" is itself the figure.
     return Table(

@@ -230,6 +230,7 @@ def validate_extract(kind: str, raw: RawTable, *, today: dt.date | None = None,
     parsed = {c.name: table.get_column(_P + c.name) for c in spec.columns}
 
     row_no = raw.row_numbers
+    assert row_no is not None  # RawTable.__post_init__ always sets it
     invalid = pl.Series("invalid", [False] * n, dtype=pl.Boolean)
     for chk in checks:
         invalid = invalid | chk.mask
@@ -339,6 +340,6 @@ def _validated_frame(
             .then(from_number)
             .when(from_number.dt.year() == year)
             .then(from_number)
-            .otherwise(pl.date(year, 1, 1))
+            .otherwise(pl.date(pl.lit(year), 1, 1))
         ).to_series()
     return pl.DataFrame({name: out[name].cast(dtype).alias(name) for name, dtype in schema.items()})
