@@ -250,7 +250,8 @@ def narrower(tau: TauAudit, ours) -> int:
 def main(runs: int = 8, n: int = 60, safety_range: int = 0) -> None:
     settings = ProtectionSettings()
     print(f"FREQ({settings.threshold},{safety_range}), {runs} körningar med {n} personer")
-    print(f"{'run':>3} {'celler':>6} {'prim':>4} {'T4':>5} | {'ours sek':>8} {'T4':>3} {'vår':>5} {'tau':>5} {'tau2':>5} "
+    print(f"{'run':>3} {'celler':>6} {'prim':>4} {'T4':>5} | "
+          f"{'ours sek':>8} {'T4':>3} {'vår':>5} {'tau':>5} {'tau2':>5} "
           f"{'smalare':>7} | {'tau sek':>7} {'vår':>5} {'tau':>5} {'tau2':>5}")
     totals = Counter()
     for seed in range(runs):

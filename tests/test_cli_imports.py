@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import pytest
 
 from tests.fixtures.extracts import STAY_HEADER, pnr, stays_file, write_csv
 from tests.test_cli_end_to_end import ROOT, boinv
@@ -34,7 +33,8 @@ def test_cli_confirms_columns_withdraws_reactivates_and_audits(tmp_path):
     boinv(["init", "--kommun", "0180"], data, tmp_path)
     header = STAY_HEADER.replace(";slutdatum;", ";Slut_datum;")
     misspelt = write_csv(tmp_path / "insatser.csv", header,
-                         [f"{pnr(i)};;Mottagningsenheten;Akutboendet Tallen;2025-01-01;2025-01-09;;;;" for i in range(3)])
+                         [f"{pnr(i)};;Mottagningsenheten;Akutboendet Tallen;2025-01-01;2025-01-09;;;;"
+                          for i in range(3)])
     refused = boinv(["import", "insatser", str(misspelt), "--year", "2025"], data, tmp_path, check=False)
     assert refused.returncode == 1
     assert "Slut_datum" in refused.stderr and "slutdatum" in refused.stderr and "--accept-columns" in refused.stderr

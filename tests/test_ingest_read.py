@@ -73,7 +73,7 @@ def test_utf8_with_bom_and_comma_and_quotes(tmp_path):
 
 
 def test_utf8_without_bom_is_detected():
-    raw = read_table("enhet;insats\nÖstra;Härbärge\n".encode("utf-8"))
+    raw = read_table("enhet;insats\nÖstra;Härbärge\n".encode())
     assert raw.encoding == "utf-8"
     assert raw.frame["enhet"].to_list() == ["Östra"]
 
@@ -85,7 +85,7 @@ def test_forced_encoding_and_delimiter():
     forced = read_table(data, encoding="cp1252")
     assert forced.encoding == "cp1252"
     assert forced.frame["enhet"].to_list() == ["Ã¥;x"]
-    semi = read_table("a;b\n1;5\n".encode(), delimiter=",")
+    semi = read_table(b"a;b\n1;5\n", delimiter=",")
     assert semi.delimiter == ","
     assert semi.frame.columns == ["a;b"]
     assert semi.frame["a;b"].to_list() == ["1;5"]

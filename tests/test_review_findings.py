@@ -13,7 +13,7 @@ from boendeinventering.core.ingest.read import read_table
 from boendeinventering.inventory.models import ImportBatch, MappingEntry
 from boendeinventering.organisation.models import AuditEvent, ImportJob
 from tests.fixtures.extracts import STAY_HEADER, pnr, write_csv
-from tests.test_web_views import as_role, users  # noqa: F401 - fixture
+from tests.test_web_views import as_role
 
 PAYMENT_HEADER = "person_id;utbetalningsdatum;belopp;andamal;enhet"
 

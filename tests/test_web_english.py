@@ -11,7 +11,7 @@ from django.utils import translation
 
 from boendeinventering.organisation.models import Role
 from tests.test_web_access import YEAR
-from tests.test_web_views import as_role, users  # noqa: F401 - fixture
+from tests.test_web_views import as_role
 
 LOGIN = "/logga-in/"
 

@@ -8,10 +8,9 @@ import os
 import sys
 from pathlib import Path
 
-from boendeinventering.core.report.exporters import FORMATS as EXPORT_FORMATS
-
-from boendeinventering.cli_output import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from boendeinventering.cli_output import EXIT_ERROR, EXIT_USAGE
 from boendeinventering.cli_output import err as _err
+from boendeinventering.core.report.exporters import FORMATS as EXPORT_FORMATS
 
 
 def _setup_django() -> None:

@@ -124,7 +124,9 @@ OWN_FACILITIES: dict[str, tuple[str, float]] = {
 }
 
 # Payment purposes (andamal): (local name, code, SEK per night or None for lump sums)
-ACUTE_PURPOSES = (("Hotellnatt", "hotell", 950.0), ("Vandrarhemsnatt", "vandrarhem", 450.0), ("Nödlogi", "annan_akut", 600.0))
+ACUTE_PURPOSES = (
+    ("Hotellnatt", "hotell", 950.0), ("Vandrarhemsnatt", "vandrarhem", 450.0), ("Nödlogi", "annan_akut", 600.0),
+)
 RENT_DEBT_PURPOSE = ("Hyresskuld", "hyresskuld")
 OTHER_PURPOSES = (("Försörjningsstöd", "ovrigt"), ("Övrigt", "ovrigt"), ("Elskuld", "ovrigt"))
 
@@ -608,13 +610,19 @@ def _roles_and_households(
 
 
 def _situation_probs(with_excluded: bool) -> np.ndarray:
-    p = np.array([EXCLUDED_SHARE if with_excluded else 0.0] + [SITUATION_SHARES[s] * (1 - EXCLUDED_SHARE) for s in (1, 2, 3)])
+    excluded = EXCLUDED_SHARE if with_excluded else 0.0
+    p = np.array([excluded] + [SITUATION_SHARES[s] * (1 - EXCLUDED_SHARE) for s in (1, 2, 3)])
     return p / p.sum()
+
+
+def _weight(solution: _Solution, is_man: bool) -> float:
+    """The solution's share among men where it has its own, else the common one."""
+    return solution.weight_men if is_man and solution.weight_men is not None else solution.weight
 
 
 def _draw_solutions(rng: np.random.Generator, situation: int, is_man: bool, size: int) -> np.ndarray:
     idx = [i for i, s in enumerate(SOLUTIONS) if s.situation == situation]
-    w = np.array([(SOLUTIONS[i].weight_men if is_man and SOLUTIONS[i].weight_men is not None else SOLUTIONS[i].weight) for i in idx])
+    w = np.array([_weight(SOLUTIONS[i], is_man) for i in idx])
     return np.asarray(idx)[rng.choice(len(idx), size=size, p=w / w.sum())]
 
 
@@ -840,7 +848,8 @@ def _payments(
     purpose = np.where(
         purpose_kind == 0,
         np.array([a[0] for a in ACUTE_PURPOSES], dtype=object)[acute],
-        np.where(purpose_kind == 1, RENT_DEBT_PURPOSE[0], np.array([o[0] for o in OTHER_PURPOSES], dtype=object)[other_pick]),
+        np.where(purpose_kind == 1, RENT_DEBT_PURPOSE[0],
+                 np.array([o[0] for o in OTHER_PURPOSES], dtype=object)[other_pick]),
     )
     nights = np.where(purpose_kind == 0, np.minimum(rng.geometric(0.25, m), 31), -1)
     night_rate = np.array([a[2] for a in ACUTE_PURPOSES])[acute]

@@ -287,8 +287,10 @@ class AuditResult:
                  f"Undertryckta uppgifter: {len(self.cells)}", ""]
         header = ("Tabell", "Rad", "Mått", "Nedre gräns", "Övre gräns", "Bredd", "Sant värde")
         body = [
-            (c.table, ", ".join(str(v) for v in c.key) or "(total)", taxonomy.MEASURE_NAMES_SV.get(c.measure, c.measure),
-             _num(c.lower), _num(c.upper), _num(c.upper - c.lower), "" if c.true_value is None else _num(c.true_value))
+            (c.table, ", ".join(str(v) for v in c.key) or "(total)",
+             taxonomy.MEASURE_NAMES_SV.get(c.measure, c.measure),
+             _num(c.lower), _num(c.upper), _num(c.upper - c.lower),
+             "" if c.true_value is None else _num(c.true_value))
             for c in self.cells
         ]
         widths = [max(len(str(r[i])) for r in [header, *body]) for i in range(len(header))]
@@ -379,7 +381,8 @@ def audit_report(protected: Report, settings: ProtectionSettings | None = None,
 
     for cell, v in sorted(values.items(), key=lambda kv: cell_order(kv[0])):
         if is_count(cell[2]) and 1 <= v < settings.threshold:
-            problems.append(f"{describe(cell)}: värdet {_num(v)} är publicerat men under tröskeln {settings.threshold}.")
+            problems.append(f"{describe(cell)}: värdet {_num(v)} är publicerat men under tröskeln "
+                            f"{settings.threshold}.")
         if truth is not None and abs(truth.get(cell, 0.0) - v) > 1e-9:
             problems.append(f"{describe(cell)}: det publicerade värdet skiljer sig från det sanna.")
     if truth is not None:

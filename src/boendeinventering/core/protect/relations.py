@@ -47,8 +47,9 @@ nothing); cells of an absent row of a present table are published zeros.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from .. import taxonomy
 from ..tables import Table
@@ -418,7 +419,8 @@ def _new_table_relations(ix: _Index, out: list[Relation], le, eq, p_cells) -> No
             sit1_pay = [k6 for k6 in ix.keys(T6) if taxonomy.situation_of(str(k6[0])) == 1]
             if ix.has(T6, "households"):
                 for k6 in sit1_pay:
-                    le(f"R14 hushåll >= utbetalning {k6}", ix.cell(T6, k6, "households"), ix.cell(T14, key, "households"))
+                    le(f"R14 hushåll >= utbetalning {k6}", ix.cell(T6, k6, "households"),
+                       ix.cell(T14, key, "households"))
                 if ix.has(T1, "households"):
                     le("R14 hushåll <= hushåll(1) + utbetalningar", ix.cell(T14, key, "households"),
                        ix.cell(T1, (1,), "households") + [c for k6 in sit1_pay for c in ix.cell(T6, k6, "households")])
@@ -445,7 +447,8 @@ def _new_table_relations(ix: _Index, out: list[Relation], le, eq, p_cells) -> No
     if ix.has(T15, "persons") and ix.has(T5, "persons"):
         for key in ix.keys(T15):
             if taxonomy.situation_of(str(key[0])) == 1:
-                le(f"R15 utbetalning{key} <= akut({key[1]})", ix.cell(T15, key, "persons"), ix.cell(T5, (key[1],), "persons"))
+                le(f"R15 utbetalning{key} <= akut({key[1]})", ix.cell(T15, key, "persons"),
+                   ix.cell(T5, (key[1],), "persons"))
 
 
 def _year_over_year(ix: _Index, le, eq, sexes: list, t4_groups: dict[tuple, list[tuple]]) -> None:
