@@ -185,6 +185,31 @@ def test_publish_lets_readers_in_and_is_audited(users, fake_figures):
     assert str(YEAR) in reader.get(reverse("web:home")).content.decode()
 
 
+@pytest.mark.parametrize("url_name", ["web:report", "web:report_download"])
+def test_failed_disclosure_audit_does_not_show_true_values_to_a_reader(users, monkeypatch, url_name):
+    # The audit's text lists each suppressed cell with its true value ("Sant värde"); the
+    # report page showed it whole to anyone who may see the protected report.
+    from django.utils import timezone
+
+    from boendeinventering.core.protect import DisclosureError
+    from boendeinventering.organisation.models import InventoryYear
+    from tests.test_web_access import YEAR
+
+    def failing(year, protected=True, **_):
+        raise DisclosureError("Röjandekontrollen underkände tabellerna; inget skrevs.\n"
+                              "Tabell  Rad  Mått  Sant värde\npersons_by_kod  1, hotell  Personer  SECRET-TRUE-3\n")
+
+    monkeypatch.setattr("boendeinventering.web.views.reports.get_report", failing)
+    monkeypatch.setattr("boendeinventering.web.figures_view.get_report", failing)
+    InventoryYear.objects.update_or_create(year=YEAR, defaults={"published_at": timezone.now()})
+    args = [YEAR] if url_name == "web:report" else [YEAR, "json"]
+    page = as_role(users, "reader").get(reverse(url_name, args=args)).content.decode()
+    assert "Röjandekontrollen underkände" in page and "SECRET-TRUE-3" not in page
+    # the coordinator, who may see unprotected figures anyway, still gets the whole audit
+    page = as_role(users, "coordinator").get(reverse(url_name, args=args)).content.decode()
+    assert "SECRET-TRUE-3" in page
+
+
 def test_year_creation_participation_and_status(users):
     from boendeinventering.organisation.models import Unit
 
