@@ -252,26 +252,15 @@ def protect_report_cellkey(report: Report, settings: ProtectionSettings) -> Repo
 
     # Magnitudes beside a small population count (true or published) are suppressed: no
     # published sum of nights or money covers fewer than `threshold` persons or households.
+    # MagnitudeRule knows which populations each magnitude sums over: its own row's and the
+    # linked rows of other tables (relations.population_links).
     t = settings.threshold
-    primary: set[Cell] = set()
-    for tid, table in report.tables.items():
-        magnitudes = [m for m in table.measures if m in taxonomy.MAGNITUDE_MEASURES]
-        if not magnitudes:
-            continue
-        for row in table.rows:
-            key = table.key(row)
-            small = any(
-                1 <= row[m] < t or 1 <= published[(tid, key, m)] < t
-                for m in table.measures if m in taxonomy.POPULATION_MEASURES
-            )
-            if small:
-                primary |= {(tid, key, m) for m in magnitudes}
-    primary |= {c for c, n in rule.small_population.items() if 1 <= n < t}
-    small_linked = {
+    primary: set[Cell] = {c for c, n in rule.small_population.items() if 1 <= n < t}
+    small = {
         g for g in rule.dependents
         if 1 <= values.get(g, 0) < t or 1 <= published.get(g, 0) < t
     }
-    primary |= rule.with_dependents(small_linked) - small_linked
+    primary |= rule.with_dependents(small) - small
 
     # The LP sees only relations among magnitudes (R2: nights and cost of a situation = sum of
     # its codes); counts are perturbed, not hidden, so no count relation constrains anything.
