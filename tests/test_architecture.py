@@ -157,3 +157,36 @@ def test_command_line_modules_import_one_way():
     graph = _import_graph("boendeinventering")
     assert "boendeinventering.cli_commands" in graph["boendeinventering.cli"]
     assert "boendeinventering.cli" not in graph["boendeinventering.cli_commands"]
+
+
+# --- dependencies match the code (issue 9) -------------------------------------------------------
+
+# Distribution -> what the code names; psycopg is loaded by Django's PostgreSQL backend.
+IMPORT_NAMES = {"python-docx": "docx", "django-axes": "axes", "django-auditlog": "auditlog",
+                "psycopg": "django.db.backends.postgresql"}
+
+
+def _requirement_name(requirement: str) -> str:
+    import re
+
+    return re.split(r"[<>=;! \[]", requirement, maxsplit=1)[0]
+
+
+def test_every_declared_dependency_is_used_by_the_product_and_test_only_libraries_are_not():
+    import re
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "src").rglob("*.py"))
+
+    def used(module: str) -> bool:
+        # imported, or named as an app or server in a string (INSTALLED_APPS, the serve command)
+        name = re.escape(module)
+        return re.search(rf"^\s*(import|from) {name}\b|[\"']{name}[\"'.]", source, re.MULTILINE) is not None
+
+    runtime = [_requirement_name(r) for r in project["dependencies"]]
+    assert "adbc-driver-sqlite" not in runtime and "openpyxl" not in runtime
+    unused = [name for name in runtime if not used(IMPORT_NAMES.get(name, name).replace("-", "_"))]
+    assert unused == []
+    test_only = [_requirement_name(r) for r in project["optional-dependencies"]["test"]]
+    assert "openpyxl" in test_only and not used("openpyxl")
