@@ -12,20 +12,21 @@ from tests.test_cli_end_to_end import ROOT, boinv
 
 
 
-def _audit(data: Path) -> list[tuple[str, str, str]]:
+def _rows(data: Path, sql: str) -> list[tuple]:
+    """Straight from the installation's SQLite file, as the CLI left it."""
     con = sqlite3.connect(data / "boinv.sqlite3")
     try:
-        return con.execute("SELECT action, username, detail FROM organisation_auditevent ORDER BY id").fetchall()
+        return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def _audit(data: Path) -> list[tuple[str, str, str]]:
+    return _rows(data, "SELECT action, username, detail FROM organisation_auditevent ORDER BY id")
 
 
 def _batches(data: Path) -> list[tuple[int, int, int | None]]:
-    con = sqlite3.connect(data / "boinv.sqlite3")
-    try:
-        return con.execute("SELECT id, active, year FROM inventory_importbatch ORDER BY id").fetchall()
-    finally:
-        con.close()
+    return _rows(data, "SELECT id, active, year FROM inventory_importbatch ORDER BY id")
 
 
 def test_cli_confirms_columns_withdraws_reactivates_and_audits(tmp_path):
