@@ -56,7 +56,6 @@ AGE_GROUPS = taxonomy.AGE_GROUPS
 
 KNOWN_SEXES = ("kvinna", "man")
 UNKNOWN_SEX = "okänt"
-_MONEY = ("cost", "amount")
 
 
 def compute_tables(
@@ -610,7 +609,7 @@ def _table(table_id: str, title: str, dimensions: list[str], measures: list[str]
     for raw in data.to_dicts():
         row = {d: raw[d] for d in dimensions}
         for m in measures:
-            row[m] = round_kronor(raw[m]) if m in _MONEY else int(raw[m] or 0)
+            row[m] = round_kronor(raw[m]) if m in taxonomy.MONEY_MEASURES else int(raw[m] or 0)
         if any(row[m] != 0 for m in measures):
             if key_columns:
                 row["_cell_keys"] = {m: (int(raw[c] or 0) % (1 << 32)) / (1 << 32) for m, c in key_columns.items()}

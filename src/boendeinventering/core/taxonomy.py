@@ -166,6 +166,8 @@ COUNT_MEASURES = frozenset(
 # Measures that sum money or nights over the persons of a cell (occupancy is nights over
 # place-nights: it tells the nights as closely as they are, so it is protected like them).
 MAGNITUDE_MEASURES = frozenset({"nights", "cost", "amount", "occupancy"})
+# Kronor: rounded to whole kronor when published, so sums of them agree only within rounding.
+MONEY_MEASURES = frozenset({"cost", "amount"})
 # The counts that say how many a row's nights and money are about: where one of them is
 # suppressed, so are the row's magnitudes. Children are not the population a sum describes
 # (a row of 41 persons with 3 children says nothing about a few persons' nights or costs).

@@ -87,7 +87,6 @@ Y1, Y2, Y3, Y4 = "trend_by_situation", "acute_trend", "acute_inflow", "acute_out
 L0, LS, LA = "acute_length_of_stay", "acute_length_of_stay_by_sex", "acute_length_of_stay_by_age"
 TABLE_ORDER = TABLE_ORDER + (Y1, Y2, Y3, Y4, L0, LS, LA)
 
-MONEY_MEASURES = frozenset({"cost", "amount"})
 ROUNDING = 0.5  # kronor per rounded cell
 EPS = 1e-6
 
@@ -196,7 +195,7 @@ def build_relations(tables: dict[str, Table]) -> list[Relation]:
             if ix.has(T1, m) and ix.has(T2, m):
                 total = ix.cell(T1, (s,), m)
                 parts = [c for key in kods for c in ix.cell(T2, key, m)]
-                tol = ROUNDING * (len(parts) + 1) if m in MONEY_MEASURES else 0.0
+                tol = ROUNDING * (len(parts) + 1) if m in taxonomy.MONEY_MEASURES else 0.0
                 eq(f"R2 {m}({s}) = summa koder", total, parts, tol)
 
     # R3: codes versus their sex parts
