@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: demo test test-sqlite test-postgres test-tools bench clean
+.PHONY: demo test lint test-sqlite test-postgres test-tools bench clean
 
 # Programs the tests drive, as debian-package:command: Chromium for the browser tests, LibreOffice
 # to open the Word report, poppler to read and render the PDF. Another one is one word more.
@@ -22,7 +22,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	BOINV_DATA_DIR=$(CURDIR)/demo/data $(BIN)/boinv demo --out demo
 
-test: test-sqlite test-postgres
+test: lint test-sqlite test-postgres
+
+# The linter over all the code and the type checker over the framework-free core (settings in
+# pyproject.toml); `make test` stops here before running any test.
+lint: $(STAMP)
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/mypy
 
 # The browser and report tests need these Debian packages: installed with apt-get when we are root,
 # otherwise make stops at once with one line saying what to install. Never skipped silently.

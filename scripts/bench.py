@@ -60,7 +60,8 @@ def parent_years(args) -> int:
     (work / "results-years.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     print(f"\n{len(years)} år: JSON-export {years[-1]} med trender och flöden {result['export_json_last_s']:.2f} s, "
           f"ett år utan tidigare år ({years[0]}) {result['export_json_first_s']:.2f} s, kvot "
-          f"{result['ratio']:.2f} (mål högst 2; CPU-tid {result['ratio_cpu']:.2f}), toppminne {result['peak_mb']:.0f} MB")
+          f"{result['ratio']:.2f} (mål högst 2; CPU-tid {result['ratio_cpu']:.2f}), "
+          f"toppminne {result['peak_mb']:.0f} MB")
     return 0
 
 
@@ -123,7 +124,8 @@ def parent(args) -> int:
     for label, which, data_dir in (("stor stad", files, work / "data"), ("liten kommun", small, work / "data-liten")):
         env["BOINV_DATA_DIR"] = str(data_dir)
         if args.database_url:
-            env["BOINV_DATABASE_URL"] = fresh_database(args.database_url, f"boinv_bench_{data_dir.name.replace('-', '_')}")
+            name = f"boinv_bench_{data_dir.name.replace('-', '_')}"
+            env["BOINV_DATABASE_URL"] = fresh_database(args.database_url, name)
         out = subprocess.run(
             [sys.executable, __file__, "--child", json.dumps({k: str(v) for k, v in which.__dict__.items()})],
             env=env, capture_output=True, text=True,

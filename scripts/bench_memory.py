@@ -40,7 +40,8 @@ def generate(path: Path, megabytes: int, encoding: str) -> int:
             i = rows
             month = 1 + i % 12
             line = (f"{numbers[i % len(numbers)]};{'K' if i % 2 else 'M'};{units[i % 4]};{places[(i // 4) % 4]};"
-                    f"Rum {i % 97};2025-{month:02d}-{1 + i % 28:02d};;{i % 200};{(i % 50_000) / 4:.2f}".replace(".", ",")
+                    f"Rum {i % 97};2025-{month:02d}-{1 + i % 28:02d};;{i % 200};"
+                    f"{(i % 50_000) / 4:.2f}".replace(".", ",")
                     + f";H{i % 30_000};{i % 4}\r\n")
             if written + len(line) > target:  # stay within the limit of the same size
                 break

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from boendeinventering.core import taxonomy
-from boendeinventering.core.protect import ProtectionSettings, audit_report, protect_report
+from boendeinventering.core.protect import ProtectionSettings, apply_pattern, audit_report, protect_report
 from boendeinventering.core.protect.relations import T1, T2, T3, T4, T5, T6, build_relations
 from boendeinventering.core.tables import Report, Table
 
@@ -237,15 +237,7 @@ def values_of(micro: list[dict]) -> dict[tuple, int]:
 
 
 def with_pattern(report: Report, hidden: set) -> Report:
-    out = copy.deepcopy(report)
-    out.protected = True
-    for tid, table in out.tables.items():
-        for row in table.rows:
-            gone = [m for m in table.measures if (tid, table.key(row), m) in hidden]
-            for m in gone:
-                row[m] = None
-            row["suppressed"] = gone
-    return out
+    return apply_pattern(report, hidden)[0]
 
 
 def narrower(tau: TauAudit, ours) -> int:
@@ -258,7 +250,8 @@ def narrower(tau: TauAudit, ours) -> int:
 def main(runs: int = 8, n: int = 60, safety_range: int = 0) -> None:
     settings = ProtectionSettings()
     print(f"FREQ({settings.threshold},{safety_range}), {runs} körningar med {n} personer")
-    print(f"{'run':>3} {'celler':>6} {'prim':>4} {'T4':>5} | {'ours sek':>8} {'T4':>3} {'vår':>5} {'tau':>5} {'tau2':>5} "
+    print(f"{'run':>3} {'celler':>6} {'prim':>4} {'T4':>5} | "
+          f"{'ours sek':>8} {'T4':>3} {'vår':>5} {'tau':>5} {'tau2':>5} "
           f"{'smalare':>7} | {'tau sek':>7} {'vår':>5} {'tau':>5} {'tau2':>5}")
     totals = Counter()
     for seed in range(runs):

@@ -78,7 +78,9 @@ class Browser:
         return next((c.value for c in self.jar if c.name == "csrftoken"), "")
 
     def request(self, path: str, data: dict | None = None) -> str:
-        body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": self.csrf()}, doseq=True).encode() if data is not None else None
+        body = None
+        if data is not None:
+            body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": self.csrf()}, doseq=True).encode()
         req = urllib.request.Request(self.base + path, data=body, headers={"Referer": self.base + path})
         start = time.perf_counter()
         try:
@@ -165,7 +167,8 @@ def main() -> int:
                "LT_REPORTERS": str(n_reporters), "BOINV_LOG_LEVEL": "ERROR"}
         Path(env["BOINV_DATA_DIR"]).mkdir()
         out = subprocess.run([sys.executable, "-c", SETUP], env=env, capture_output=True, text=True, check=True)
-        reporters = [(line.split()[0], int(line.split()[1])) for line in out.stdout.splitlines() if line.startswith("rapportor")]
+        reporters = [(line.split()[0], int(line.split()[1]))
+                     for line in out.stdout.splitlines() if line.startswith("rapportor")]
         port = free_port()
         command = [sys.executable, "-m", "boendeinventering.cli", "serve", "--port", str(port)]
         if args.workers:
@@ -216,7 +219,8 @@ def main() -> int:
     print(f"Användare: {len(USERS)} samtidiga ({n_reporters} rapportörer, 1 samordnare, 1 läsare), {elapsed:.0f} s")
     print(f"Anrop: {len(lat)} ({len(lat) / elapsed:.1f}/s), fel: {len(stats.errors)}")
     if lat:
-        print(f"Svarstid p50: {statistics.median(lat) * 1000:.0f} ms, p95: {p95 * 1000:.0f} ms, max: {lat[-1] * 1000:.0f} ms")
+        print(f"Svarstid p50: {statistics.median(lat) * 1000:.0f} ms, p95: {p95 * 1000:.0f} ms, "
+              f"max: {lat[-1] * 1000:.0f} ms")
     for error in sorted(set(stats.errors))[:20]:
         print(f"  fel: {error} ({stats.errors.count(error)} st)")
     return 0 if not stats.errors else 1

@@ -145,7 +145,8 @@ def reference_tables(stays, payments, debt_cases, mapping_entries, year, referen
         if r["from_date"] <= dec31 and (r["to_date"] is None or r["to_date"] >= jan1)
     ]
     missing = set()
-    for row, column in [(s, "insats") for s in stays_y] + [(p, "purpose") for p in pays_y] + [(r, "kod") for r in places_y]:
+    named = [(s, "insats") for s in stays_y] + [(p, "purpose") for p in pays_y] + [(r, "kod") for r in places_y]
+    for row, column in named:
         try:
             row["_kod"] = code_of(row[column])
         except Unmapped as e:

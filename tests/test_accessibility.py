@@ -7,17 +7,13 @@ axe-core's script comes bundled with axe-playwright-python: nothing is fetched f
 
 from __future__ import annotations
 
-import os
 
-import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.fixtures.extracts import stays_file
-from tests.test_browser import browser, login, page  # noqa: F401  (fixtures shared with the browser tests)
+from tests.browser_helpers import login
 from tests.test_web_access import YEAR
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 AXE = Axe()
 # WCAG 2.1 A/AA, plus axe's best practices, which hold the landmark and heading rules (one main,
@@ -30,17 +26,6 @@ AXE_OPTIONS = {
 }
 FORM_KINDS = ("utan_tak", "situation4", "sociala_kontrakt", "forturer", "avhysning", "uppsokande",
               "medarbetarkunskap", "samarbetspartner")
-
-
-@pytest.fixture
-def site(live_server, data_dir, settings, transactional_db):
-    from boendeinventering.services.installation import init_installation
-    from boendeinventering.services.users import create_demo_users
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    init_installation("0180")  # BOINV_TASKS_SYNC stays as in the test settings: no background thread here
-    users = {role: (name, pw) for name, pw, role, _unit in create_demo_users(YEAR)}
-    return {"url": live_server.url, "users": users}
 
 
 def violations(page) -> list[str]:

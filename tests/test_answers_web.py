@@ -149,18 +149,14 @@ def test_page_without_figures_still_takes_texts(users):
     assert report_texts(YEAR)["introduction"] == "Utkast."
 
 
-def test_answers_page_passes_axe(site, page, tmp_path):  # noqa: F811 - fixtures from the accessibility tests
+def test_answers_page_passes_axe(site, page, tmp_path):
+    from tests.browser_helpers import login
     from tests.test_accessibility import check_pages
-    from tests.test_browser import login
 
     import_demo(tmp_path, persons=200)
     login(page, site, "coordinator")
     found = check_pages(page, site, [f"/ar/{YEAR}/svar/"])
     assert not found, "\n".join(found)
-
-
-from tests.test_accessibility import site  # noqa: E402,F401  (live server fixtures)
-from tests.test_browser import browser, page  # noqa: E402,F401
 
 
 def test_cellkey_method_protects_the_form_tables_too(users, tmp_path, settings):

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 import boendeinventering.core.protect.audit as audit_module
-from boendeinventering.core.protect import ProtectionSettings, audit_report, protect_report
+from boendeinventering.core.protect import ProtectionSettings, apply_pattern, audit_report, protect_report
 from boendeinventering.core.protect.relations import build_relations
 from boendeinventering.core.tables import Table
 
@@ -19,15 +19,7 @@ from tests.test_protect import hidden_cells, small_report, synthetic_report
 
 def _hide(report, cells):
     """A 'protected' copy of report with exactly ``cells`` suppressed (no secondary logic)."""
-    out = copy.deepcopy(report)
-    out.protected = True
-    for tid, table in out.tables.items():
-        for row in table.rows:
-            gone = [m for m in table.measures if (tid, table.key(row), m) in cells]
-            for m in gone:
-                row[m] = None
-            row["suppressed"] = gone
-    return out
+    return apply_pattern(report, set(cells))[0]
 
 
 @pytest.mark.parametrize("seed", range(25))
@@ -163,6 +155,9 @@ def test_magnitude_interval_requirement():
 
 @pytest.mark.parametrize("seed", range(4))
 def test_direct_highs_and_linprog_give_the_same_intervals(seed, monkeypatch):
+    # The fast path runs through the public highspy package, a declared dependency.
+    assert audit_module.USE_DIRECT_HIGHS and audit_module.highspy.__name__ == "highspy"
+    assert "_Highs" in audit_module.highspy.__all__  # the binding we use is part of highspy's public names
     report = synthetic_report(seed, 40)
     protected = protect_report(report)
     direct = audit_report(protected, ProtectionSettings(), report)
@@ -175,3 +170,20 @@ def test_direct_highs_and_linprog_give_the_same_intervals(seed, monkeypatch):
         assert x.upper == pytest.approx(y.upper, abs=1e-6) or (math.isinf(x.upper) and math.isinf(y.upper))
     # and protection through linprog alone also passes the audit
     assert audit_report(protect_report(report), ProtectionSettings(), report).ok
+
+
+def test_the_solver_writes_nothing_to_stdout():
+    """The CLI's output is the user's: HiGHS must not print its banner into it (a fresh process,
+    as the banner comes once per process)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    code = ("from tests.test_protect import synthetic_report\n"
+            "from boendeinventering.core.protect import audit_report, protect_report\n"
+            "r = synthetic_report(1, 40)\n"
+            "assert audit_report(protect_report(r), unprotected=r).ok\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root,
+                         env={"PYTHONPATH": f"{root / 'src'}:{root}", "PATH": "/usr/bin:/bin"})
+    assert out.stdout == ""

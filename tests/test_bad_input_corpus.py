@@ -15,8 +15,8 @@ from django.apps import apps
 
 from boendeinventering.core.ingest import IngestError, read_extract
 from boendeinventering.core.ingest.read import ReadLimits
-from tests.fixtures.bad_inputs import ACCEPTED, ANY_ROW, CASES, REFUSED, Case
-from tests.fixtures.extracts import pnr, stays_file
+from tests.fixtures.bad_inputs import ACCEPTED, ANY_ROW, CASES, REFUSED, Case, csv, row
+from tests.fixtures.extracts import pnr
 from tests.fixtures.extracts import test_numbers as all_numbers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,45 +77,42 @@ def test_read_and_validate(case: Case, tmp_path):
 # --- the whole import, on the database ------------------------------------------------------
 
 
-AUDIT_TABLE = "organisation_auditevent"
-
-
 def _dump() -> dict:
-    """Every row of every inventory and organisation table (blobs included), except the audit
-    trail, which records the refusal itself (checked apart)."""
+    """Every row of every inventory and organisation table (blobs included), but the audit trail:
+    a refused import is recorded there on purpose (``import_refused``), checked separately."""
+    from boendeinventering.organisation.models import AuditEvent
+
     out = {}
     for label in ("inventory", "organisation"):
         for model in apps.get_app_config(label).get_models():
-            if model._meta.db_table != AUDIT_TABLE:
+            if model is not AuditEvent:
                 out[model._meta.db_table] = [tuple(r) for r in model.objects.order_by("pk").values_list()]
     return out
 
 
-def _audit_actions() -> list[str]:
-    from boendeinventering.organisation.models import AuditEvent
-
-    return list(AuditEvent.objects.order_by("pk").values_list("action", flat=True))
-
-
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_import_leaves_the_database_unchanged_when_refused(case: Case, installed, tmp_path, settings):
+    from boendeinventering.organisation.models import AuditEvent
     from boendeinventering.services.imports import ImportRefused, import_extract
 
-    import_extract("insatser", stays_file(tmp_path / "tidigare.csv", n=3, start=100))  # data already there
+    # Data already there, with the corpus's own columns: a file whose columns differ from the
+    # earlier import's waits for confirmation (services.imports.check_columns), which is not
+    # what the cases test.
+    earlier = tmp_path / "tidigare.csv"
+    earlier.write_bytes(csv([row(person_id=pnr(100 + i)) for i in range(3)]))
+    import_extract("insatser", earlier)
     for name, value in case.settings.items():
         setattr(settings, name, value)
     path = tmp_path / case.file_name
     path.write_bytes(case.data())
-    before, actions_before = _dump(), _audit_actions()
+    before = _dump()
     try:
-        # Columns that differ from the earlier import stop for confirmation (their own tests in
-        # test_import_rules.py); here the file's content is what is tried.
-        outcome = import_extract(case.kind, path, encoding=case.encoding, accept_columns=True)
+        outcome = import_extract(case.kind, path, encoding=case.encoding)
     except (IngestError, ImportRefused) as exc:
         assert case.expect == REFUSED, f"{case.id}: refused but should be accepted: {exc}"
         _check_refusal(case, exc.issues)
         assert _dump() == before, f"{case.id}: the database changed although the file was refused"
-        assert _audit_actions() == [*actions_before, "import_refused"], "the refusal is in the audit trail"
+        assert AuditEvent.objects.filter(action="import_refused").count() == 1
         return
     assert case.expect == ACCEPTED, f"{case.id}: imported but should be refused"
     assert outcome.created and outcome.batch.rows_imported == case.accepted_rows

@@ -4,74 +4,13 @@ Screenshots of the main pages go to test-artifacts/."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
-import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
+from tests.browser_helpers import login, logout, shot
 from tests.fixtures.extracts import STAY_HEADER, pnr, stays_file, write_csv
 from tests.test_web_access import YEAR, fake_report
-
-# Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are still
-# synchronous and safe, so Django's guard against async contexts is lifted for this module.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def site(live_server, data_dir, settings, transactional_db):
-    from boendeinventering.services.installation import init_installation
-    from boendeinventering.services.users import create_demo_users
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.BOINV_TASKS_SYNC = False  # the real background thread and the page's polling script
-    init_installation("0180")
-    users = {role: (name, pw) for name, pw, role, _unit in create_demo_users(YEAR)}
-    return {"url": live_server.url, "users": users}
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="sv-SE")
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    yield page
-    context.close()
-    assert not [e for e in errors if "Content Security Policy" in e], errors  # CSP never blocks our own page
-
-
-def login(page, site, role):
-    name, password = site["users"][role]
-    page.goto(site["url"] + "/logga-in/")
-    page.get_by_label("Användarnamn").fill(name)
-    page.get_by_label("Lösenord").fill(password)
-    page.get_by_role("button", name="Logga in").click()
-    expect(page.get_by_role("button", name="Logga ut")).to_be_visible()
-
-
-def logout(page):
-    page.get_by_role("button", name="Logga ut").click()
-    expect(page.get_by_role("heading", name="Logga in")).to_be_visible()
-
-
-def shot(page, name):
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
 
 def test_reporter_submits_a_form_and_the_coordinator_sees_it(site, page):
     login(page, site, "reporter")

@@ -10,7 +10,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.fixtures.extracts import STAY_HEADER, pnr, stays_file, write_csv
-from tests.test_browser import browser, login, page, shot, site  # noqa: F401 - fixtures
+from tests.browser_helpers import login, shot
 from tests.test_web_access import YEAR
 
 FILE_LABEL = "Fil (CSV eller Excel .xlsx)"

@@ -4,17 +4,15 @@ the narrow pages go to test-artifacts/ (390-<role>-<page>.png) for a person to l
 
 from __future__ import annotations
 
-import os
 import re
 from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
 
 from tests.test_accessibility import import_demo_data, violations
-from tests.test_browser import ARTIFACTS, browser, login, logout, page, site  # noqa: F401  (fixtures)
+from tests.browser_helpers import ARTIFACTS, login, logout
 from tests.test_web_access import YEAR
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 WIDTH = 390
 

@@ -123,7 +123,8 @@ def test_every_suggestion_is_a_standard_code():
 def test_classify_adds_code_and_situation():
     mapping = Mapping([("Akutboendet Tallen", "akutboende"), ("LSS gruppbostad", "exkluderad"),
                        ("Skuld", "hyresskuld")])
-    frame = pl.DataFrame({"insats": ["akutboendet tallen", "HVB", "LSS gruppbostad", "Skuld", None], "x": [1, 2, 3, 4, 5]})
+    frame = pl.DataFrame({"insats": ["akutboendet tallen", "HVB", "LSS gruppbostad", "Skuld", None],
+                          "x": [1, 2, 3, 4, 5]})
     out = classify(frame, "insats", mapping)
     assert out.columns == ["insats", "x", "kod", "situation"]
     assert out.schema["kod"] == pl.Utf8 and out.schema["situation"] == pl.Int64

@@ -82,7 +82,8 @@ def test_lost_key_then_init_then_import_does_not_double_count(initialised, tmp_p
                              "saknas", "Återställ pseudonym.key från säkerhetskopian")
     assert "två gånger" in line
     assert not (initialised / "pseudonym.key").exists()
-    _one_swedish_line(boinv(["import", "insatser", str(extract)], initialised, tmp_path, check=False), "säkerhetskopian")
+    result = boinv(["import", "insatser", str(extract)], initialised, tmp_path, check=False)
+    _one_swedish_line(result, "säkerhetskopian")
     con = sqlite3.connect(initialised / "boinv.sqlite3")
     try:
         assert con.execute("SELECT COUNT(*) FROM inventory_importbatch").fetchone() == (1,)

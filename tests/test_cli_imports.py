@@ -6,27 +6,27 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import pytest
 
 from tests.fixtures.extracts import STAY_HEADER, pnr, stays_file, write_csv
 from tests.test_cli_end_to_end import ROOT, boinv
 
 
 
-def _audit(data: Path) -> list[tuple[str, str, str]]:
+def _rows(data: Path, sql: str) -> list[tuple]:
+    """Straight from the installation's SQLite file, as the CLI left it."""
     con = sqlite3.connect(data / "boinv.sqlite3")
     try:
-        return con.execute("SELECT action, username, detail FROM organisation_auditevent ORDER BY id").fetchall()
+        return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def _audit(data: Path) -> list[tuple[str, str, str]]:
+    return _rows(data, "SELECT action, username, detail FROM organisation_auditevent ORDER BY id")
 
 
 def _batches(data: Path) -> list[tuple[int, int, int | None]]:
-    con = sqlite3.connect(data / "boinv.sqlite3")
-    try:
-        return con.execute("SELECT id, active, year FROM inventory_importbatch ORDER BY id").fetchall()
-    finally:
-        con.close()
+    return _rows(data, "SELECT id, active, year FROM inventory_importbatch ORDER BY id")
 
 
 def test_cli_confirms_columns_withdraws_reactivates_and_audits(tmp_path):
@@ -34,7 +34,8 @@ def test_cli_confirms_columns_withdraws_reactivates_and_audits(tmp_path):
     boinv(["init", "--kommun", "0180"], data, tmp_path)
     header = STAY_HEADER.replace(";slutdatum;", ";Slut_datum;")
     misspelt = write_csv(tmp_path / "insatser.csv", header,
-                         [f"{pnr(i)};;Mottagningsenheten;Akutboendet Tallen;2025-01-01;2025-01-09;;;;" for i in range(3)])
+                         [f"{pnr(i)};;Mottagningsenheten;Akutboendet Tallen;2025-01-01;2025-01-09;;;;"
+                          for i in range(3)])
     refused = boinv(["import", "insatser", str(misspelt), "--year", "2025"], data, tmp_path, check=False)
     assert refused.returncode == 1
     assert "Slut_datum" in refused.stderr and "slutdatum" in refused.stderr and "--accept-columns" in refused.stderr

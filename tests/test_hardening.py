@@ -51,7 +51,7 @@ def test_row_cap_csv_and_xlsx():
 
 
 def test_mixed_utf8_then_cp1252_names_the_first_cp1252_line():
-    data = "enhet;insats\nÅby;Härbärge\nNorr;Hotell\n".encode("utf-8") + "Öst;Härbärge\n".encode("cp1252")
+    data = "enhet;insats\nÅby;Härbärge\nNorr;Hotell\n".encode() + "Öst;Härbärge\n".encode("cp1252")
     with pytest.raises(IngestError) as exc:
         read_table(data)
     issue = exc.value.issues[0]
@@ -59,7 +59,7 @@ def test_mixed_utf8_then_cp1252_names_the_first_cp1252_line():
 
 
 def test_mixed_cp1252_then_utf8_names_the_first_utf8_line():
-    data = "enhet;insats\nÅby;Härbärge\n".encode("cp1252") + "Norr;x\nÖst;Härbärge\n".encode("utf-8")
+    data = "enhet;insats\nÅby;Härbärge\n".encode("cp1252") + "Norr;x\nÖst;Härbärge\n".encode()
     with pytest.raises(IngestError) as exc:
         read_table(data)
     issue = exc.value.issues[0]
@@ -68,8 +68,8 @@ def test_mixed_cp1252_then_utf8_names_the_first_utf8_line():
 
 def test_pure_files_and_a_chosen_encoding_still_read():
     assert read_table("enhet\nÅby\n".encode("cp1252")).frame["enhet"].to_list() == ["Åby"]
-    assert read_table("enhet\nÅby\n".encode("utf-8")).encoding == "utf-8"
-    mixed = "enhet\nÅby\n".encode("utf-8") + "Öst\n".encode("cp1252")
+    assert read_table("enhet\nÅby\n".encode()).encoding == "utf-8"
+    mixed = "enhet\nÅby\n".encode() + "Öst\n".encode("cp1252")
     assert read_table(mixed, encoding="cp1252").frame.height == 2  # the user's explicit choice wins
 
 
@@ -84,9 +84,9 @@ def test_non_utf8_byte_across_a_decoding_chunk_boundary(monkeypatch):
     from boendeinventering.core.ingest import read
 
     monkeypatch.setattr(read, "_DECODE_CHUNK", 7)
-    data = "enhet\nÅbyÅby\n".encode("utf-8") + b"\xc5\n"
+    data = "enhet\nÅbyÅby\n".encode() + b"\xc5\n"
     assert read._first_non_utf8(data) == len(data) - 2
-    assert read._first_non_utf8("enhet\nÅbyÅbyÅby\n".encode("utf-8")) is None
+    assert read._first_non_utf8("enhet\nÅbyÅbyÅby\n".encode()) is None
 
 
 # --- value ranges ---------------------------------------------------------------------------

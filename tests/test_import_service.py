@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 from boendeinventering.core.ingest import IngestError
-import polars as pl
-
 from boendeinventering.core.schema import MEASURE_STAYS
 from boendeinventering.inventory.models import ImportBatch, ImportData, Pseudonym
+from boendeinventering.services.imports import ImportRefused, import_extract
 from boendeinventering.services.storage import active_rows, batch_rows
+from tests.fixtures.extracts import STAY_HEADER, pnr, stays_file, write_csv
 
 
 def stored_stays() -> pl.DataFrame:
     return batch_rows(ImportBatch.objects.values_list("id", flat=True), {"row_no": pl.Int64, **MEASURE_STAYS})
-from boendeinventering.services.imports import ImportRefused, import_extract
-from tests.fixtures.extracts import STAY_HEADER, pnr, stays_file, write_csv
 
 
 def _nothing_written():

@@ -73,7 +73,7 @@ def test_utf8_with_bom_and_comma_and_quotes(tmp_path):
 
 
 def test_utf8_without_bom_is_detected():
-    raw = read_table("enhet;insats\nÖstra;Härbärge\n".encode("utf-8"))
+    raw = read_table("enhet;insats\nÖstra;Härbärge\n".encode())
     assert raw.encoding == "utf-8"
     assert raw.frame["enhet"].to_list() == ["Östra"]
 
@@ -85,7 +85,7 @@ def test_forced_encoding_and_delimiter():
     forced = read_table(data, encoding="cp1252")
     assert forced.encoding == "cp1252"
     assert forced.frame["enhet"].to_list() == ["Ã¥;x"]
-    semi = read_table("a;b\n1;5\n".encode(), delimiter=",")
+    semi = read_table(b"a;b\n1;5\n", delimiter=",")
     assert semi.delimiter == ","
     assert semi.frame.columns == ["a;b"]
     assert semi.frame["a;b"].to_list() == ["1;5"]
@@ -222,19 +222,15 @@ def test_zip_bomb_refused_by_declared_size():
 def test_zip_with_lying_declared_size_is_refused():
     data = bytearray(_bomb(2_000_000))
     name = b"xl/worksheets/sheet1.xml"
-    # shrink the declared uncompressed size in the local header and the central directory
-    local = data.find(b"PK\x03\x04")
-    while local >= 0:
-        name_len = struct.unpack_from("<H", data, local + 26)[0]
-        if bytes(data[local + 30 : local + 30 + name_len]) == name:
-            struct.pack_into("<I", data, local + 22, 1000)
-        local = data.find(b"PK\x03\x04", local + 4)
-    central = data.find(b"PK\x01\x02")
-    while central >= 0:
-        name_len = struct.unpack_from("<H", data, central + 28)[0]
-        if bytes(data[central + 46 : central + 46 + name_len]) == name:
-            struct.pack_into("<I", data, central + 24, 1000)
-        central = data.find(b"PK\x01\x02", central + 4)
+    # shrink the declared uncompressed size in the local header and the central directory:
+    # (signature, offset of the name's length, of the name, of the uncompressed size)
+    for signature, name_len_at, name_at, size_at in ((b"PK\x03\x04", 26, 30, 22), (b"PK\x01\x02", 28, 46, 24)):
+        at = data.find(signature)
+        while at >= 0:
+            name_len = struct.unpack_from("<H", data, at + name_len_at)[0]
+            if bytes(data[at + name_at : at + name_at + name_len]) == name:
+                struct.pack_into("<I", data, at + size_at, 1000)
+            at = data.find(signature, at + 4)
     with pytest.raises(IngestError) as exc:
         read_table(bytes(data), max_bytes=100_000)
     assert "skadad" in reasons(exc.value)[0]

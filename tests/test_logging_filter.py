@@ -21,3 +21,13 @@ def test_message_and_traceback_are_masked():
     assert "ValueError" in text and "row" in text
     assert number not in text and number[2:8] not in text
     assert number[:4] in text  # the year stays, so a log is still useful
+
+
+def test_log_filter_masks_personnummer_written_with_a_space_or_an_en_dash():
+    from boendeinventering.logging_filters import mask
+
+    number = pnr(14)
+    text = mask(f"a {number[:8]} {number[8:]} b {number[2:8]}\u2013{number[8:]} c {number[2:8]} - {number[8:]}")
+    for form in (number, number[2:], number[2:8], f"{number[2:8]}-{number[8:]}"):
+        assert form not in text
+    assert number[8:] not in text

@@ -45,3 +45,15 @@ def test_as_root_it_installs_every_missing_package_with_apt_get(tmp_path):
     assert calls[0].startswith("update")
     assert calls[1].split()[-2:] == ["chromium", "libreoffice-writer"]
     assert "Kunde inte installera chromium libreoffice-writer med apt-get" in done.stderr
+
+
+def test_make_test_runs_the_linter_and_the_type_checker_before_any_test():
+    # -n: print the commands without running them; the stamp is taken as made (-o).
+    done = subprocess.run(["make", "--no-print-directory", "-n", "-C", str(ROOT), "-o", ".venv/.installed-stamp",
+                           "test", "TEST_PACKAGES=coreutils:/bin/sh"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    commands = done.stdout.splitlines()
+    ruff = next(i for i, c in enumerate(commands) if c.endswith("ruff check src tests scripts"))
+    mypy = next(i for i, c in enumerate(commands) if c.endswith("/mypy"))
+    first_pytest = next(i for i, c in enumerate(commands) if "pytest" in c)
+    assert ruff < first_pytest and mypy < first_pytest

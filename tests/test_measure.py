@@ -208,6 +208,18 @@ def test_acute_persons_from_stays_or_payments_deduplicated():
     assert as_dict(tables["acute_persons_by_sex"]) == {("kvinna",): {"persons": 1}, ("man",): {"persons": 1}}
 
 
+def test_year_persons_lists_each_acute_person_once():
+    """A(Y) for the year-over-year tables: two acute stays and an acute payment are one person."""
+    from boendeinventering.core.measure import year_persons
+
+    stays = frame([stay(1, "Hotell Baltic", D(2025, 1, 1), D(2025, 1, 5)),
+                   stay(1, "Akutboendet Tallen", D(2025, 3, 1))], schema.MEASURE_STAYS)
+    pays = frame([pay(1, "Hotell Baltic", D(2025, 5, 1)), pay(2, "Hotell Baltic", D(2025, 6, 1))],
+                 schema.MEASURE_PAYMENTS)
+    acute = year_persons(stays, pays, MAPPING, Y)["acute"]
+    assert sorted(acute.get_column("person").to_list()) == [1, 2]
+
+
 # --- sex and age -----------------------------------------------------------------------------
 
 

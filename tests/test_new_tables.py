@@ -9,12 +9,10 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from boendeinventering.core import schema, taxonomy
+from boendeinventering.core import schema
 from boendeinventering.core.measure import compute_tables
 from boendeinventering.core.occupancy import by_facility, occupancy_percent
-from boendeinventering.core.protect import ProtectionSettings, audit_report, protect_report
 from boendeinventering.core.protect.relations import build_relations
-from boendeinventering.core.tables import Report
 
 try:  # tests/ is a package when run from the project root
     from tests.reference_measures import reference_tables

@@ -44,7 +44,8 @@ def synthetic_report(seed: int, n_persons: int, n_codes: int = 4) -> Report:
     ages = list(taxonomy.AGE_BANDS) + [taxonomy.AGE_BAND_UNKNOWN]
     persons = {}
     for i in range(n_persons):
-        persons[i] = (rnd.choice(("kvinna", "kvinna", "man", "man", "okänt")), rnd.choice(ages[1:5] + ages[:1] + ages[5:]))
+        persons[i] = (rnd.choice(("kvinna", "kvinna", "man", "man", "okänt")),
+                      rnd.choice(ages[1:5] + ages[:1] + ages[5:]))
     stays = []  # (person, kod, household, children, nights, cost, discharge)
     for p in persons:
         for _ in range(rnd.choice((1, 1, 1, 2, 3))):
@@ -210,7 +211,8 @@ def _code_sex(total: int, parts: dict[str, int]) -> dict[str, Table]:
         "persons_by_kod": Table("persons_by_kod", "t2", ["situation", "kod"], ["persons"],
                                 [{"situation": 1, "kod": "hotell", "persons": total}]),
         "persons_by_kod_sex": Table("persons_by_kod_sex", "t3", ["situation", "kod", "sex"], ["persons"],
-                                    [{"situation": 1, "kod": "hotell", "sex": s, "persons": v} for s, v in parts.items()]),
+                                    [{"situation": 1, "kod": "hotell", "sex": s, "persons": v}
+                                     for s, v in parts.items()]),
     }
 
 
@@ -295,8 +297,10 @@ def test_sex_parts_pinned_through_the_code_need_same_sex_sibling():
 def test_magnitudes_follow_suppressed_counts_and_are_protected():
     # cost of a code with 3 persons goes, and so must another code's cost (the total is published)
     t2 = [{"situation": 1, "kod": "harbarge", "persons": 3, "households": 3, "children": 0, "nights": 40, "cost": 9000},
-          {"situation": 1, "kod": "hotell", "persons": 20, "households": 18, "children": 6, "nights": 300, "cost": 90000},
-          {"situation": 1, "kod": "vandrarhem", "persons": 9, "households": 9, "children": 5, "nights": 100, "cost": 30000}]
+          {"situation": 1, "kod": "hotell", "persons": 20, "households": 18, "children": 6, "nights": 300,
+           "cost": 90000},
+          {"situation": 1, "kod": "vandrarhem", "persons": 9, "households": 9, "children": 5, "nights": 100,
+           "cost": 30000}]
     t1 = [{"situation": 1, "persons": 30, "households": 28, "children": 11, "nights": 440, "cost": 129000}]
     report = small_report({
         "persons_by_situation": Table("persons_by_situation", "t1", ["situation"], PEOPLE, t1),

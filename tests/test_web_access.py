@@ -62,7 +62,8 @@ def fake_report(year: int = YEAR, protected: bool = True, **_) -> Report:
     """A small report with one suppressed cell, standing in for services.figures in web tests."""
     rows = [
         {"situation": 1, "kod": "hotell", "persons": 12, "households": 10},
-        {"situation": 1, "kod": "vandrarhem", "persons": None if protected else 3, "households": None if protected else 3,
+        {"situation": 1, "kod": "vandrarhem", "persons": None if protected else 3,
+         "households": None if protected else 3,
          **({"suppressed": ["persons", "households"]} if protected else {})},
     ]
     table = Table("persons_by_kod", "Personer per boendeform", ["situation", "kod"], ["persons", "households"], rows)
@@ -104,7 +105,8 @@ def world(installed, settings, monkeypatch):
     year.save()
     unit = Unit.objects.get(name="Mottagningsenheten")
     batch = ImportBatch.objects.create(kind="insatser", file_name="uttag.csv", file_digest="ab" * 32,
-                                       issues=[{"row": 2, "column": "startdatum", "value": "x", "reason": "ogiltigt datum"}])
+                                       issues=[{"row": 2, "column": "startdatum", "value": "x",
+                                                "reason": "ogiltigt datum"}])
     job = ImportJob.objects.create(id=uuid.uuid4(), kind="insatser", file_name="uttag.csv", status=ImportJob.DONE,
                                    batch_id=batch.id)
     samples = {

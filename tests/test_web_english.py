@@ -11,7 +11,7 @@ from django.utils import translation
 
 from boendeinventering.organisation.models import Role
 from tests.test_web_access import YEAR
-from tests.test_web_views import as_role, users  # noqa: F401 - fixture
+from tests.test_web_views import as_role
 
 LOGIN = "/logga-in/"
 
@@ -126,3 +126,20 @@ def test_swedish_messages_without_cookie(users):  # noqa: F811
     client = as_role(users, "reporter")
     saved = client.post(reporter_form_url(), {"action": "draft", "antal": "1"}, follow=True).content.decode()
     assert "Utkastet är sparat. Du kan fortsätta senare." in saved and "The draft has been saved" not in saved
+
+
+@pytest.mark.parametrize("english_cookie", [False, True])
+def test_the_one_error_page_says_what_went_wrong_in_the_users_language(users, english_cookie):
+    reader = as_role(users, "reader")
+    if english_cookie:
+        english(reader)
+    refused = reader.get("/uttag/")  # coordinators only
+    missing = reader.get("/finns-inte/")
+    assert (refused.status_code, missing.status_code) == (403, 404)
+    refused, missing = refused.content.decode(), missing.content.decode()
+    if english_cookie:
+        assert "<h1>Access denied</h1>" in refused and "Your role does not give access" in refused
+        assert "<h1>Page not found</h1>" in missing and "has not been published yet" in missing
+    else:
+        assert "<h1>Åtkomst nekad</h1>" in refused and "Din roll ger inte behörighet" in refused
+        assert "<h1>Sidan finns inte</h1>" in missing and "inte publicerade ännu" in missing

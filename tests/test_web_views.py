@@ -24,15 +24,6 @@ from tests.test_web_access import YEAR, fake_report
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def users(installed, settings):
-    from boendeinventering.services.users import create_demo_users
-
-    settings.BOINV_TASKS_SYNC = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast tests
-    return {role: (name, pw) for name, pw, role, _unit in create_demo_users(YEAR)}
-
-
 def as_role(users, role) -> Client:
     client = Client()
     client.force_login(get_user_model().objects.get(username=users[role][0]))
@@ -52,7 +43,8 @@ def bad_pnr(i: int) -> str:
 
 def test_refused_upload_lists_errors_masked_then_good_file_imports(users, tmp_path):
     client = as_role(users, "coordinator")
-    rows = [f"{pnr(1)};;Mottagningsenheten;Hotell;2025-05-01;;;;;", f"{bad_pnr(2)};;Mottagningsenheten;Hotell;2025-05-01;;;;;"]
+    rows = [f"{pnr(1)};;Mottagningsenheten;Hotell;2025-05-01;;;;;",
+            f"{bad_pnr(2)};;Mottagningsenheten;Hotell;2025-05-01;;;;;"]
     response = upload(client, write_csv(tmp_path / "fel.csv", STAY_HEADER, rows))
     job = ImportJob.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("web:import_job", args=[job.id])
@@ -184,12 +176,38 @@ def test_unmapped_names_give_a_friendly_page(users, monkeypatch):
 def test_publish_lets_readers_in_and_is_audited(users, fake_figures):
     reader = as_role(users, "reader")
     assert reader.get(reverse("web:report", args=[YEAR])).status_code == 404
-    response = as_role(users, "coordinator").post(reverse("web:publish", args=[YEAR]), {"action": "publish", "confirmed": "1"})
+    response = as_role(users, "coordinator").post(reverse("web:publish", args=[YEAR]),
+                                                  {"action": "publish", "confirmed": "1"})
     assert response.status_code == 302
     assert InventoryYear.objects.get(year=YEAR).published_at is not None
     assert AuditEvent.objects.filter(action="published").exists()
     assert reader.get(reverse("web:report", args=[YEAR])).status_code == 200
     assert str(YEAR) in reader.get(reverse("web:home")).content.decode()
+
+
+@pytest.mark.parametrize("url_name", ["web:report", "web:report_download"])
+def test_failed_disclosure_audit_does_not_show_true_values_to_a_reader(users, monkeypatch, url_name):
+    # The audit's text lists each suppressed cell with its true value ("Sant värde"); the
+    # report page showed it whole to anyone who may see the protected report.
+    from django.utils import timezone
+
+    from boendeinventering.core.protect import DisclosureError
+    from boendeinventering.organisation.models import InventoryYear
+    from tests.test_web_access import YEAR
+
+    def failing(year, protected=True, **_):
+        raise DisclosureError("Röjandekontrollen underkände tabellerna; inget skrevs.\n"
+                              "Tabell  Rad  Mått  Sant värde\npersons_by_kod  1, hotell  Personer  SECRET-TRUE-3\n")
+
+    monkeypatch.setattr("boendeinventering.web.views.reports.get_report", failing)
+    monkeypatch.setattr("boendeinventering.web.figures_view.get_report", failing)
+    InventoryYear.objects.update_or_create(year=YEAR, defaults={"published_at": timezone.now()})
+    args = [YEAR] if url_name == "web:report" else [YEAR, "json"]
+    page = as_role(users, "reader").get(reverse(url_name, args=args)).content.decode()
+    assert "Röjandekontrollen underkände" in page and "SECRET-TRUE-3" not in page
+    # the coordinator, who may see unprotected figures anyway, still gets the whole audit
+    page = as_role(users, "coordinator").get(reverse(url_name, args=args)).content.decode()
+    assert "SECRET-TRUE-3" in page
 
 
 def test_year_creation_participation_and_status(users):

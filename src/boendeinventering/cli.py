@@ -8,9 +8,9 @@ import os
 import sys
 from pathlib import Path
 
+from boendeinventering.cli_output import EXIT_ERROR, EXIT_USAGE
+from boendeinventering.cli_output import err as _err
 from boendeinventering.core.report.exporters import FORMATS as EXPORT_FORMATS
-
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
 def _setup_django() -> None:
@@ -18,10 +18,6 @@ def _setup_django() -> None:
     import django
 
     django.setup()
-
-
-def _err(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -7,7 +7,8 @@ import sys
 
 from django.utils.timezone import localtime
 
-from boendeinventering.cli import EXIT_ERROR, EXIT_OK, _err
+from boendeinventering.cli_output import EXIT_ERROR, EXIT_OK
+from boendeinventering.cli_output import err as _err
 from boendeinventering.core.classify import UnmappedNamesError
 from boendeinventering.core.ingest import IngestError
 from boendeinventering.core.protect import DisclosureError
@@ -185,7 +186,8 @@ def _history(args) -> int:
             _err(f"Det finns ingen import med nummer {args.batch}.")
             return EXIT_ERROR
         print(f"Import {batch.id}: {batch.kind}, {_year(batch.year)}, {batch.file_name}, "
-              f"{localtime(batch.imported_at):%Y-%m-%d %H:%M}, av {batch.imported_by or '-'}, {batch.state_label.lower()}")
+              f"{localtime(batch.imported_at):%Y-%m-%d %H:%M}, av {batch.imported_by or '-'}, "
+              f"{batch.state_label.lower()}")
         print(f"  {batch.rows_read} lästa, {batch.rows_imported} importerade, {batch.rows_invalid} avvisade, "
               f"{batch.rows_duplicate} dubbletter i filen, {batch.rows_overlapping} finns i annan import")
         if batch.unknown_columns:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import polars as pl
 
 from . import taxonomy
+from .schema import DType
 
 _STANDARD = {code.casefold(): code for code in taxonomy.STANDARD_CODES}
 
@@ -178,7 +179,7 @@ def lookup_codes(names: Iterable[str], mapping: Mapping) -> dict[str, str]:
     missing = unmapped_names(distinct, mapping)
     if missing:
         raise UnmappedNamesError((name, suggest_code(name)) for name in missing)
-    return {name: mapping.code_for(name) for name in distinct}
+    return {name: code for name in distinct if (code := mapping.code_for(name)) is not None}  # all, as none is missing
 
 
 def classify(frame: pl.DataFrame, name_column: str, mapping: Mapping) -> pl.DataFrame:
@@ -191,7 +192,7 @@ def classify(frame: pl.DataFrame, name_column: str, mapping: Mapping) -> pl.Data
 
 
 def with_codes(
-    frame: pl.DataFrame, name_column: str, codes: dict[str, str], kod_dtype: pl.DataType = pl.Utf8
+    frame: pl.DataFrame, name_column: str, codes: dict[str, str], kod_dtype: DType = pl.Utf8
 ) -> pl.DataFrame:
     """Add ``kod`` and ``situation`` from a name -> code dict (see lookup_codes). ``kod_dtype``
     may be ``CODE_ENUM``, which groups and sorts faster than text."""

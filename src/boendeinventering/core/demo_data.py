@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from importlib import resources
+from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -123,7 +124,9 @@ OWN_FACILITIES: dict[str, tuple[str, float]] = {
 }
 
 # Payment purposes (andamal): (local name, code, SEK per night or None for lump sums)
-ACUTE_PURPOSES = (("Hotellnatt", "hotell", 950.0), ("Vandrarhemsnatt", "vandrarhem", 450.0), ("Nödlogi", "annan_akut", 600.0))
+ACUTE_PURPOSES = (
+    ("Hotellnatt", "hotell", 950.0), ("Vandrarhemsnatt", "vandrarhem", 450.0), ("Nödlogi", "annan_akut", 600.0),
+)
 RENT_DEBT_PURPOSE = ("Hyresskuld", "hyresskuld")
 OTHER_PURPOSES = (("Försörjningsstöd", "ovrigt"), ("Övrigt", "ovrigt"), ("Elskuld", "ovrigt"))
 
@@ -305,6 +308,7 @@ def _generate(
     stay_share: float, people: pl.DataFrame | None = None, plan: np.ndarray | None = None,
 ) -> DemoFiles:
     if plan is not None:  # a year of generate_demo_years: who has stays, and in which situation
+        assert people is not None  # generate_demo_years passes both
         persons = people.height
         n_stay = int((plan >= 0).sum())
         rng = np.random.default_rng(seed)
@@ -338,6 +342,7 @@ def _write_year(out_dir: Path, rng: np.random.Generator, people: pl.DataFrame, p
         mapping=out_dir / "mappning.csv",
         platser=out_dir / "platser.csv",
     )
+    assert files.platser is not None  # set just above
     _write_extract(_places_register(insatser, year), files.platser)
     _write_extract(insatser, files.insatser)
     _write_extract(utbetalningar, files.utbetalningar)
@@ -358,7 +363,7 @@ def _places_register(insatser: pl.DataFrame, year: int) -> pl.DataFrame:
         pl.col("Startdatum").cast(pl.Date).alias("start"),
         pl.col("Slutdatum").cast(pl.Date).alias("end"),
     )
-    rows = []
+    rows: list[tuple[str, str, int, str, str | None]] = []
     for solution, (facility, aim) in OWN_FACILITIES.items():
         own = stays.filter(pl.col("boende") == facility)
         begin = own.select(pl.max_horizontal(pl.col("start"), pl.lit(first)).alias("b"))["b"]
@@ -405,7 +410,7 @@ def _weighted(rng: np.random.Generator, items: np.ndarray | int, size: int, weig
     return rng.choice(items, size=size, p=weights / weights.sum())
 
 
-def _pick(rng: np.random.Generator, options: list[str] | tuple[str, ...], p, size: int) -> np.ndarray:
+def _pick(rng: np.random.Generator, options: Sequence[str | None], p, size: int) -> np.ndarray:
     p = np.asarray(p, dtype=float)
     return np.asarray(options, dtype=object)[rng.choice(len(options), size=size, p=p / p.sum())]
 
@@ -605,13 +610,19 @@ def _roles_and_households(
 
 
 def _situation_probs(with_excluded: bool) -> np.ndarray:
-    p = np.array([EXCLUDED_SHARE if with_excluded else 0.0] + [SITUATION_SHARES[s] * (1 - EXCLUDED_SHARE) for s in (1, 2, 3)])
+    excluded = EXCLUDED_SHARE if with_excluded else 0.0
+    p = np.array([excluded] + [SITUATION_SHARES[s] * (1 - EXCLUDED_SHARE) for s in (1, 2, 3)])
     return p / p.sum()
+
+
+def _weight(solution: _Solution, is_man: bool) -> float:
+    """The solution's share among men where it has its own, else the common one."""
+    return solution.weight_men if is_man and solution.weight_men is not None else solution.weight
 
 
 def _draw_solutions(rng: np.random.Generator, situation: int, is_man: bool, size: int) -> np.ndarray:
     idx = [i for i, s in enumerate(SOLUTIONS) if s.situation == situation]
-    w = np.array([(SOLUTIONS[i].weight_men if is_man and SOLUTIONS[i].weight_men is not None else SOLUTIONS[i].weight) for i in idx])
+    w = np.array([_weight(SOLUTIONS[i], is_man) for i in idx])
     return np.asarray(idx)[rng.choice(len(idx), size=size, p=w / w.sum())]
 
 
@@ -649,9 +660,9 @@ def _stays(
     sol = np.concatenate([primary[:n_stay], extra_sol])
     sol_sit = np.array([s.situation for s in SOLUTIONS])[sol]
     unit = np.empty(stays, dtype=object)
-    for i, s in enumerate(SOLUTIONS):
+    for i, option in enumerate(SOLUTIONS):
         who = np.flatnonzero(sol == i)
-        unit[who] = _pick(rng, [u for u, _ in s.units], [w for _, w in s.units], len(who))
+        unit[who] = _pick(rng, [u for u, _ in option.units], [w for _, w in option.units], len(who))
     unit[age[person] < 18] = BOF
     old = (age[person] >= 65) & (sol_sit > 0) & (rng.random(stays) < 0.4)
     unit[old] = ALD
@@ -837,7 +848,8 @@ def _payments(
     purpose = np.where(
         purpose_kind == 0,
         np.array([a[0] for a in ACUTE_PURPOSES], dtype=object)[acute],
-        np.where(purpose_kind == 1, RENT_DEBT_PURPOSE[0], np.array([o[0] for o in OTHER_PURPOSES], dtype=object)[other_pick]),
+        np.where(purpose_kind == 1, RENT_DEBT_PURPOSE[0],
+                 np.array([o[0] for o in OTHER_PURPOSES], dtype=object)[other_pick]),
     )
     nights = np.where(purpose_kind == 0, np.minimum(rng.geometric(0.25, m), 31), -1)
     night_rate = np.array([a[2] for a in ACUTE_PURPOSES])[acute]

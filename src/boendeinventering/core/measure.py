@@ -51,17 +51,11 @@ TABLE_IDS: tuple[str, ...] = (
     "occupancy_by_kod",
 )
 
-# Coarse age groups (q5 target group tables): unions of SPEC 6's bands, so they nest in them
-# and in the units' forms, and disclosure leaves something to read in a small municipality.
-AGE_GROUP_OF_BAND: dict[str, str] = {
-    "0-17": "0-17", "18-20": "18-25", "21-25": "18-25", "26-30": "26-64", "31-40": "26-64",
-    "41-50": "26-64", "51-64": "26-64", "65-": "65-", taxonomy.AGE_BAND_UNKNOWN: taxonomy.AGE_BAND_UNKNOWN,
-}
-AGE_GROUPS: tuple[str, ...] = ("0-17", "18-25", "26-64", "65-", taxonomy.AGE_BAND_UNKNOWN)
+AGE_GROUP_OF_BAND = taxonomy.AGE_GROUP_OF_BAND  # the coarse age groups: one definition, in taxonomy
+AGE_GROUPS = taxonomy.AGE_GROUPS
 
 KNOWN_SEXES = ("kvinna", "man")
 UNKNOWN_SEX = "okänt"
-_MONEY = ("cost", "amount")
 
 
 def compute_tables(
@@ -258,7 +252,7 @@ def _person_attributes(stays_y: pl.DataFrame, pays_y: pl.DataFrame, ref: dt.date
             pays_y.select("person", pl.col("payment_date").alias("date"), "sex", "birth_date"),
         ]
     )
-    low, high = rows.get_column("birth_date").min(), rows.get_column("birth_date").max()
+    low, high = rows.select(low=pl.col("birth_date").min(), high=pl.col("birth_date").max()).row(0)
     if low is not None and (low < _BIRTH_MIN or high > _BIRTH_MAX):
         raise ValueError("Orimligt födelsedatum i underlaget (före år 600 eller efter år 3000).")
     day = pl.col("date").cast(pl.Int64) + _SHIFT  # positive for any date after year -900
@@ -296,12 +290,13 @@ def _age(birth: pl.Expr, ref: dt.date) -> pl.Expr:
 
 
 def _age_band(age: pl.Expr) -> pl.Expr:
-    expr = pl.when(age.is_null()).then(pl.lit(taxonomy.AGE_BAND_UNKNOWN))
     lowers = taxonomy._AGE_BAND_LOWER
-    # taxonomy.age_band puts anything below 18 (even a negative age) in the first band
-    for upper, band in zip(lowers[1:], taxonomy.AGE_BANDS):
-        expr = expr.when(age < upper).then(pl.lit(band))
-    return expr.otherwise(pl.lit(taxonomy.AGE_BANDS[-1]))
+    # taxonomy.age_band puts anything below 18 (even a negative age) in the first band: the
+    # bands are tried from the youngest, so they nest from the oldest outwards.
+    expr = pl.lit(taxonomy.AGE_BANDS[-1])
+    for upper, band in reversed(list(zip(lowers[1:], taxonomy.AGE_BANDS))):
+        expr = pl.when(age < upper).then(pl.lit(band)).otherwise(expr)
+    return pl.when(age.is_null()).then(pl.lit(taxonomy.AGE_BAND_UNKNOWN)).otherwise(expr)
 
 
 def _group_measures(frame: pl.DataFrame, keys: list[str], sums: dict[str, str]) -> pl.DataFrame:
@@ -404,8 +399,8 @@ def _debt_table(debt_y: pl.DataFrame, record_keys: RecordKeys | None = None) -> 
         distinct = debt_y.select("case", "rent_debt").group_by("case").agg(pl.col("rent_debt").fill_null(False).any())
         keyed = record_keys.column(distinct, "case", b"case", "_rk")
         row[CELL_KEYS] = {
-            "cases": as_cell_key(keyed.get_column("_rk").sum()),
-            "rent_debt_cases": as_cell_key(keyed.filter(pl.col("rent_debt")).get_column("_rk").sum()),
+            "cases": as_cell_key(int(keyed.get_column("_rk").sum())),
+            "rent_debt_cases": as_cell_key(int(keyed.filter(pl.col("rent_debt")).get_column("_rk").sum())),
         }
     # The single total row is kept even when zero: "no cases" is itself the figure.
     return Table(
@@ -616,7 +611,7 @@ def _table(table_id: str, title: str, dimensions: list[str], measures: list[str]
     for raw in data.to_dicts():
         row = {d: raw[d] for d in dimensions}
         for m in measures:
-            row[m] = round_kronor(raw[m]) if m in _MONEY else int(raw[m] or 0)
+            row[m] = round_kronor(raw[m]) if m in taxonomy.MONEY_MEASURES else int(raw[m] or 0)
         if any(row[m] != 0 for m in measures):
             if key_columns:
                 row["_cell_keys"] = {m: (int(raw[c] or 0) % (1 << 32)) / (1 << 32) for m, c in key_columns.items()}

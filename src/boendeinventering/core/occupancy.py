@@ -20,6 +20,7 @@ import math
 import polars as pl
 
 from . import taxonomy
+from .schema import DType
 from .tables import Table
 
 __all__ = ["by_facility", "occupancy_percent", "occupancy_table", "place_nights"]
@@ -53,7 +54,7 @@ def by_facility(stays: pl.DataFrame, places: pl.DataFrame, codes: dict[str, str]
 
     ``stays``: the year's stays with ``person``, ``insats``, ``nights_y`` and (optionally)
     ``boende``; ``codes``: register kod value -> standard code (classify.lookup_codes)."""
-    schema = {"facility": pl.Utf8, "kod": pl.Utf8, "places": pl.Int64, "place_nights": pl.Int64,
+    schema: dict[str, DType] = {"facility": pl.Utf8, "kod": pl.Utf8, "places": pl.Int64, "place_nights": pl.Int64,
               "nights": pl.Int64, "persons": pl.Int64, "occupancy": pl.Float64}
     if places.height == 0:
         return pl.DataFrame(schema=schema)
@@ -94,7 +95,7 @@ def by_facility(stays: pl.DataFrame, places: pl.DataFrame, codes: dict[str, str]
             lambda r: occupancy_percent(r["nights"], r["place_nights"]), return_dtype=pl.Float64
         )
     )
-    return out.select(list(schema)).cast(schema).sort("kod", "facility")
+    return out.select(list(schema)).cast(pl.Schema(schema)).sort("kod", "facility")
 
 
 def occupancy_table(stays: pl.DataFrame, places: pl.DataFrame, codes: dict[str, str], year: int) -> Table:

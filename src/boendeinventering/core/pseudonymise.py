@@ -135,7 +135,7 @@ def pseudonymise(values: pl.Series, key: bytes, namespace: str) -> pl.Series:
         raise ValueError("key too short")
     text = values.cast(pl.Utf8)
     distinct = text.drop_nulls().unique()
-    prefixed = _keyed(key, f"{namespace}:".encode("utf-8"))
+    prefixed = _keyed(key, f"{namespace}:".encode())
     hashed = []
     for v in distinct.to_list():
         h = prefixed.copy()

@@ -62,7 +62,9 @@ def quality_table(stays: pl.DataFrame, payments: pl.DataFrame, debt_cases: pl.Da
     add("Insatser utan slutdatum", stays.filter(pl.col("end_date").is_null()).height)
     add(
         "Insatser med dygn utanför året (räknas bara inom året)",
-        stays.filter((pl.col("start_date") < first) | pl.col("end_date").is_null() | (pl.col("end_date") > after)).height,
+        stays.filter(
+            (pl.col("start_date") < first) | pl.col("end_date").is_null() | (pl.col("end_date") > after)
+        ).height,
     )
     add("Utbetalningar utanför året (ingår inte)", payments_outside_year)
     return Table(

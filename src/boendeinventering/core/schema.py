@@ -16,8 +16,12 @@ Two shapes per extract kind:
 from __future__ import annotations
 
 import polars as pl
+from polars.datatypes import DataTypeClass
 
-VALIDATED_STAYS: dict[str, pl.DataType] = {
+# A column's type as the frames below name it: the class (pl.Int64) or an instance (pl.Datetime("us")).
+DType = DataTypeClass | pl.DataType
+
+VALIDATED_STAYS: dict[str, DType] = {
     "row_no": pl.Int64,
     "row_hash": pl.Utf8,
     "person_id": pl.Utf8,  # normalised; never stored
@@ -38,7 +42,7 @@ VALIDATED_STAYS: dict[str, pl.DataType] = {
     "cost": pl.Float64,
 }
 
-VALIDATED_PAYMENTS: dict[str, pl.DataType] = {
+VALIDATED_PAYMENTS: dict[str, DType] = {
     "row_no": pl.Int64,
     "row_hash": pl.Utf8,
     "person_id": pl.Utf8,
@@ -54,7 +58,7 @@ VALIDATED_PAYMENTS: dict[str, pl.DataType] = {
     "unit": pl.Utf8,
 }
 
-VALIDATED_DEBT_CASES: dict[str, pl.DataType] = {
+VALIDATED_DEBT_CASES: dict[str, DType] = {
     "row_no": pl.Int64,
     "row_hash": pl.Utf8,
     "case_id": pl.Utf8,
@@ -64,7 +68,7 @@ VALIDATED_DEBT_CASES: dict[str, pl.DataType] = {
     "rent_debt": pl.Boolean,
 }
 
-MEASURE_STAYS: dict[str, pl.DataType] = {
+MEASURE_STAYS: dict[str, DType] = {
     "person": pl.Int64,
     "sex": pl.Utf8,
     "birth_date": pl.Date,
@@ -80,7 +84,7 @@ MEASURE_STAYS: dict[str, pl.DataType] = {
     "cost": pl.Float64,
 }
 
-MEASURE_PAYMENTS: dict[str, pl.DataType] = {
+MEASURE_PAYMENTS: dict[str, DType] = {
     "person": pl.Int64,
     "sex": pl.Utf8,
     "birth_date": pl.Date,
@@ -93,7 +97,7 @@ MEASURE_PAYMENTS: dict[str, pl.DataType] = {
     "unit": pl.Utf8,
 }
 
-MEASURE_DEBT_CASES: dict[str, pl.DataType] = {
+MEASURE_DEBT_CASES: dict[str, DType] = {
     "case": pl.Int64,
     "person": pl.Int64,
     "received_date": pl.Date,
@@ -102,7 +106,7 @@ MEASURE_DEBT_CASES: dict[str, pl.DataType] = {
 
 # The register of places (SPEC 9): facilities, not persons, so there is nothing to pseudonymise
 # and the validated and stored shapes are the same columns.
-VALIDATED_PLACES: dict[str, pl.DataType] = {
+VALIDATED_PLACES: dict[str, DType] = {
     "row_no": pl.Int64,
     "row_hash": pl.Utf8,
     "boende": pl.Utf8,  # the facility's name, as in insatser's boende (or insats)
@@ -112,7 +116,7 @@ VALIDATED_PLACES: dict[str, pl.DataType] = {
     "to_date": pl.Date,  # inclusive; null = still in force
 }
 
-MEASURE_PLACES: dict[str, pl.DataType] = {
+MEASURE_PLACES: dict[str, DType] = {
     "boende": pl.Utf8,
     "kod": pl.Utf8,
     "places": pl.Int64,
@@ -126,5 +130,5 @@ MEASURE = {"insatser": MEASURE_STAYS, "utbetalningar": MEASURE_PAYMENTS, "skuldr
            "platser": MEASURE_PLACES}
 
 
-def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def empty(schema: dict[str, DType]) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)

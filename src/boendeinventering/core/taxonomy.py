@@ -84,6 +84,14 @@ SEXES: tuple[str, ...] = ("kvinna", "man", "okänt")
 AGE_BANDS: tuple[str, ...] = ("0-17", "18-20", "21-25", "26-30", "31-40", "41-50", "51-64", "65-")
 AGE_BAND_UNKNOWN = "okänd"
 _AGE_BAND_LOWER = (0, 18, 21, 26, 31, 41, 51, 65)
+# Coarse age groups (q5 target group tables, persons_by_kod_age): unions of the age bands, so they
+# nest in them and in the units' forms, the audit can tie them to persons_by_situation_sex_age
+# (protect/relations.py R20), and disclosure leaves something to read in a small municipality.
+AGE_GROUP_OF_BAND: dict[str, str] = {
+    "0-17": "0-17", "18-20": "18-25", "21-25": "18-25", "26-30": "26-64", "31-40": "26-64",
+    "41-50": "26-64", "51-64": "26-64", "65-": "65-", AGE_BAND_UNKNOWN: AGE_BAND_UNKNOWN,
+}
+AGE_GROUPS: tuple[str, ...] = ("0-17", "18-25", "26-64", "65-", AGE_BAND_UNKNOWN)
 
 EXTRACT_KINDS: tuple[str, ...] = ("insatser", "utbetalningar", "skuldradgivning", "platser")
 # Swedish names of the extract kinds, for choice lists and messages (one definition for the
@@ -158,6 +166,8 @@ COUNT_MEASURES = frozenset(
 # Measures that sum money or nights over the persons of a cell (occupancy is nights over
 # place-nights: it tells the nights as closely as they are, so it is protected like them).
 MAGNITUDE_MEASURES = frozenset({"nights", "cost", "amount", "occupancy"})
+# Kronor: rounded to whole kronor when published, so sums of them agree only within rounding.
+MONEY_MEASURES = frozenset({"cost", "amount"})
 # The counts that say how many a row's nights and money are about: where one of them is
 # suppressed, so are the row's magnitudes. Children are not the population a sum describes
 # (a row of 41 persons with 3 children says nothing about a few persons' nights or costs).

@@ -252,7 +252,7 @@ class ReportForm:
         self.non_form_errors: list[str] = []
 
     @classmethod
-    def from_answers(cls, kind: FormKind, answers: dict, *, mode: str) -> "ReportForm":
+    def from_answers(cls, kind: FormKind, answers: dict, *, mode: str) -> ReportForm:
         """Bind stored (JSON) answers, e.g. to validate what a service was given."""
         return cls(kind, form_data(kind, answers), mode=mode)
 

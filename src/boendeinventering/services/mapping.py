@@ -51,7 +51,8 @@ def import_mapping(path: Path, *, user="", ip: str | None = None) -> MappingImpo
             continue
         code_norm = (code or "").strip().lower()
         if code_norm not in SITUATION_BY_CODE:
-            issues.append(Issue(row, "kod", code and mask_in_text(code), f"okänd kod; förslag: {suggest_code(code or name)}"))
+            issues.append(Issue(row, "kod", code and mask_in_text(code),
+                                f"okänd kod; förslag: {suggest_code(code or name)}"))
             continue
         key = normalise_name(name)
         if key in seen and entries[key][1] != code_norm:

@@ -26,8 +26,8 @@ def _state_key(year: int, protected: bool, reference_date) -> str:
     stamp = mapping["last"].timestamp() if mapping["last"] else 0
     from boendeinventering.reporting.services import texts_stamp  # forms and coordinator texts feed the answers
 
-    return (f"boinv-report:{year}:{int(protected)}:{reference_date}:{batches['n']}:{batches['last']}:{mapping['n']}:{stamp}"
-            f":{texts_stamp(year)}")
+    return (f"boinv-report:{year}:{int(protected)}:{reference_date}:{batches['n']}:{batches['last']}:"
+            f"{mapping['n']}:{stamp}:{texts_stamp(year)}")
 
 
 def get_report(year: int, *, protected: bool, reference_date=None):

@@ -231,7 +231,8 @@ def _read_csv(box: list[bytes], encoding: str | None, delimiter: str | None, max
             for i in idx.head(MAX_LISTED_ROW_ISSUES)
         ]
         if idx.len() > MAX_LISTED_ROW_ISSUES:
-            issues.append(Issue(None, None, None, f"ytterligare {idx.len() - MAX_LISTED_ROW_ISSUES} rader har fel antal fält"))
+            more = idx.len() - MAX_LISTED_ROW_ISSUES
+            issues.append(Issue(None, None, None, f"ytterligare {more} rader har fel antal fält"))
         raise IngestError(issues)
     box_frame = [frame]
     del frame
@@ -308,11 +309,11 @@ def _decode(data: bytes, encoding: str | None) -> tuple[bytes, str]:
     utf8_at = _first_utf8_sequence(data)
     if utf8_at is not None:
         if utf8_at < bad:
-            first, chosen, other, wrong = _line_of(data, utf8_at), "UTF-8", "Windows-1252 (ANSI)", _line_of(data, bad)
-            reason = (f"raden är inte UTF-8 som tidigare rader (t.ex. rad {first}) utan troligen {other}; ")
+            first, wrong = _line_of(data, utf8_at), _line_of(data, bad)
+            reason = f"raden är inte UTF-8 som tidigare rader (t.ex. rad {first}) utan troligen Windows-1252 (ANSI); "
         else:
             first, wrong = _line_of(data, bad), _line_of(data, utf8_at)
-            reason = (f"raden är UTF-8, men tidigare rader (t.ex. rad {first}) är Windows-1252 (ANSI); ")
+            reason = f"raden är UTF-8, men tidigare rader (t.ex. rad {first}) är Windows-1252 (ANSI); "
         raise IngestError(Issue(
             wrong, None, None,
             reason + "filen blandar teckenkodningar och skulle lagras med förvanskade tecken. Spara om hela "
@@ -562,7 +563,8 @@ def _finish(box: list[pl.DataFrame], encoding: str, sep: str | None, kind: str) 
         if col.is_not_null().any() and (col.str.strip_chars() != "").any():
             first = int(((col.str.strip_chars() != "") & col.is_not_null()).arg_true()[0])
             issues.append(
-                Issue(1, None, None, f"kolumn nr {i + 1} har ingen rubrik men innehåller värden (första på rad {first + 2})")
+                Issue(1, None, None,
+                      f"kolumn nr {i + 1} har ingen rubrik men innehåller värden (första på rad {first + 2})")
             )
     if issues:
         raise IngestError(issues)

@@ -156,7 +156,8 @@ def validate_extract(kind: str, raw: RawTable, *, today: dt.date | None = None,
     unknown = [pn.mask_in_text(c) for c in frame.columns if c not in spec.names]
     n = frame.height
     cols = {
-        c.name: (frame.get_column(c.name).cast(pl.Utf8) if c.name in frame.columns else pl.Series(c.name, [None] * n, dtype=pl.Utf8))
+        c.name: (frame.get_column(c.name).cast(pl.Utf8) if c.name in frame.columns
+                 else pl.Series(c.name, [None] * n, dtype=pl.Utf8))
         for c in spec.columns
     }
     order = {name: i for i, name in enumerate(spec.names)}
@@ -203,9 +204,11 @@ def validate_extract(kind: str, raw: RawTable, *, today: dt.date | None = None,
             check_specs.append((c.name, raw_e.str.contains(PERSON_ID_IN_TEXT) & parsed_e.is_not_null(),
                                 R_PERSON_ID_IN_TEXT, True))
     if "slutdatum" in cols and "startdatum" in cols:
-        check_specs.append(("slutdatum", pl.col(_P + "slutdatum") < pl.col(_P + "startdatum"), R_END_BEFORE_START, True))
+        end_before_start = pl.col(_P + "slutdatum") < pl.col(_P + "startdatum")
+        check_specs.append(("slutdatum", end_before_start, R_END_BEFORE_START, True))
     if "till_datum" in cols and "fran_datum" in cols:
-        check_specs.append(("till_datum", pl.col(_P + "till_datum") < pl.col(_P + "fran_datum"), R_TILL_BEFORE_FRAN, True))
+        till_before_fran = pl.col(_P + "till_datum") < pl.col(_P + "fran_datum")
+        check_specs.append(("till_datum", till_before_fran, R_TILL_BEFORE_FRAN, True))
     masks = table.select(
         [m.fill_null(False).alias(f"m{i}") for i, (_, m, _, _) in enumerate(check_specs)]
     )
@@ -230,6 +233,7 @@ def validate_extract(kind: str, raw: RawTable, *, today: dt.date | None = None,
     parsed = {c.name: table.get_column(_P + c.name) for c in spec.columns}
 
     row_no = raw.row_numbers
+    assert row_no is not None  # RawTable.__post_init__ always sets it
     invalid = pl.Series("invalid", [False] * n, dtype=pl.Boolean)
     for chk in checks:
         invalid = invalid | chk.mask
@@ -283,7 +287,8 @@ def _restore_excel_leading_zeros(ids: pl.Series, id_types: pl.Series | None, tod
     check = pn.parse_person_ids(padded.filter(short), id_types.filter(short) if id_types is not None else None,
                                 today=today)
     restored = pl.Series([False] * len(ids), dtype=pl.Boolean)
-    restored = restored.scatter(short.arg_true(), (check["error"].is_null() & (check["id_kind"] == "pnr")).fill_null(False))
+    valid_pnr = (check["error"].is_null() & (check["id_kind"] == "pnr")).fill_null(False)
+    restored = restored.scatter(short.arg_true(), valid_pnr)
     return padded.zip_with(restored, ids)
 
 
@@ -339,6 +344,6 @@ def _validated_frame(
             .then(from_number)
             .when(from_number.dt.year() == year)
             .then(from_number)
-            .otherwise(pl.date(year, 1, 1))
+            .otherwise(pl.date(pl.lit(year), 1, 1))
         ).to_series()
     return pl.DataFrame({name: out[name].cast(dtype).alias(name) for name, dtype in schema.items()})

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from ..schema import DType
+
 _GROUP = "[ \u00a0\u202f]"
 _DIGITS = rf"(?:\d+|\d{{1,3}}(?:{_GROUP}\d{{3}})+)"
 _SIGN = "[+\\-\u2212]?"
@@ -94,7 +96,7 @@ def parse_date(s: pl.Series) -> tuple[pl.Series, pl.Series]:
     return _run(s, date_expr)
 
 
-def _parse_number(s: pl.Series, pattern: str, dtype: pl.DataType) -> tuple[pl.Series, pl.Series]:
+def _parse_number(s: pl.Series, pattern: str, dtype: DType) -> tuple[pl.Series, pl.Series]:
     """Most cells are plain ("1500", "12.5") and cast directly; only the others (decimal comma,
     grouped thousands, a "+") go through the slower text normalisation. The regex decides what
     is valid, so forms a bare cast would take ("1e5", "inf", ".5") stay errors."""

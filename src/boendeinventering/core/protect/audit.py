@@ -16,26 +16,28 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-try:  # the HiGHS binding scipy bundles (scipy >= 1.15); linprog is the fallback
-    from scipy.optimize._highspy import _core
-except ImportError:  # pragma: no cover - depends on the scipy version
-    _core = None
+try:  # HiGHS through its public Python package (a declared dependency); linprog is the fallback
+    import highspy
+
+    USE_DIRECT_HIGHS = True
+except ImportError:  # pragma: no cover - only where highspy has no wheel for the platform
+    USE_DIRECT_HIGHS = False
 
 from .. import taxonomy
 from ..tables import Report
-from .relations import TABLE_ORDER, Cell, Relation, build_relations
+from .pattern import MagnitudeRule
+from .relations import Cell, Relation, build_relations, cell_order
 from .settings import ProtectionSettings
 
 INF = math.inf
 _TOL = 1e-6
-USE_DIRECT_HIGHS = _core is not None
 _CAP = 1e10  # far above any count, night or krona sum of one municipality
 
 
@@ -60,13 +62,6 @@ def is_count(measure: str) -> bool:
 
 
 @functools.lru_cache(maxsize=65536)
-def cell_order(cell: Cell) -> tuple:
-    """Deterministic order of cells: table order, key, measure."""
-    tid, key, measure = cell
-    t = TABLE_ORDER.index(tid) if tid in TABLE_ORDER else len(TABLE_ORDER)
-    return (t, tid, tuple((type(v).__name__, str(v)) for v in key), measure)
-
-
 def cell_protected(cell: Cell, iv: Interval, settings: ProtectionSettings) -> bool:
     if not iv.feasible:
         return False
@@ -151,7 +146,12 @@ class _ComponentLP:
         self.index = {c: i for i, c in enumerate(comp)}
         self.lower_bound = engine.lower_bound
         n = len(comp)
-        rows, cols, vals, lower, upper, self.row_rel = [], [], [], [], [], []
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        lower: list[float] = []
+        upper: list[float] = []
+        self.row_rel: list[int] = []
         for r in engine.component_relations(comp):
             rel = engine.relations[r]
             const = 0.0
@@ -179,31 +179,33 @@ class _ComponentLP:
 
     def _direct_model(self):
         n, m = len(self.comp), len(self.row_lower)
-        lp = _core.HighsLp()
+        lp = highspy.HighsLp()
         lp.num_col_ = lp.a_matrix_.num_col_ = n
         lp.num_row_ = lp.a_matrix_.num_row_ = m
-        lp.a_matrix_.format_ = _core.MatrixFormat.kColwise
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = self.matrix.indptr
         lp.a_matrix_.index_ = self.matrix.indices
         lp.a_matrix_.value_ = self.matrix.data
         lp.col_cost_ = np.zeros(n)
         lp.col_lower_, lp.col_upper_ = self.col_lower, self.col_upper
         lp.row_lower_, lp.row_upper_ = self.row_lower, self.row_upper
-        highs = _core._Highs()
+        # highspy's plain binding (exported in its __all__): highspy.Highs adds a Python callback
+        # layer whose set-up prints HiGHS' banner to stdout, into the CLI's output.
+        highs = highspy._Highs()
         highs.setOptionValue("output_flag", False)
         highs.setOptionValue("presolve", "off")  # tiny LPs, re-solved from the previous basis
         highs.passModel(lp)
         self._cols = np.arange(n, dtype=np.int32)
         return highs
 
-    def _solve(self, cost: np.ndarray) -> tuple[float | None, np.ndarray | None]:
-        """(min of cost @ x, row duals), or (None, None) when infeasible."""
+    def _solve(self, cost: np.ndarray) -> tuple[float, np.ndarray] | None:
+        """(min of cost @ x, row duals), or None when infeasible."""
         if self._highs is not None:
             h = self._highs
             h.changeColsCost(len(cost), self._cols, cost)
             h.run()
-            if h.getModelStatus() != _core.HighsModelStatus.kOptimal:
-                return None, None
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
             return h.getInfo().objective_function_value, np.asarray(h.getSolution().row_dual)
         eq = self.row_lower == self.row_upper
         upper_side = ~eq & np.isfinite(self.row_upper)
@@ -214,7 +216,7 @@ class _ComponentLP:
                       A_eq=self.matrix[eq] if eq.any() else None, b_eq=self.row_lower[eq] if eq.any() else None,
                       bounds=list(zip(self.col_lower, self.col_upper)), method="highs")
         if res.status != 0:
-            return None, None
+            return None
         duals = np.zeros(len(self.row_lower))
         if b_ub.size:
             m_ub = res.ineqlin.marginals
@@ -228,9 +230,10 @@ class _ComponentLP:
         """The min (sign 1) or max (sign -1) of x_i, the relations that bind it, feasible."""
         cost = np.zeros(len(self.comp))
         cost[i] = sign
-        fun, duals = self._solve(cost)
-        if fun is None:
+        solved = self._solve(cost)
+        if solved is None:
             return math.nan, set(), False
+        fun, duals = solved
         end = sign * fun
         if abs(end) >= _CAP * (1 - 1e-9):
             return math.copysign(INF, end), set(), True  # unbounded: nothing pins it
@@ -284,8 +287,10 @@ class AuditResult:
                  f"Undertryckta uppgifter: {len(self.cells)}", ""]
         header = ("Tabell", "Rad", "Mått", "Nedre gräns", "Övre gräns", "Bredd", "Sant värde")
         body = [
-            (c.table, ", ".join(str(v) for v in c.key) or "(total)", taxonomy.MEASURE_NAMES_SV.get(c.measure, c.measure),
-             _num(c.lower), _num(c.upper), _num(c.upper - c.lower), "" if c.true_value is None else _num(c.true_value))
+            (c.table, ", ".join(str(v) for v in c.key) or "(total)",
+             taxonomy.MEASURE_NAMES_SV.get(c.measure, c.measure),
+             _num(c.lower), _num(c.upper), _num(c.upper - c.lower),
+             "" if c.true_value is None else _num(c.true_value))
             for c in self.cells
         ]
         widths = [max(len(str(r[i])) for r in [header, *body]) for i in range(len(header))]
@@ -327,7 +332,7 @@ def report_cells(report: Report) -> tuple[dict[Cell, float], set[Cell]]:
     return values, suppressed
 
 
-def lower_bound_function(negative_measures: set[str] = frozenset()) -> Callable[[Cell], float]:
+def lower_bound_function(negative_measures: Set[str] = frozenset()) -> Callable[[Cell], float]:
     def lower(cell: Cell) -> float:
         if is_count(cell[2]):
             return 1.0  # zero is always published, so a hidden count is at least 1
@@ -346,8 +351,9 @@ def active_relations(report: Report, true_values: dict[Cell, float] | None) -> l
     return rels
 
 
-def audit_report(protected: Report, settings: ProtectionSettings = ProtectionSettings(),
+def audit_report(protected: Report, settings: ProtectionSettings | None = None,
                  unprotected: Report | None = None) -> AuditResult:
+    settings = settings or ProtectionSettings()
     values, suppressed = report_cells(protected)
     problems: list[str] = []
     truth: dict[Cell, float] | None = None
@@ -375,17 +381,16 @@ def audit_report(protected: Report, settings: ProtectionSettings = ProtectionSet
 
     for cell, v in sorted(values.items(), key=lambda kv: cell_order(kv[0])):
         if is_count(cell[2]) and 1 <= v < settings.threshold:
-            problems.append(f"{describe(cell)}: värdet {_num(v)} är publicerat men under tröskeln {settings.threshold}.")
+            problems.append(f"{describe(cell)}: värdet {_num(v)} är publicerat men under tröskeln "
+                            f"{settings.threshold}.")
         if truth is not None and abs(truth.get(cell, 0.0) - v) > 1e-9:
             problems.append(f"{describe(cell)}: det publicerade värdet skiljer sig från det sanna.")
     if truth is not None:
         for cell in sorted(set(truth) - set(values) - suppressed, key=cell_order):
             if truth[cell] != 0:
                 problems.append(f"{describe(cell)}: uppgiften saknas i den skyddade rapporten.")
-    # No nights, money or occupancy beside a suppressed population (suppress.MagnitudeRule):
+    # No nights, money or occupancy beside a suppressed population (pattern.MagnitudeRule):
     # the same row's persons/households, and the linked rows of relations.population_links.
-    from .suppress import MagnitudeRule  # suppress imports this module
-
     hidden_all = set(suppressed)
     rule = MagnitudeRule(unprotected if unprotected is not None else protected, set(values) | hidden_all)
     for cell in rule.exposed(hidden_all, settings):

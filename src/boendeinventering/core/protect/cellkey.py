@@ -29,7 +29,6 @@ i >= js + D + 1 nothing binds, so one row serves every larger i.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import logging
 import math
@@ -41,18 +40,15 @@ import polars as pl
 from .. import taxonomy
 from ..tables import Report
 from .audit import IntervalEngine, cell_protected, lower_bound_function, report_cells
+from .pattern import CELL_KEYS, FOOTNOTE_SV, MagnitudeRule, apply_pattern
 from .relations import Cell, build_relations
-from .settings import ProtectionSettings
-from .suppress import FOOTNOTE_SV, secondary
+from .settings import ProtectionSettings, check_parameters
+from .suppress import secondary
 
 log = logging.getLogger(__name__)
 
 KEY_BITS = 32
 MOD = 1 << KEY_BITS
-PEOPLE_MEASURES = ("persons", "households", "children")
-# As in suppress.py: a median of nights goes with a small count of persons by length of stay.
-PEOPLE_MEASURES = PEOPLE_MEASURES + ("persons_over_90", "persons_over_180")
-CELL_KEYS = "_cell_keys"  # private row entry: measure -> cell key in [0, 1); never exported
 
 
 # --- record keys ----------------------------------------------------------------------------
@@ -133,15 +129,6 @@ class PTable:
             if cell_key < cumulative:
                 return value
         return values[-1]  # rounding: the cumulative sum may end a hair below 1
-
-
-def check_parameters(d: int, v: float, js: int) -> None:
-    if d < 1:
-        raise ValueError("Största störningen (D) måste vara minst 1.")
-    if not 0 < v <= d * d:
-        raise ValueError(f"Störningens varians (V) måste vara större än 0 och högst D² = {d * d}.")
-    if not 0 <= js <= d - 1:
-        raise ValueError(f"Antal som aldrig redovisas (1..js) kräver 0 <= js <= D - 1 = {d - 1}.")
 
 
 def build_ptable(d: int = 2, v: float = 1.0, js: int = 1) -> PTable:
@@ -243,8 +230,6 @@ def protect_report_cellkey(report: Report, settings: ProtectionSettings) -> Repo
     if already_hidden:
         raise ValueError("Rapporten innehåller redan borttagna uppgifter.")
     present = set(values)
-    from .suppress import MagnitudeRule
-
     rule = MagnitudeRule(report, present)
 
     published: dict[Cell, int] = {}
@@ -267,26 +252,15 @@ def protect_report_cellkey(report: Report, settings: ProtectionSettings) -> Repo
 
     # Magnitudes beside a small population count (true or published) are suppressed: no
     # published sum of nights or money covers fewer than `threshold` persons or households.
+    # MagnitudeRule knows which populations each magnitude sums over: its own row's and the
+    # linked rows of other tables (relations.population_links).
     t = settings.threshold
-    primary: set[Cell] = set()
-    for tid, table in report.tables.items():
-        magnitudes = [m for m in table.measures if m in taxonomy.MAGNITUDE_MEASURES]
-        if not magnitudes:
-            continue
-        for row in table.rows:
-            key = table.key(row)
-            small = any(
-                1 <= row[m] < t or 1 <= published[(tid, key, m)] < t
-                for m in table.measures if m in taxonomy.POPULATION_MEASURES
-            )
-            if small:
-                primary |= {(tid, key, m) for m in magnitudes}
-    primary |= {c for c, n in rule.small_population.items() if 1 <= n < t}
-    small_linked = {
+    primary: set[Cell] = {c for c, n in rule.small_population.items() if 1 <= n < t}
+    small = {
         g for g in rule.dependents
         if 1 <= values.get(g, 0) < t or 1 <= published.get(g, 0) < t
     }
-    primary |= rule.with_dependents(small_linked) - small_linked
+    primary |= rule.with_dependents(small) - small
 
     # The LP sees only relations among magnitudes (R2: nights and cost of a situation = sum of
     # its codes); counts are perturbed, not hidden, so no count relation constrains anything.
@@ -300,22 +274,7 @@ def protect_report_cellkey(report: Report, settings: ProtectionSettings) -> Repo
     engine = IntervalEngine(relations, values, lower_bound_function(set(negative)))
     hidden = secondary(engine, values, primary, settings, rule, present)
 
-    out = copy.deepcopy(report)
-    changed = 0
-    for tid, table in out.tables.items():
-        for row in table.rows:
-            row.pop(CELL_KEYS, None)
-            row.pop("_population", None)
-            key = table.key(row)
-            for m in table.measures:
-                if (tid, key, m) in published:
-                    changed += published[(tid, key, m)] != row[m]
-                    row[m] = published[(tid, key, m)]
-            gone = [m for m in table.measures if (tid, key, m) in hidden]
-            for m in gone:
-                row[m] = None
-            row["suppressed"] = gone
-    out.protected = True
+    out, changed = apply_pattern(report, hidden, published)
     out.settings = dict(out.settings)
     out.settings["disclosure"] = {
         **settings.as_dict(),

@@ -47,8 +47,9 @@ nothing); cells of an absent row of a present table are published zeros.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from .. import taxonomy
 from ..tables import Table
@@ -61,15 +62,11 @@ T9, T10 = "occupancy_by_kod", "discharge_risk_total"
 T11, T12 = "households_with_children_by_kod", "persons_by_kod_age"
 T13, T14 = "acute_persons_by_sex_age", "acute_households"
 T15, T16 = "payments_by_purpose_sex", "payments_by_purpose_age"
-TABLE_ORDER = (T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16)
+TABLE_ORDER: tuple[str, ...] = (T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16)
 
 # The coarse age groups of T12/T16 as unions of SPEC 6's bands (they nest exactly).
 AGE_GROUPS: dict[str, tuple[str, ...]] = {
-    "0-17": ("0-17",),
-    "18-25": ("18-20", "21-25"),
-    "26-64": ("26-30", "31-40", "41-50", "51-64"),
-    "65-": ("65-",),
-    taxonomy.AGE_BAND_UNKNOWN: (taxonomy.AGE_BAND_UNKNOWN,),
+    group: tuple(b for b, g in taxonomy.AGE_GROUP_OF_BAND.items() if g == group) for group in taxonomy.AGE_GROUPS
 }
 DISCHARGE_MEASURES = ("persons", "persons_unknown", "persons_overdue")
 
@@ -90,7 +87,6 @@ Y1, Y2, Y3, Y4 = "trend_by_situation", "acute_trend", "acute_inflow", "acute_out
 L0, LS, LA = "acute_length_of_stay", "acute_length_of_stay_by_sex", "acute_length_of_stay_by_age"
 TABLE_ORDER = TABLE_ORDER + (Y1, Y2, Y3, Y4, L0, LS, LA)
 
-MONEY_MEASURES = frozenset({"cost", "amount"})
 ROUNDING = 0.5  # kronor per rounded cell
 EPS = 1e-6
 
@@ -199,7 +195,7 @@ def build_relations(tables: dict[str, Table]) -> list[Relation]:
             if ix.has(T1, m) and ix.has(T2, m):
                 total = ix.cell(T1, (s,), m)
                 parts = [c for key in kods for c in ix.cell(T2, key, m)]
-                tol = ROUNDING * (len(parts) + 1) if m in MONEY_MEASURES else 0.0
+                tol = ROUNDING * (len(parts) + 1) if m in taxonomy.MONEY_MEASURES else 0.0
                 eq(f"R2 {m}({s}) = summa koder", total, parts, tol)
 
     # R3: codes versus their sex parts
@@ -220,10 +216,10 @@ def build_relations(tables: dict[str, Table]) -> list[Relation]:
         for s in situations:
             for x in sexes:
                 p = p_cells(s, x)
-                parts = t3_cells(s, x)
-                flat = [c for cs in parts for c in cs]
+                by_code = t3_cells(s, x)
+                flat = [c for cs in by_code for c in cs]
                 le(f"R5 P({s},{x}) <= summa koder", p, flat)
-                for cs in parts:
+                for cs in by_code:
                     if cs:
                         le(f"R5 P({s},{x}) >= {cs[0][1]}", cs, p)
 
@@ -383,9 +379,9 @@ def _new_table_relations(ix: _Index, out: list[Relation], le, eq, p_cells) -> No
                 for g, bands in AGE_GROUPS.items():
                     whole = [c for key in ix.keys(T4) if key[0] == s and key[2] in bands
                              for c in ix.cell(T4, key, "persons")]
-                    parts = [ix.cell(T12, key, "persons") for key in ix.keys(T12) if key[0] == s and key[2] == g]
-                    le(f"R12 ålder({s},{g}) <= summa koder", whole, [c for cs in parts for c in cs])
-                    for cs in parts:
+                    by_code = [ix.cell(T12, key, "persons") for key in ix.keys(T12) if key[0] == s and key[2] == g]
+                    le(f"R12 ålder({s},{g}) <= summa koder", whole, [c for cs in by_code for c in cs])
+                    for cs in by_code:
                         if cs:
                             le(f"R12 ålder({s},{g}) >= {cs[0][1]}", cs, whole)
 
@@ -422,7 +418,8 @@ def _new_table_relations(ix: _Index, out: list[Relation], le, eq, p_cells) -> No
             sit1_pay = [k6 for k6 in ix.keys(T6) if taxonomy.situation_of(str(k6[0])) == 1]
             if ix.has(T6, "households"):
                 for k6 in sit1_pay:
-                    le(f"R14 hushåll >= utbetalning {k6}", ix.cell(T6, k6, "households"), ix.cell(T14, key, "households"))
+                    le(f"R14 hushåll >= utbetalning {k6}", ix.cell(T6, k6, "households"),
+                       ix.cell(T14, key, "households"))
                 if ix.has(T1, "households"):
                     le("R14 hushåll <= hushåll(1) + utbetalningar", ix.cell(T14, key, "households"),
                        ix.cell(T1, (1,), "households") + [c for k6 in sit1_pay for c in ix.cell(T6, k6, "households")])
@@ -439,17 +436,18 @@ def _new_table_relations(ix: _Index, out: list[Relation], le, eq, p_cells) -> No
     for tid, name in ((T15, "kön"), (T16, "åldersgrupp")):
         if not ix.has(tid, "persons"):
             continue
-        groups: dict[tuple, list[Cell]] = {}
+        purposes: dict[tuple, list[Cell]] = {}
         for key in ix.keys(tid):
-            groups.setdefault(key[:1], []).extend(ix.cell(tid, key, "persons"))
+            purposes.setdefault(key[:1], []).extend(ix.cell(tid, key, "persons"))
         if ix.has(T6, "persons"):
-            for group in _sorted(list(groups) + list(ix.keys(T6))):
+            for group in _sorted(list(purposes) + list(ix.keys(T6))):
                 eq(f"R{tid == T15 and 15 or 16} utbetalning{group} = summa {name}",
-                   ix.cell(T6, group, "persons"), groups.get(group, []))
+                   ix.cell(T6, group, "persons"), purposes.get(group, []))
     if ix.has(T15, "persons") and ix.has(T5, "persons"):
         for key in ix.keys(T15):
             if taxonomy.situation_of(str(key[0])) == 1:
-                le(f"R15 utbetalning{key} <= akut({key[1]})", ix.cell(T15, key, "persons"), ix.cell(T5, (key[1],), "persons"))
+                le(f"R15 utbetalning{key} <= akut({key[1]})", ix.cell(T15, key, "persons"),
+                   ix.cell(T5, (key[1],), "persons"))
 
 
 def _year_over_year(ix: _Index, le, eq, sexes: list, t4_groups: dict[tuple, list[tuple]]) -> None:
@@ -508,8 +506,6 @@ def _year_over_year(ix: _Index, le, eq, sexes: list, t4_groups: dict[tuple, list
                [c for x in (year - 1, year - 2) for sit in (2, 3) for c in s(x, sit)])
 
     # R22: length of stay in situation 1
-    from ..flows import AGE_GROUP_OF_BAND
-
     counts = ("persons", "persons_over_90", "persons_over_180")
     for tid in (L0, LS, LA):
         if ix.has(tid, *counts):
@@ -535,6 +531,14 @@ def _year_over_year(ix: _Index, le, eq, sexes: list, t4_groups: dict[tuple, list
             groups: dict[str, list[Cell]] = {}
             for key in ix.keys(T4):
                 if key[0] == 1:
-                    groups.setdefault(AGE_GROUP_OF_BAND.get(key[2], "okänd"), []).extend(ix.cell(T4, key, "persons"))
+                    group = taxonomy.AGE_GROUP_OF_BAND.get(key[2], taxonomy.AGE_BAND_UNKNOWN)
+                    groups.setdefault(group, []).extend(ix.cell(T4, key, "persons"))
             for g in _sorted(list(groups) + [k[0] for k in ix.keys(LA)]):
                 eq(f"R22 tid i akut ({g}) = summa åldersband", ix.cell(LA, (g,), "persons"), groups.get(g, []))
+
+
+def cell_order(cell: Cell) -> tuple:
+    """Deterministic order of cells: table order, key, measure."""
+    tid, key, measure = cell
+    t = TABLE_ORDER.index(tid) if tid in TABLE_ORDER else len(TABLE_ORDER)
+    return (t, tid, tuple((type(v).__name__, str(v)) for v in key), measure)

@@ -42,9 +42,17 @@ class ProtectionSettings:
         if self.method not in METHODS:
             raise ValueError(f"Okänd metod för röjandeskydd '{self.method}'. Välj {' eller '.join(METHODS)}.")
         if self.method == "cellkey":
-            from .cellkey import check_parameters
-
             check_parameters(self.cellkey_d, self.cellkey_v, self.cellkey_js)
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def check_parameters(d: int, v: float, js: int) -> None:
+    """The cell-key p-table's parameters (cellkey.build_ptable), checked where the settings are made."""
+    if d < 1:
+        raise ValueError("Största störningen (D) måste vara minst 1.")
+    if not 0 < v <= d * d:
+        raise ValueError(f"Störningens varians (V) måste vara större än 0 och högst D² = {d * d}.")
+    if not 0 <= js <= d - 1:
+        raise ValueError(f"Antal som aldrig redovisas (1..js) kräver 0 <= js <= D - 1 = {d - 1}.")

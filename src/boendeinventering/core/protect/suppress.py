@@ -18,7 +18,6 @@ in a fixed order, so the same report always gives the same pattern.
 
 from __future__ import annotations
 
-import copy
 import logging
 
 from .. import taxonomy
@@ -27,71 +26,16 @@ from .audit import (
     DisclosureError,
     IntervalEngine,
     active_relations,
-    cell_order,
     cell_protected,
     describe,
     lower_bound_function,
     report_cells,
 )
-from .relations import Cell, population_links
+from .pattern import FOOTNOTE_SV, MagnitudeRule, apply_pattern
+from .relations import Cell, cell_order
 from .settings import ProtectionSettings
 
 log = logging.getLogger(__name__)
-
-PEOPLE_MEASURES = ("persons", "households", "children")
-# Counts of persons by length of stay (core/flows.py): the row's median of nights tells whether
-# at least half the persons stayed over 90/180 nights, so it goes whenever one of them goes.
-PEOPLE_MEASURES = PEOPLE_MEASURES + ("persons_over_90", "persons_over_180")
-FOOTNOTE_SV = "Uppgiften har tagits bort för att skydda enskilda personers integritet"
-
-
-class MagnitudeRule:
-    """Which magnitudes (nights, money, occupancy) describe which population counts.
-
-    A magnitude goes wherever a count of the population it sums over is suppressed: the
-    persons or households of its own row (taxonomy.POPULATION_MEASURES), and for the tables
-    relations.population_links names (occupancy per code) the persons/households of another
-    table's row. A row may also carry its own population privately (``row["_population"]``,
-    distinct persons; never exported): 1..threshold-1 hides its magnitudes in the primary step."""
-
-    def __init__(self, report: Report, present: set[Cell]):
-        self.guards: dict[Cell, set[Cell]] = {}  # magnitude -> population cells
-        self.dependents: dict[Cell, set[Cell]] = {}  # population cell -> magnitudes
-        self.small_population: dict[Cell, int] = {}
-        for tid, table in report.tables.items():
-            magnitudes = [m for m in table.measures if m in taxonomy.MAGNITUDE_MEASURES]
-            if not magnitudes:
-                continue
-            for row in table.rows:
-                key = table.key(row)
-                own = {(tid, key, p) for p in table.measures if p in taxonomy.POPULATION_MEASURES}
-                linked = set(population_links(tid, key))
-                for m in magnitudes:
-                    cell = (tid, key, m)
-                    if cell not in present:
-                        continue
-                    guards = {c for c in own | linked if c in present}
-                    self.guards[cell] = guards
-                    for g in guards:
-                        self.dependents.setdefault(g, set()).add(cell)
-                    if "_population" in row:
-                        self.small_population[cell] = int(row["_population"] or 0)
-
-    def with_dependents(self, cells: set[Cell]) -> set[Cell]:
-        out = set(cells)
-        for c in cells:
-            out |= self.dependents.get(c, set())
-        return out
-
-    def exposed(self, hidden: set[Cell], settings: ProtectionSettings) -> list[Cell]:
-        """Published magnitudes beside a hidden population (the audit's check)."""
-        t = settings.threshold
-        return sorted(
-            (cell for cell, guards in self.guards.items()
-             if cell not in hidden and (guards & hidden or 1 <= self.small_population.get(cell, 0) < t)),
-            key=cell_order,
-        )
-
 
 def _row_rule(cell: Cell, rule: MagnitudeRule, present: set[Cell]) -> set[Cell]:
     """The magnitudes that must go with a suppressed population count."""
@@ -183,17 +127,10 @@ def _choose(engine: IntervalEngine, cell: Cell, iv, hidden: set[Cell], values: d
     return {fallback} | _row_rule(fallback, rule, present) if fallback else None
 
 
-def protect_report(report: Report, settings: ProtectionSettings = ProtectionSettings()) -> Report:
-    """A new, protected Report; ``report`` is left untouched.
-
-    With ``settings.method == "cellkey"`` counts are perturbed instead (cellkey.py)."""
-    if settings.method == "cellkey":
-        from .cellkey import protect_report_cellkey  # cellkey imports this module
-
-        return protect_report_cellkey(report, settings)
+def protect_report_suppression(report: Report, settings: ProtectionSettings) -> Report:
+    """A new Report with primary and secondary suppression; ``report`` is left untouched."""
     if report.protected:
         raise ValueError("Rapporten är redan skyddad.")
-    out = copy.deepcopy(report)
     values, already_hidden = report_cells(report)
     if already_hidden:
         raise ValueError("Rapporten innehåller redan borttagna uppgifter.")
@@ -213,15 +150,7 @@ def protect_report(report: Report, settings: ProtectionSettings = ProtectionSett
     primary = _primary(values, settings, rule, present)
     hidden = secondary(engine, values, primary, settings, rule, present)
 
-    for tid, table in out.tables.items():
-        for row in table.rows:
-            key = table.key(row)
-            gone = [m for m in table.measures if (tid, key, m) in hidden]
-            for m in gone:
-                row[m] = None
-            row["suppressed"] = gone
-            row.pop("_population", None)  # private: never leaves the protection step
-    out.protected = True
+    out, _ = apply_pattern(report, hidden)
     out.settings = dict(out.settings)
     out.settings["disclosure"] = {
         **settings.as_dict(),

@@ -70,7 +70,8 @@ def _for_reader(request, inventory_year) -> InventoryYear | None:
 
 
 def _render_report(request, inventory_year, protected: bool, template: str = "boinv/report.html"):
-    report, problem = _compute(inventory_year.year, protected, _for_reader(request, inventory_year) if protected else None)
+    reader = _for_reader(request, inventory_year) if protected else None
+    report, problem = _compute(inventory_year.year, protected, reader)
     if problem is not None:
         return _problem(request, problem, inventory_year.year)
     document, chapters = _document_view(report)
