@@ -169,7 +169,8 @@ def test_cellkey_method_protects_the_form_tables_too(users, tmp_path, settings):
     truth = build_report(YEAR, protected=False)
     report = build_report(YEAR, protected=True)
     assert report.tables["form_utan_tak"].rows[0]["persons"] is not None
-    diffs = [abs(r[m] - t[m]) for tid in ("form_utan_tak_by_sex", "form_forturer_by_group", "form_sociala_kontrakt_by_kod")
+    diffs = [abs(r[m] - t[m])
+             for tid in ("form_utan_tak_by_sex", "form_forturer_by_group", "form_sociala_kontrakt_by_kod")
              for r, t in zip(report.tables[tid].rows, truth.tables[tid].rows)
              for m in report.tables[tid].measures if isinstance(r.get(m), int)]
     assert max(diffs) <= settings.BOINV_CELLKEY_D and any(diffs)

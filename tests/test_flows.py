@@ -28,7 +28,10 @@ MAPPING = Mapping([("Akuten", "akutboende"), ("Hotellet", "hotell"), ("Stödet",
                    ("Kontraktet", "socialt_kontrakt"), ("Skyddat", "skyddat_boende")])
 
 
-def stay(person, insats, start, end=None, sex="man", birth=D(1980, 5, 5), nights=None):
+BIRTH = D(1980, 5, 5)
+
+
+def stay(person, insats, start, end=None, sex="man", birth=BIRTH, nights=None):
     return {"person": person, "insats": insats, "start_date": start, "end_date": end, "sex": sex,
             "birth_date": birth, "nights": nights}
 

@@ -39,7 +39,8 @@ def _publish(tmp_path, persons, seed):
     mapping.import_mapping(files.mapping)
     for kind in ("insatser", "utbetalningar", "skuldradgivning", "platser"):
         imports.import_extract(kind, getattr(files, kind))
-    out = {fmt: figures.export(YEAR, fmt, tmp_path / f"rapport.{fmt}") for fmt in ("json", "xlsx", "html", "docx", "pdf")}
+    out = {fmt: figures.export(YEAR, fmt, tmp_path / f"rapport.{fmt}")
+           for fmt in ("json", "xlsx", "html", "docx", "pdf")}
     out["truth"] = figures.export(YEAR, "json", tmp_path / "internt.json", unprotected=True)
     return out
 

@@ -118,7 +118,8 @@ def test_docx_structure_headings_toc_tables_images(rendered, published):
     document, text = _docx_text(rendered["docx"])
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
     chapters = [t for s, t in headings if s == "Heading 1"]
-    assert chapters[:4] == ["Inledning", "Svar på metodstödets frågor", "Behov som siffrorna pekar på", "Rekommendation"]
+    assert chapters[:4] == ["Inledning", "Svar på metodstödets frågor", "Behov som siffrorna pekar på",
+                            "Rekommendation"]
     assert "Tabeller" in chapters and chapters[-1].startswith("Bilaga")
     assert ("Heading 2", "1. " + published.answers[0].question) in headings
     assert ("Heading 2", "8. " + published.answers[3].question) in headings  # q8 keeps its number
@@ -174,7 +175,7 @@ def test_pdf_text_states_the_reports_figures(rendered, published):
     assert "Innehåll" in pages[1] and "Svar på metodstödets frågor" in pages[1]
     for number in _stated_numbers(published):
         assert _plain(number) in text, number
-    assert _plain(f"Under 2025 beviljades 1 206 personer") in text
+    assert _plain("Under 2025 beviljades 1 206 personer") in text
     assert "Avfärdade signaler" in text and "Komplettera med en lokal hemlöshetskartläggning" in text
     assert "Sida 2 av" in pages[1]  # page numbers in the footer
     assert NOT_PUBLISHED not in text

@@ -115,7 +115,8 @@ def test_json_matches_spec_shape_exactly():
     assert out["protected"] is True
     assert out["reference_date"] == "2025-12-31"
     assert out["method_notes"] == ["Tal från 1 till 4 har tagits bort.", "Intervallbredden är minst 5."]
-    assert list(out["tables"]) == ["persons_by_situation", "persons_by_kod", "persons_by_situation_sex_age", "debt_counselling"]
+    assert list(out["tables"]) == ["persons_by_situation", "persons_by_kod", "persons_by_situation_sex_age",
+                                   "debt_counselling"]
     for table in out["tables"].values():
         assert list(table) == ["dimensions", "measures", "rows"]
 
@@ -138,7 +139,8 @@ def test_json_matches_spec_shape_exactly():
     assert out["quality"] == {
         "dimensions": ["indicator"],
         "measures": ["value"],
-        "rows": [{"indicator": "Personer utan personnummer", "value": 17}, {"indicator": "Andel med känt kön", "value": 0.975}],
+        "rows": [{"indicator": "Personer utan personnummer", "value": 17},
+                 {"indicator": "Andel med känt kön", "value": 0.975}],
     }
 
 
@@ -404,7 +406,8 @@ def test_write_html_deterministic(tmp_path):
 def test_situation_chart_data_skips_suppressed():
     table = make_report().tables["persons_by_situation"]
     data = charts_mod.situation_chart_data(table)
-    assert data.categories == ["1 Akut hemlöshet", "2 Institutionsvistelse och stödboende", "3 Långsiktiga boendelösningar"]
+    assert data.categories == ["1 Akut hemlöshet", "2 Institutionsvistelse och stödboende",
+                               "3 Långsiktiga boendelösningar"]
     assert data.series == {"Personer": [1234, 56, None]}
     assert data.suppressed == [("3 Långsiktiga boendelösningar", "Personer")]
     table.rows[2]["persons"] = LEAKED  # listed as suppressed, number left behind: still not drawn

@@ -40,7 +40,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
 
 import polars as pl
 
@@ -164,11 +165,9 @@ def _first_fit(population: pl.DataFrame, categories: list[tuple[str, pl.DataFram
     marked = population
     for i, (_, members) in enumerate(categories):
         marked = marked.join(members.unique().with_columns(pl.lit(True).alias(f"_in{i}")), on="person", how="left")
-    expr = None
-    for i, (name, _) in enumerate(categories):
-        expr = (pl.when(pl.col(f"_in{i}")).then(pl.lit(name)) if expr is None
-                else expr.when(pl.col(f"_in{i}")).then(pl.lit(name)))
-    flow = expr.otherwise(flow) if expr is not None else flow
+    # The first category that fits (a when without otherwise is null elsewhere), else the rest.
+    flow = pl.coalesce([pl.when(pl.col(f"_in{i}")).then(pl.lit(name)) for i, (name, _) in enumerate(categories)]
+                       + [flow])
     return marked.select("person", flow.alias("flow"))
 
 

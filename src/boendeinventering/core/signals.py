@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from . import taxonomy
 from .answers.cells import Cells, code_name, positive, published
 from .report.labels import format_number_sv
-from .tables import Report, Signal
+from .tables import Figure, Report, Signal
 
 
 @dataclass(frozen=True)
@@ -106,15 +106,16 @@ def _long_stays(cells: Cells, s: SignalSettings) -> Signal | None:
 
 
 def _elderly(cells: Cells, s: SignalSettings) -> Signal | None:
-    evidence = []
+    candidates: list[Figure | None] = []
     if cells.has("acute_persons_by_sex_age", "persons"):
         rows = [r for r in cells.rows("acute_persons_by_sex_age") if r.get("age_band") == "65-"]
-        evidence = [cells.figure("acute_persons_by_sex_age", "persons", sex=r["sex"], age_band="65-") for r in rows]
+        candidates = [cells.figure("acute_persons_by_sex_age", "persons", sex=r["sex"], age_band="65-")
+                      for r in rows]
     elif cells.has("persons_by_situation_sex_age", "persons"):
         rows = cells.rows("persons_by_situation_sex_age", situation=1, age_band="65-")
-        evidence = [cells.figure("persons_by_situation_sex_age", "persons", situation=1, sex=r["sex"],
-                                 age_band="65-") for r in rows]
-    evidence = [f for f in evidence if positive(f)]
+        candidates = [cells.figure("persons_by_situation_sex_age", "persons", situation=1, sex=r["sex"],
+                                   age_band="65-") for r in rows]
+    evidence = [f for f in candidates if positive(f)]
     if not evidence:
         return None
     if s.elderly_min > 1:

@@ -287,7 +287,8 @@ class _Builder:
         s, caveats, sources = [], [], ["insatser"]
         rows = c.rows("persons_by_kod", situation=1)
         if rows:
-            figs = [(r["kod"], c.figure("persons_by_kod", "persons", situation=1, kod=r["kod"])) for r in rows]
+            figs = [(r["kod"], f) for r in rows
+                    if (f := c.figure("persons_by_kod", "persons", situation=1, kod=r["kod"])) is not None]
             figs.sort(key=lambda kf: (kf[1].value is None, -(kf[1].value or 0), kf[0]))
             s.append("För personer i akut hemlöshet använde kommunen under året: "
                      + self.listing([(code_name(k), f) for k, f in figs], "personer") + ".")
@@ -445,9 +446,11 @@ class _Builder:
             s.append(f"I det avhysningsförebyggande arbetet kom {notices} in och {cases} handlades; i {averted} "
                      "avvärjdes avhysningen.")
             evictions = c.say(f["evictions"], "avhysningar", zero="inga avhysningar")
-            with_children = (c.say(f["evictions_with_children"], "av hushåll med barn", zero="ingen av ett hushåll med barn")
+            with_children = (c.say(f["evictions_with_children"], "av hushåll med barn",
+                                   zero="ingen av ett hushåll med barn")
                              if positive(f["evictions"]) else "")
-            s.append(f"Under året genomfördes {evictions}" + (f", varav {with_children}" if with_children else "") + ".")
+            s.append(f"Under året genomfördes {evictions}"
+                     + (f", varav {with_children}" if with_children else "") + ".")
             sources.append("form:avhysning")
         debt = c.figure("debt_counselling", "cases")
         if debt is not None:

@@ -9,7 +9,7 @@ wide, and a bound in prose would narrow it further.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from ..report.labels import format_number_sv
 from ..tables import Figure, Report, Table
@@ -81,11 +81,11 @@ class Cells:
         return out
 
 
-def published(fig: Figure | None) -> bool:
+def published(fig: Figure | None) -> TypeGuard[Figure]:
     return fig is not None and fig.value is not None
 
 
-def positive(fig: Figure | None) -> bool:
+def positive(fig: Figure | None) -> TypeGuard[Figure]:
     """The cell is known to be at least 1: published above zero, or hidden (zero is always published)."""
     return fig is not None and (fig.value is None or fig.value > 0)
 

@@ -242,7 +242,7 @@ def form_tables(forms: FormsInput) -> dict[str, Table]:
 
     subs = forms.answered("sociala_kontrakt")
     if subs:
-        rows = []
+        rows: list[dict[str, Any]] = []
         for prefix, kod in CONTRACT_CODES.items():
             contracts, n_c = _sum_if(subs, f"{prefix}_kontrakt")
             taken, _ = _sum_if(subs, f"{prefix}_overtagna", gate=f"{prefix}_kontrakt")

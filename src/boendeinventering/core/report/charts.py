@@ -37,7 +37,7 @@ class ChartData:
     title: str
     categories: list[str]
     # series label -> one value per category; None = nothing to draw (suppressed or absent)
-    series: dict[str, list[int | None]] = field(default_factory=dict)
+    series: dict[str, list[int | float | None]] = field(default_factory=dict)
     series_keys: list[str] = field(default_factory=list)  # raw values (e.g. "kvinna") for colours
     suppressed: list[tuple[str, str]] = field(default_factory=list)  # (category, series) left out
 
@@ -97,7 +97,7 @@ def sex_age_chart_data(table: Table, measure: str = "persons") -> list[ChartData
     """One panel per situation: persons by age band (categories) and sex (series).
 
     Persons are counted once per situation, so panels are not added together."""
-    by_situation: dict[int, dict[tuple[str, str], int | None]] = {}
+    by_situation: dict[int, dict[tuple[str, str], int | float | None]] = {}
     for row in table.rows:
         if any(row.get(d) is None for d in ("situation", "sex", "age_band")):
             continue  # total rows: the chart shows the breakdown only
@@ -116,7 +116,7 @@ def sex_age_chart_data(table: Table, measure: str = "persons") -> list[ChartData
         )
         for sex in sexes:
             label = value_label("sex", sex)
-            values = []
+            values: list[int | float | None] = []
             for band in bands:
                 present = (band, sex) in cells
                 # an absent row is a published zero (all-zero rows are left out), not a hidden value
@@ -188,7 +188,8 @@ def inline_svg(svg: str, prefix: str, title: str) -> str:
         svg,
         count=1,
     )
-    svg = re.sub(r"(<svg\b[^>]*>)", lambda m: f'{m.group(1)}<title id="{title_id}">{escape(title)}</title>', svg, count=1)
+    svg = re.sub(r"(<svg\b[^>]*>)", lambda m: f'{m.group(1)}<title id="{title_id}">{escape(title)}</title>', svg,
+                 count=1)
     return svg.strip()
 
 

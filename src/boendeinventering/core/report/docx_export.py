@@ -81,10 +81,10 @@ def _styles(doc) -> None:
     _set_font(styles["Normal"], 10.5)
     styles["Normal"].paragraph_format.space_after = Pt(6)
     styles["Normal"].paragraph_format.line_spacing = 1.15
-    for name, size in (("Title", 26), ("Subtitle", 16)):
+    for name, size in (("Title", 26.0), ("Subtitle", 16.0)):
         _set_font(styles[name], size, colour=BLUE if name == "Title" else DARK)
         styles[name].font.italic = False
-    for level, size in ((1, 17), (2, 13), (3, 11.5), (4, 10.5)):
+    for level, size in ((1, 17.0), (2, 13.0), (3, 11.5), (4, 10.5)):
         style = styles[f"Heading {level}"]
         _set_font(style, size, bold=True, colour=BLUE if level <= 2 else DARK)
         style.font.italic = False

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def atomic_write(path: Path | str, write: Callable[[Path], None]) -> Path:
+def atomic_write(path: Path | str, write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp_path)`` and move the finished file to ``path``.
 
     The temporary file lives in the target's directory so that ``os.replace`` is a rename on

@@ -120,7 +120,8 @@ PRINT_CSS = """
 def _table_html(table: Table, anchor: str, *, quality: bool = False, headed: bool = True) -> str:
     n_dims = len(table.dimensions)
     cls = ' class="sr"' if headed else ""
-    out = [f'<table id="{escape(anchor)}">', f"<caption{cls}>{escape(table.title or table.id)}</caption>", "<thead><tr>"]
+    out = [f'<table id="{escape(anchor)}">', f"<caption{cls}>{escape(table.title or table.id)}</caption>",
+           "<thead><tr>"]
     out += [f'<th scope="col">{escape(dimension_label(d))}</th>' for d in table.dimensions]
     out += [f'<th scope="col" class="num">{escape(measure_label(m))}</th>' for m in table.measures]
     out.append("</tr></thead>")

@@ -64,7 +64,8 @@ class _Formats:
         self.title = wb.add_format({"bold": True, "font_size": 14})
         self.table_title = wb.add_format({"bold": True, "font_size": 12})
         self.bold = wb.add_format({"bold": True, "valign": "top"})
-        self.header = wb.add_format({"bold": True, "bottom": 1, "bg_color": "#E8EEF5", "text_wrap": True, "valign": "bottom"})
+        self.header = wb.add_format({"bold": True, "bottom": 1, "bg_color": "#E8EEF5", "text_wrap": True,
+                                     "valign": "bottom"})
         self.header_num = wb.add_format(
             {"bold": True, "bottom": 1, "bg_color": "#E8EEF5", "text_wrap": True, "valign": "bottom", "align": "right"}
         )
@@ -147,8 +148,9 @@ def _write_table(ws, table: Table, report: Report, fmt: _Formats, *, quality: bo
             col = n_dims + i
             value = quality_value(data.get(measure)) if quality else cell_value(data, measure)
             if not quality and value is not None and measure in PERCENT_MEASURES:
-                ws.write_number(row, col, value / 100, fmt.percent)  # Excel's % format shows a share
-                widths.see(col, format_percentage_sv(value))
+                percent = float(value)
+                ws.write_number(row, col, percent / 100, fmt.percent)  # Excel's % format shows a share
+                widths.see(col, format_percentage_sv(percent))
                 continue
             widths.see(col, _write_number(ws, row, col, value, fmt))
         row += 1
