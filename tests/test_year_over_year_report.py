@@ -120,7 +120,7 @@ def test_a_hidden_year_gives_no_change_and_no_verdict():
     row["persons"], row["suppressed"] = None, ["persons"]
     s2 = next(c for c in dev.main_changes(report) if "situation 2" in c.label)
     assert s2.previous is None and s2.difference is None and s2.verdict == "osäker förändring"
-    assert dev.change_text(s2) == "–"
+    assert dev.change_text(s2) == "kan inte beräknas" and dev.value_text(s2.previous) == "dold"
     # the chart leaves the hidden year out (a gap), never a point
     data = trend_chart_data(report)
     assert data.categories == ["2023", "2024", "2025"]
@@ -184,11 +184,9 @@ def test_every_format_shows_the_development():
         charts = [z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert any("<c:lineChart>" in c and "Utveckling över tid" in c for c in charts)
 
+    # JSON keeps SPEC's shape: the years side by side are its tables, the verdict is derived from them
     data = json.loads(EXPORTERS["json"].render(report))
-    development = data["development"]
-    assert development["previous_year"] == 2024
-    assert development["figures"][0] == {"label": dev.MAIN_FIGURES[0][0], "previous": 80, "current": 130,
-                                         "change": 50, "verdict": "ökning"}
+    assert [r["persons"] for r in data["tables"]["acute_trend"]["rows"]] == [80, 80, 130]
 
 
 def test_a_hidden_value_is_a_blank_in_the_excel_chart_data():

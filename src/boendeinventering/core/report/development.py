@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from boendeinventering.core.report.labels import SUPPRESSED_MARK, cell_value, format_number_sv
+from boendeinventering.core.report.labels import cell_value, format_number_sv
 from boendeinventering.core.tables import Report
 
 # (label, table, key) of the main figures, in reading order.
@@ -24,6 +24,10 @@ MAIN_FIGURES: tuple[tuple[str, str, dict], ...] = (
 FLOW_TABLES = ("acute_inflow", "acute_outflow", "acute_length_of_stay", "acute_length_of_stay_by_sex",
                "acute_length_of_stay_by_age")
 NO_COMPARISON = "ingen jämförelse"
+# A hidden value in the comparison is a word, not the tables' "–": the cell itself is shown (as
+# "–") once, in its own table, so every output has exactly one dash per hidden cell.
+HIDDEN_WORD = "dold"
+NOT_COMPUTED = "kan inte beräknas"
 
 
 @dataclass(frozen=True)
@@ -85,15 +89,15 @@ def main_changes(report: Report) -> list[Change]:
 
 
 def change_text(change: Change) -> str:
-    """"+12", "−3", "0" or "–" (a hidden year has no change)."""
+    """"+12", "−3", "0" or "kan inte beräknas" (a hidden year has no change)."""
     diff = change.difference
     if diff is None:
-        return SUPPRESSED_MARK
+        return NOT_COMPUTED if change.previous is not None or change.current is not None else HIDDEN_WORD
     return ("+" if diff > 0 else "") + format_number_sv(diff)
 
 
 def value_text(value: int | None) -> str:
-    return SUPPRESSED_MARK if value is None else format_number_sv(value)
+    return HIDDEN_WORD if value is None else format_number_sv(value)
 
 
 def comparison_rows(report: Report) -> tuple[list[str], list[list[str]]]:
@@ -109,6 +113,6 @@ def comparison_rows(report: Report) -> tuple[list[str], list[list[str]]]:
 VERDICT_NOTE = (
     "Bedömningen säger om förändringen är större än vad slumpen brukar ge (exakt test av två antal, "
     "5 procents nivå). I en mindre kommun kan antalen skifta mycket från år till år av en slump; då står "
-    "det ”osäker förändring”. Där ett av åren inte redovisas av röjandeskäl kan förändringen inte bedömas och "
-    "anges som osäker."
+    "det ”osäker förändring”. Där ett av åren inte redovisas av röjandeskäl står det ”dold”, "
+    "förändringen kan inte beräknas och bedöms som osäker."
 )

@@ -300,12 +300,21 @@ def build_document(report: Report, charts: list[Chart] | None = None) -> Documen
         b.append(Heading(1, "Slutsatser", "slutsatser", new_page=False))
         b += _paragraphs(report.conclusions)
 
-    b += _development_chapter(report, charts)
+    development = _development_chapter(report, charts)
+    b += development
+    # Each table once in the document: those of "Utveckling över tid" are not repeated here (a
+    # reader counting hidden cells, or the published-output checks, sees each cell once).
+    shown = {block.table.id for block in development if isinstance(block, TableBlock)}
 
     b.append(Heading(1, "Tabeller", "tabeller"))
     if not report.tables:
         b.append(Paragraph(NO_ROWS_TEXT))
+    if shown:
+        b.append(Paragraph("Tabellerna över utvecklingen år för år och flödena in i och ut ur akut hemlöshet "
+                           "finns i kapitlet Utveckling över tid.", "note"))
     for table_id, table in report.tables.items():
+        if table_id in shown:
+            continue
         b.append(Heading(2, table.title or table_id, f"rubrik-{table_id}"))
         b.append(TableBlock(table, f"tabell-{table_id}"))
 

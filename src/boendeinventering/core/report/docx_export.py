@@ -281,9 +281,7 @@ def _text_table(doc, block: TextTable) -> None:
         cells = grid.add_row().cells
         for col, text in enumerate(row):
             _cell_text(cells[col], text, right=0 < col < last)
-    notes = ([SUPPRESSED_FOOTNOTE] if any(SUPPRESSED_MARK in row for row in block.rows) else []) + (
-        [block.note] if block.note else [])
-    for note in notes:
+    for note in [block.note] if block.note else []:
         paragraph = doc.add_paragraph(note, style="Caption")
         paragraph.paragraph_format.space_before = Pt(3)
 

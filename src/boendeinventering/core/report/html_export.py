@@ -183,13 +183,10 @@ def _text_table_html(block: TextTable) -> str:
     for row in block.rows:
         cells = [f'<th scope="row">{escape(row[0])}</th>']
         # the last column is a word (the verdict), the ones between are numbers
-        cells += [f'<td class="num{" suppressed" if v == SUPPRESSED_MARK else ""}">{escape(v)}</td>'
-                  for v in row[1:-1]]
+        cells += [f'<td class="num">{escape(v)}</td>' for v in row[1:-1]]
         cells.append(f"<td>{escape(row[-1])}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
-    if any(SUPPRESSED_MARK in row for row in block.rows):
-        out.append(f'<p class="footnote">{escape(SUPPRESSED_FOOTNOTE)}</p>')
     if block.note:
         out.append(f'<p class="note">{escape(block.note)}</p>')
     return "\n".join(out)

@@ -87,19 +87,6 @@ def signal_to_json(signal: Signal, year: int | None = None) -> dict[str, Any]:
     }
 
 
-def development_to_json(report: Report) -> dict[str, Any] | None:
-    """"Utveckling över tid": each main figure in the latest earlier year and this year, as
-    published (None where hidden), the change and the change-vs-chance verdict."""
-    from boendeinventering.core.report import development as dev
-
-    before = dev.previous_year(report)
-    if before is None:
-        return None
-    return {"previous_year": before, "year": int(report.year), "figures": [
-        {"label": c.label, "previous": c.previous, "current": c.current, "change": c.difference,
-         "verdict": c.verdict} for c in dev.main_changes(report)]}
-
-
 def recommendation_to_json(rec: Recommendation | None) -> dict[str, Any] | None:
     if rec is None:
         return None
@@ -122,7 +109,6 @@ def report_to_json(report: Report) -> dict[str, Any]:
         "introduction": report.introduction,
         "answers": [answer_to_json(a) for a in report.answers],
         "signals": [signal_to_json(s, int(report.year)) for s in report.signals],
-        "development": development_to_json(report),
         "recommendation": recommendation_to_json(report.recommendation),
         "conclusions": report.conclusions,
     }

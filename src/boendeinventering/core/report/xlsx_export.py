@@ -370,8 +370,9 @@ def _write_development(wb, ws, report: Report, fmt: _Formats) -> bool:
     for change in dev.main_changes(report):
         ws.write_string(row, 0, change.label)
         for col, value in ((1, change.previous), (2, change.current), (3, change.difference)):
-            if value is None:
-                ws.write_string(row, col, SUPPRESSED_MARK, fmt.suppressed)
+            if value is None:  # a word, not "–": the hidden cell's dash is in its own table's sheet
+                ws.write_string(row, col, dev.value_text(value) if col < 3 else dev.change_text(change),
+                                fmt.suppressed)
             else:
                 ws.write_number(row, col, value, fmt.int)
         ws.write_string(row, 4, change.verdict)
