@@ -372,7 +372,8 @@ def _persons_by(frame: pl.DataFrame, keys: list[str], table_id: str, title: str,
 
 def _acute_by_sex(counted: pl.DataFrame, pays_c: pl.DataFrame, attrs: pl.DataFrame) -> Table:
     cols = ["person", _KEY_PERSON] if _KEY_PERSON in counted.columns else ["person"]
-    persons = _acute_rows(counted, pays_c, cols)
+    # once per person: a person with a stay and a payment, or several payments, is one person
+    persons = _acute_rows(counted, pays_c, cols).unique()
     keyed = {_ck("persons"): _key_sum(_KEY_PERSON)} if len(cols) == 2 else {}
     data = persons.join(attrs, on="person", how="left").group_by("sex").agg(persons=pl.len(), **keyed)
     return _table(

@@ -225,7 +225,9 @@ def _development_chapter(report: Report, charts: list[Chart]) -> list[Block]:
         blocks += [ChartBlock(c) for c in trend]
         for table_id in ("acute_trend", "trend_by_situation"):
             if table_id in report.tables:
-                blocks.append(TableBlock(report.tables[table_id], f"utveckling-{table_id}"))
+                table = report.tables[table_id]
+                blocks.append(Heading(3, table.title or table_id, f"utveckling-rubrik-{table_id}", new_page=False))
+                blocks.append(TableBlock(table, f"utveckling-{table_id}"))
     flows = [t for t in dev.FLOW_TABLES if t in report.tables]
     if flows:
         blocks.append(Heading(2, "Flöden in i och ut ur akut hemlöshet", "utveckling-floden", new_page=False))
