@@ -27,7 +27,7 @@ def _publish_years(tmp_path, persons, seed):
         for kind in ("insatser", "utbetalningar", "skuldradgivning"):
             imports.import_extract(kind, getattr(files, kind), year=year)
     year = YEARS[-1]
-    out = {fmt: figures.export(year, fmt, tmp_path / f"rapport.{fmt}") for fmt in ("json", "xlsx", "html")}
+    out = {fmt: figures.export(year, fmt, tmp_path / f"rapport.{fmt}") for fmt in ("json", "xlsx", "html", "docx", "pdf")}
     out["truth"] = figures.export(year, "json", tmp_path / "internt.json", unprotected=True)
     return out
 

@@ -218,7 +218,7 @@ def year_persons(stays: pl.DataFrame, payments: pl.DataFrame, mapping: Mapping, 
     stays_y, _, _, stays_c, pays_c, _, _ = _classified_year(
         stays, pays_in.filter(pl.col("purpose").is_in(acute_names)), None, mapping, year)
     counted = stays_c.filter(pl.col("situation").is_not_null())
-    acute = _acute_rows(counted, pays_c, ["person"])
+    acute = _acute_rows(counted, pays_c, ["person"]).unique()  # A(Y): each person once
     attrs = pl.DataFrame(schema={"person": pl.Int64, "sex": pl.Utf8, "age_band": pl.Utf8})
     if attributes:
         # Only A(Y)'s rows, but all of them (any code): a person's attributes depend on that
