@@ -127,7 +127,7 @@ def test_flows_are_refused_across_a_key_change(installed, tmp_path):
     imports.import_extract("insatser", _write(tmp_path / "2025.csv", [
         (p, "Mottagningen", "akutboende", "2025-01-10", "2025-12-20") for p in people]), year=2025)
     stamps = set(ImportBatch.objects.values_list("key_fingerprint", flat=True))
-    assert stamps == {history.key_fingerprint()} and len(history.key_fingerprint()) == 64
+    assert stamps == {history.key_fingerprint()} and len(history.key_fingerprint()) == 64  # SHA-256, hex
     assert "acute_inflow" in figures.build_report(2025, protected=False).tables
 
     # 2024's rows made with another key: the same people would all look new in 2025

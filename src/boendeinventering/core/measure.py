@@ -214,7 +214,7 @@ def year_persons(stays: pl.DataFrame, payments: pl.DataFrame, mapping: Mapping, 
     stays_y, _, _, stays_c, pays_c, _, _ = _classified_year(
         stays, pays_in.filter(pl.col("purpose").is_in(acute_names)), None, mapping, year)
     counted = stays_c.filter(pl.col("situation").is_not_null())
-    acute = _acute_rows(counted, pays_c, ["person"]).unique()
+    acute = _acute_rows(counted, pays_c, ["person"]).unique()  # A(Y): each person once
     attrs = pl.DataFrame(schema={"person": pl.Int64, "sex": pl.Utf8, "age_band": pl.Utf8})
     if attributes:
         # Only A(Y)'s rows, but all of them (any code): a person's attributes depend on that
@@ -369,6 +369,7 @@ def _persons_by(frame: pl.DataFrame, keys: list[str], table_id: str, title: str,
 
 def _acute_by_sex(counted: pl.DataFrame, pays_c: pl.DataFrame, attrs: pl.DataFrame) -> Table:
     cols = ["person", _KEY_PERSON] if _KEY_PERSON in counted.columns else ["person"]
+    # once per person: a person with a stay and a payment, or several payments, is one person
     persons = _acute_rows(counted, pays_c, cols).unique()
     keyed = {_ck("persons"): _key_sum(_KEY_PERSON)} if len(cols) == 2 else {}
     data = persons.join(attrs, on="person", how="left").group_by("sex").agg(persons=pl.len(), **keyed)

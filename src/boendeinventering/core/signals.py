@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from . import taxonomy
 from .answers.cells import Cells, code_name, positive, published
-from .report.labels import format_number_sv
+from .report.labels import format_number_sv, history_text, recurring_since  # noqa: F401 (re-exported)
 from .tables import Figure, Report, Signal
 
 
@@ -51,6 +51,15 @@ def build_signals(report: Report, settings: SignalSettings = SignalSettings()) -
         if signal is not None:
             out.append(signal)
     return out
+
+
+def mark_recurring(signals: list[Signal], year: int, earlier: dict[int, list[Signal]]) -> None:
+    """Set each signal's history: the earlier years (keys of ``earlier``, each year's signals
+    computed by the same rules from that year's published report) in which it fired. A signal is
+    recurring when it fired the year before too (``recurring_since``)."""
+    for signal in signals:
+        signal.history = sorted(x for x, fired in earlier.items() if x < year
+                                and any(s.id == signal.id for s in fired))
 
 
 def _code_name(kod: str) -> str:

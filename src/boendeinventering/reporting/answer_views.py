@@ -91,11 +91,14 @@ def answers(request, year: int):
                 "figures": _figure_rows(report, a.figures),
                 "comment": value(f"answer-{a.id}", texts["answers"].get(a.id, "")),
             })
+        from boendeinventering.core.signals import history_text
+
         for s in report.signals:
             stored_text, stored_dismissed = texts["signals"].get(s.id, ("", False))
             dismissed = (posted.get(f"dismiss-{s.id}") == "1") if posted is not None else stored_dismissed
             context["signals"].append({"s": s, "figures": _figure_rows(report, s.evidence), "dismissed": dismissed,
-                                       "comment": value(f"signal-{s.id}", stored_text)})
+                                       "comment": value(f"signal-{s.id}", stored_text),
+                                       "history": history_text(s, report.year)})
         if report.recommendation is not None:
             context["recommendation"] = {"r": report.recommendation,
                                          "advice": ADVICE_SV.get(report.recommendation.advice,

@@ -74,8 +74,12 @@ def load_year(year: int) -> YearData:
     return YearData(stays, payments, debt_cases, all_payments.height - payments.height, batches, places)
 
 
-def build_report(year: int, *, protected: bool = True, reference_date: dt.date | None = None) -> Report:
-    """The year's report. Protected reports pass disclosure control and its audit, or raise."""
+def build_report(year: int, *, protected: bool = True, reference_date: dt.date | None = None,
+                 with_history: bool = True) -> Report:
+    """The year's report. Protected reports pass disclosure control and its audit, or raise.
+
+    ``with_history=False`` leaves out what needs other years (the year-over-year tables and the
+    signals' history): that is how an earlier year's signals are computed for this year's."""
     installation = current_installation()
     data = load_year(year)
     mapping = current_mapping()
@@ -93,9 +97,10 @@ def build_report(year: int, *, protected: bool = True, reference_date: dt.date |
         places=data.places,
     )
     # Year over year (SPEC 8): trends, flows and length of stay, beside the year's own tables.
-    tables.update(history.year_over_year_tables(
-        year, mapping, stays=data.stays, payments=data.payments, reference_date=reference_date,
-        **({"record_keys": record_keys()} if cellkey else {})))
+    if with_history:
+        tables.update(history.year_over_year_tables(
+            year, mapping, stays=data.stays, payments=data.payments, reference_date=reference_date,
+            **({"record_keys": record_keys()} if cellkey else {})))
     forms = _forms_input(year)
     if forms is not None:
         # The units' submitted forms become tables of the report and pass the same disclosure control.
@@ -123,7 +128,7 @@ def build_report(year: int, *, protected: bool = True, reference_date: dt.date |
             "EJ RÖJANDESKYDDAD: tabellerna visar alla värden utan skydd och får inte publiceras. "
             "Endast för intern kvalitetssäkring."
         )
-        return attach_answers(report, year, forms)
+        return attach_answers(report, year, forms, with_history=with_history)
     safe = protect_report(report, rules)
     if cellkey:
         # The LP audit is about hidden counts; with noise nothing is hidden except magnitudes,
@@ -133,11 +138,11 @@ def build_report(year: int, *, protected: bool = True, reference_date: dt.date |
             raise DisclosureError(
                 "Röjandekontrollen underkände tabellerna; inget skrevs.\n" + "\n".join(problems[:20])
             )
-        return attach_answers(safe, year, forms)
+        return attach_answers(safe, year, forms, with_history=with_history)
     result = audit_report(safe, rules, unprotected=report)
     if not result.ok:
         raise DisclosureError("Röjandekontrollen underkände tabellerna; inget skrevs.\n" + result.as_text())
-    return attach_answers(safe, year, forms)
+    return attach_answers(safe, year, forms, with_history=with_history)
 
 
 def _forms_input(year: int):
@@ -190,9 +195,10 @@ def signal_settings():
     return SignalSettings(children_codes=tuple(codes), **values)
 
 
-def attach_answers(report: Report, year: int, forms=None) -> Report:
+def attach_answers(report: Report, year: int, forms=None, *, with_history: bool = True) -> Report:
     """The report's purpose: needs signals, answers q1–q10 and the recommendation, built from the
-    report's own (protected) cells, with the coordinator's texts beside them."""
+    report's own (protected) cells, with the coordinator's texts beside them. With
+    ``with_history`` each signal also gets the earlier years it fired in (recurring signals)."""
     from boendeinventering.core.answers import build_answers
     from boendeinventering.core.recommendation import build_recommendation
     from boendeinventering.core.signals import build_signals
@@ -200,6 +206,10 @@ def attach_answers(report: Report, year: int, forms=None) -> Report:
 
     texts = report_texts(year)
     signals = build_signals(report, signal_settings())
+    if with_history:
+        from boendeinventering.core.signals import mark_recurring
+
+        mark_recurring(signals, year, earlier_signals(year))
     for signal in signals:
         comment, dismissed = texts["signals"].get(signal.id, ("", False))
         signal.comment = comment
@@ -213,6 +223,45 @@ def attach_answers(report: Report, year: int, forms=None) -> Report:
     report.introduction = texts["introduction"]
     report.conclusions = texts["conclusions"]
     return report
+
+
+def earlier_signals(year: int, cache: dict[int, list] | None = None) -> dict[int, list]:
+    """year -> the needs signals that fired that year, for up to four years before ``year`` that
+    have data or a published report.
+
+    A published year's signals are recomputed by today's rules from its published snapshot (the
+    figures readers saw); a year not published from its protected report built now, without its
+    own history. Both read only protected cells, like this year's signals. A year whose report
+    cannot be built (no data passing disclosure control) is left out. ``cache``: the caller's,
+    so that one request computes each year once."""
+    from boendeinventering.core.signals import build_signals
+    from boendeinventering.organisation.models import InventoryYear
+
+    cache = {} if cache is None else cache
+    published_years = set(InventoryYear.objects.exclude(published_at=None).values_list("year", flat=True))
+    candidates = sorted(x for x in set(history.years_with_data()) | published_years if x < year)
+    out = {}
+    for x in candidates[-(history.TREND_YEARS - 1):]:
+        if x not in cache:
+            cache[x] = _signals_of_year(x, build_signals)
+        if cache[x] is not None:
+            out[x] = cache[x]
+    return out
+
+
+def _signals_of_year(year: int, build_signals) -> list | None:
+    from boendeinventering.organisation.models import InventoryYear
+
+    published = published_report(year)
+    if published is not None:
+        return build_signals(published, signal_settings())
+    inventory_year = InventoryYear.objects.filter(year=year).first()
+    reference_date = inventory_year.effective_reference_date if inventory_year else None
+    try:
+        return build_report(year, protected=True, reference_date=reference_date, with_history=False).signals
+    except DisclosureError:
+        log.warning("history year=%s: earlier year's report did not pass disclosure control; no signals", year)
+        return None
 
 
 def audit_year(year: int, *, reference_date: dt.date | None = None) -> tuple[bool, str]:

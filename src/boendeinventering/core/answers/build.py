@@ -149,6 +149,31 @@ class _Builder:
                 return self.c.figure("acute_persons_by_sex", "persons", sex=key)
         return self.c.total("acute_persons_by_sex", "persons")
 
+    def acute_change(self, year: int) -> list[str]:
+        """Last year's A(Y) beside this year's, with the change-vs-chance verdict (core/flows),
+        from the published cells of ``acute_trend`` only (a hidden year gives no verdict)."""
+        from ..flows import DECREASE, INCREASE, change_between
+
+        c = self.c
+        years = sorted(r["year"] for r in c.rows("acute_trend") if r.get("year") is not None)
+        earlier = [x for x in years if x < year]
+        if year not in years or not earlier:
+            return []
+        prev_year = earlier[-1]
+        now = c.figure("acute_trend", "persons", year=year)
+        before = c.figure("acute_trend", "persons", year=prev_year)
+        verdict = change_between(now.value, before.value)
+        text = f"År {prev_year} var motsvarande antal {c.say(before, 'personer')}."
+        if now.value is None or before.value is None:
+            return [text + " Förändringen kan inte bedömas eftersom en av uppgifterna inte redovisas."]
+        if verdict.verdict == INCREASE:
+            return [text + " Ökningen är större än vad slumpen brukar ge."]
+        if verdict.verdict == DECREASE:
+            return [text + " Minskningen är större än vad slumpen brukar ge."]
+        if now.value == before.value:
+            return [text]
+        return [text + " Förändringen är så liten att den kan bero på slumpen (osäker förändring)."]
+
     # --- the ten answers ---------------------------------------------------------------------
     def q1(self) -> Answer:
         c, year = self.c, self.report.year
@@ -183,11 +208,19 @@ class _Builder:
             s.append(f"Personerna i akut hemlöshet tillhörde {c.say(hh, 'hushåll')}, varav "
                      f"{c.say(with_children, 'hushåll med barn', zero='inga med barn')}"
                      + (f" med sammanlagt {c.say(children, 'barn')}" if positive(with_children) else "") + ".")
+        s += self.acute_change(year)
         if c.has("acute_inflow", "persons"):
-            new = c.figure("acute_inflow", "persons", flow="new")
-            cont = c.figure("acute_inflow", "persons", flow="continuing")
-            s.append(f"Jämfört med tidigare år var {c.say(cont, 'personer')} i akut hemlöshet redan året före, och "
-                     f"{c.say(new, 'personer')} syntes inte i de tidigare årens uppgifter.")
+            # SPEC 8's inflow partitions A(Y): every category is stated, zeros as words
+            f = {k: c.figure("acute_inflow", "persons", flow=k) for k in ("continuing", "returning", "from_s2_s3",
+                                                                           "new")}
+            s.append(f"Av personerna i akut hemlöshet {year} var {c.say(f['continuing'], 'personer', zero='ingen')} i "
+                     f"akut hemlöshet även {year - 1}, {c.say(f['returning'], 'personer', zero='ingen')} återkom efter "
+                     f"ett år utan akut hemlöshet och {c.say(f['from_s2_s3'], 'personer', zero='ingen')} kom från "
+                     "situation 2 eller situation 3 (stödboende, institution eller andrahandskontrakt). "
+                     f"{_cap(c.say(f['new'], 'personer', zero='ingen'))} syntes inte i de tidigare årens uppgifter "
+                     "och var alltså nya i akut hemlöshet.")
+            caveats.append("Personer följs mellan åren med nyckelkodade pseudonymer, aldrig med personnummer. Personer "
+                           "med reservnummer kan få ett nytt nummer och ser då nya ut.")
         rough = c.figure("form_utan_tak", "persons")
         if rough is not None:
             s.append(f"Enheterna uppskattar dessutom att {c.say(rough, 'personer')} har sovit utan tak över huvudet "
@@ -501,7 +534,7 @@ class _Builder:
                            caveats + self.form_caveats("medarbetarkunskap"), quoted)
 
     def q9(self) -> Answer:
-        c = self.c
+        c, year = self.c, self.report.year
         s, caveats, sources = [], [], ["insatser"]
         figs = [(k, c.figure("persons_by_kod", "persons", situation=1, kod=k))
                 for k in ("skyddat_boende", "kvinnojour")]
@@ -513,6 +546,19 @@ class _Builder:
             to_s3 = c.figure("acute_outflow", "persons", flow="to_s3")
             s.append(f"Av alla som var i akut hemlöshet året före hade {c.say(to_s3, 'personer', zero='ingen')} "
                      "en långsiktig boendelösning i år (situation 3).")
+        after = c.has("after_protected_housing", "persons")
+        if after:
+            f = {k: c.figure("after_protected_housing", "persons", flow=k)
+                 for k in ("situation_3", "situation_2", "acute", "none")}
+            ended = c.total("after_protected_housing", "persons")
+            who = (f"de {c.say(ended, 'personer')} vars skyddade boende avslutades {year - 1}" if ended is not None
+                   else f"personerna vars skyddade boende avslutades {year - 1}")
+            s.append(f"Av {who} fick {c.say(f['situation_3'], 'personer', zero='ingen')} en långsiktig "
+                     "boendelösning i situation 3 inom ett år, "
+                     f"{c.say(f['situation_2'], 'personer', zero='ingen')} ett boende i situation 2 och "
+                     f"{c.say(f['acute'], 'personer', zero='ingen')} en akut boendelösning. För "
+                     f"{c.say(f['none'], 'personer', zero='ingen')} finns ingen känd insats efteråt; de kan ha fått "
+                     "en egen bostad, flyttat eller sakna kontakt med socialtjänsten.")
         prio = c.figure("form_forturer_by_group", "priorities", group="vald")
         if prio is not None:
             s.append(f"Förturer till förstahandskontrakt för våldsutsatta efter skyddat boende eller kvinnojour: "
@@ -521,14 +567,20 @@ class _Builder:
         quoted = self.quoted("medarbetarkunskap", "skyddat_boende")
         if quoted:
             sources.append("form:medarbetarkunskap")
-        caveats.append("Uttagen visar vistelser, inte vart personerna flyttar efter skyddat boende; arbetssättet "
-                       "beskrivs av medarbetarna.")
-        status = ANSWERED if quoted else (PARTLY if parts else NO_DATA)
-        return self.answer("q9", status, s, ["persons_by_kod", "acute_outflow", "form_forturer_by_group"], sources,
+        if after:
+            caveats.append("Vad som kom efter skyddat boende bygger på socialtjänstens egna insatser i uttagen: en "
+                           "egen bostad eller en flytt till en annan kommun syns inte och räknas som ingen känd "
+                           "insats.")
+        else:
+            caveats.append("Uttagen visar vistelser, inte vart personerna flyttar efter skyddat boende; arbetssättet "
+                           "beskrivs av medarbetarna.")
+        status = ANSWERED if (quoted or after) else (PARTLY if parts else NO_DATA)
+        return self.answer("q9", status, s, ["persons_by_kod", "after_protected_housing", "acute_outflow",
+                                             "form_forturer_by_group"], sources,
                            caveats + self.form_caveats("medarbetarkunskap"), quoted)
 
     def q10(self) -> Answer:
-        c = self.c
+        c, year = self.c, self.report.year
         s, caveats, sources = [], [], []
         hh = c.figure("persons_by_situation", "households", situation=3)
         p3 = c.figure("persons_by_situation", "persons", situation=3)
@@ -536,6 +588,19 @@ class _Builder:
             s.append(f"Enligt uttagen hade {c.say(hh, 'hushåll')} ({c.say(p3, 'personer')}) en långsiktig "
                      "boendelösning på andrahandsmarknaden under året: socialt kontrakt, försöks- eller "
                      "träningslägenhet eller Bostad först. Ett hushåll med flera kontraktstyper räknas en gång.")
+            sources.append("insatser")
+        exits = c.has("social_contract_exits", "persons")
+        if exits:
+            f = {k: c.figure("social_contract_exits", "persons", flow=k)
+                 for k in ("none", "other_situation_3", "to_situation_2", "to_acute")}
+            ended = c.total("social_contract_exits", "persons")
+            who = (f"{c.say(ended, 'personer', zero='ingen')} vars sociala kontrakt avslutades {year - 1}"
+                   if ended is not None else f"personerna vars sociala kontrakt avslutades {year - 1}")
+            s.append(f"Enligt uttagen gäller för {who}: {c.say(f['none'], 'personer', zero='ingen')} fick ingen ny "
+                     "insats inom ett år (för de flesta betyder det ett eget kontrakt), "
+                     f"{c.say(f['other_situation_3'], 'personer', zero='ingen')} fick en annan lösning i situation 3, "
+                     f"{c.say(f['to_situation_2'], 'personer', zero='ingen')} flyttade till situation 2 och "
+                     f"{c.say(f['to_acute'], 'personer', zero='ingen')} hamnade i akut hemlöshet.")
             sources.append("insatser")
         form = c.has("form_sociala_kontrakt", "contracts")
         if form:
@@ -569,8 +634,11 @@ class _Builder:
                            "beskrivs i formuläret om sociala kontrakt; inga sådana svar har skickats in.")
         caveats.append("Uttagen räknar hushåll med insats, enheterna och BME räknar kontrakt; siffrorna kan skilja "
                        "sig åt av det skälet.")
-        status = ANSWERED if (form and quoted) else (PARTLY if (form or hh is not None) else NO_DATA)
-        return self.answer("q10", status, s, ["persons_by_situation", "form_sociala_kontrakt",
+        if exits:
+            caveats.append("Att ingen ny insats är känd kan betyda ett eget förstahandskontrakt men också en flytt "
+                           "till en annan kommun; uttagen kan inte skilja dem åt.")
+        status = ANSWERED if (form and quoted) else (PARTLY if (form or hh is not None or exits) else NO_DATA)
+        return self.answer("q10", status, s, ["persons_by_situation", "social_contract_exits", "form_sociala_kontrakt",
                                               "form_sociala_kontrakt_by_kod", "form_forturer",
                                               "form_forturer_by_group"], sources,
                            caveats + self.form_caveats("sociala_kontrakt", "forturer"), quoted)

@@ -25,6 +25,7 @@ from boendeinventering.core.taxonomy import AGE_BANDS, SEXES
 SITUATION_TABLE = "persons_by_situation"
 OCCUPANCY_TABLE = "occupancy_by_kod"
 SEX_AGE_TABLE = "persons_by_situation_sex_age"
+TREND_CHART_ID = "diagram-utveckling"  # shown in the chapter "Utveckling över tid", not under "Diagram"
 
 # Dark enough for 3:1 contrast against white (WCAG non-text contrast); "okänt" also hatched so
 # the series differ without colour.
@@ -286,6 +287,56 @@ def draw_sex_age_chart(panels: list[ChartData], chart_id: str, title: str, image
     return _output(fig, chart_id, title, image)
 
 
+TREND_COLOURS = ("#1f4e79", "#b34700", "#2e7d32", "#6b6b6b")
+TREND_MARKERS = ("o", "s", "^", "D")
+
+
+def trend_chart_data(report: Report) -> ChartData:
+    """The main figures year by year (core/report/development.py): one series per figure, one
+    value per year; hidden values are None (a gap in the line, never a point)."""
+    from boendeinventering.core.report.development import MAIN_FIGURES, series, trend_years
+
+    years = trend_years(report)
+    data = ChartData(title="Utveckling över tid", categories=[str(x) for x in years])
+    for label, table_id, key in MAIN_FIGURES:
+        values = series(report, table_id, key)
+        if not values:
+            continue
+        short = label.split(" (")[0].split(",")[0]
+        data.series[short] = [values.get(x) for x in years]
+        data.series_keys.append(short)
+        data.suppressed += [(str(x), short) for x in years if x in values and values[x] is None]
+    return data
+
+
+def draw_trend_chart(data: ChartData, chart_id: str, title: str, image: str = "svg"):
+    from matplotlib.lines import Line2D
+
+    fig = _new_figure(7.5, 3.8)
+    ax = fig.add_subplot()
+    positions = list(range(len(data.categories)))
+    handles = []
+    for i, (label, values) in enumerate(data.series.items()):
+        colour, marker = TREND_COLOURS[i % len(TREND_COLOURS)], TREND_MARKERS[i % len(TREND_MARKERS)]
+        # A hidden year breaks the line (NaN), so no value can be read off a slope.
+        ys = [float("nan") if v is None else v for v in values]
+        ax.plot(positions, ys, color=colour, marker=marker, linewidth=2)
+        for p, v in zip(positions, values):
+            if v is not None:
+                ax.annotate(format_number_sv(v), (p, v), xytext=(0, 6), textcoords="offset points", ha="center",
+                            fontsize=7, color=colour)
+        handles.append(Line2D([], [], color=colour, marker=marker, label=label))
+    ax.set_xticks(positions, data.categories)
+    ax.set_xlim(-0.4, max(len(positions) - 0.6, 0.4))
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("Personer", fontsize=9)
+    _thousands(ax, "y")
+    ax.margins(y=0.15)
+    ax.legend(handles=handles, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.1), ncols=2)
+    _style(ax)
+    return _output(fig, chart_id, title, image)
+
+
 def _omitted_text(omitted: int) -> str:
     if not omitted:
         return ""
@@ -340,5 +391,13 @@ def report_charts(report: Report, image: str = "svg") -> list[Chart]:
                 f"boendeform. Siffrorna finns i tabellen {table.title}." + _omitted_text(occupancy.omitted))
         draw = (lambda i, t, im: draw_occupancy_chart(occupancy, i, t, im)) if occupancy.has_values() else None
         charts.append(_chart("diagram-belaggning", title, desc, occupancy.omitted, draw, image))
+    trend = trend_chart_data(report)
+    if len(trend.categories) >= 2 and trend.has_values():
+        title = f"Utveckling {trend.categories[0]}–{trend.categories[-1]}"
+        desc = ("Linjediagram: antal personer i akut hemlöshet och i situation 1–3, år för år. Siffrorna finns i "
+                "tabellerna Personer i akut hemlöshet, år för år och Personer per situation, år för år."
+                + _omitted_text(trend.omitted))
+        charts.append(_chart(TREND_CHART_ID, title, desc, trend.omitted,
+                             lambda i, t, im: draw_trend_chart(trend, i, t, im), image))
     return charts
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from boendeinventering.core.report.charts import Chart, report_charts
+from boendeinventering.core.report.charts import TREND_CHART_ID, Chart, report_charts
 from boendeinventering.core.report.labels import (
     ADVICE_SV,
     ANSWER_STATUS_SV,
@@ -24,6 +24,7 @@ from boendeinventering.core.report.labels import (
     figure_label,
     figure_value,
     format_date_sv,
+    history_text,
     is_preview,
     kommun_label,
     publication_line,
@@ -87,7 +88,19 @@ class ChartBlock:
     chart: Chart
 
 
-Block = Heading | Paragraph | Bullets | Facts | FigureList | TableBlock | ChartBlock
+@dataclass
+class TextTable:
+    """A small table of text already formatted from published cells (the year-over-year
+    comparison): a caption, column headings and rows; the first column heads each row."""
+
+    caption: str
+    headings: list[str]
+    rows: list[list[str]]
+    anchor: str
+    note: str = ""
+
+
+Block = Heading | Paragraph | Bullets | Facts | FigureList | TableBlock | ChartBlock | TextTable
 
 
 @dataclass
@@ -141,7 +154,7 @@ def _signal_blocks(report: Report, signal: Signal, index: int, level: int) -> li
     blocks += _paragraphs(signal.text)
     facts = [("Status", SIGNAL_STATUS_SV.get(signal.status, signal.status)), ("Regel", signal.rule)]
     if signal.history:
-        facts.append(("Även tidigare år", ", ".join(str(y) for y in sorted(signal.history))))
+        facts.append(("Tidigare år", history_text(signal, report.year)))
     blocks.append(Facts(facts))
     if signal.evidence:
         blocks.append(FigureList("Underlag", [(figure_label(report, f), figure_value(f)) for f in signal.evidence]))
@@ -181,6 +194,51 @@ def _recommendation_chapter(report: Report) -> list[Block]:
     if rec.reasons:
         blocks.append(Paragraph("Skäl", "strong"))
         blocks.append(Bullets(list(rec.reasons)))
+    return blocks
+
+
+def _development_chapter(report: Report, charts: list[Chart]) -> list[Block]:
+    """"Utveckling över tid": the main figures beside the latest earlier year, the verdict of the
+    change-vs-chance test, the trend chart and the flows (SPEC 8), all from published cells."""
+    from boendeinventering.core.report import development as dev
+
+    if "acute_trend" not in report.tables and "trend_by_situation" not in report.tables:
+        return []  # a report made before the year-over-year tables existed
+    blocks: list[Block] = [Heading(1, "Utveckling över tid", "utveckling")]
+    years = dev.trend_years(report)
+    before = dev.previous_year(report)
+    if before is None:
+        blocks.append(Paragraph(
+            f"Det finns inga uppgifter för tidigare år än {report.year}, så årets siffror kan inte jämföras med "
+            "tidigare år ännu. Jämförelsen visas när nästa års inventering är gjord.", "note"))
+    else:
+        blocks.append(Paragraph(
+            f"Årets huvudsiffror jämförs med {before}, det senaste tidigare året med uppgifter. Varje år räknas "
+            "ur det årets uttag med dagens mappning av boendeformer. Personer följs mellan åren med "
+            "nyckelkodade pseudonymer, aldrig med personnummer."))
+        headings, rows = dev.comparison_rows(report)
+        blocks.append(TextTable(f"Huvudsiffror {before} och {report.year}", headings, rows, "tabell-utveckling",
+                                dev.VERDICT_NOTE))
+    trend = [c for c in charts if c.id == TREND_CHART_ID]
+    if len(years) >= 2:
+        blocks.append(Heading(2, f"Trend {years[0]}–{years[-1]}", "utveckling-trend", new_page=False))
+        blocks += [ChartBlock(c) for c in trend]
+        for table_id in ("acute_trend", "trend_by_situation"):
+            if table_id in report.tables:
+                table = report.tables[table_id]
+                blocks.append(Heading(3, table.title or table_id, f"utveckling-rubrik-{table_id}", new_page=False))
+                blocks.append(TableBlock(table, f"utveckling-{table_id}"))
+    flows = [t for t in dev.FLOW_TABLES if t in report.tables]
+    if flows:
+        blocks.append(Heading(2, "Flöden in i och ut ur akut hemlöshet", "utveckling-floden", new_page=False))
+        if "acute_inflow" not in report.tables:
+            blocks.append(Paragraph(
+                "Flöden in i akut hemlöshet kräver uppgifter för något av de två föregående åren, importerade med "
+                "samma pseudonymiseringsnyckel.", "note"))
+        for table_id in flows:
+            table = report.tables[table_id]
+            blocks.append(Heading(3, table.title or table_id, f"utveckling-rubrik-{table_id}", new_page=False))
+            blocks.append(TableBlock(table, f"utveckling-{table_id}"))
     return blocks
 
 
@@ -244,13 +302,25 @@ def build_document(report: Report, charts: list[Chart] | None = None) -> Documen
         b.append(Heading(1, "Slutsatser", "slutsatser", new_page=False))
         b += _paragraphs(report.conclusions)
 
+    development = _development_chapter(report, charts)
+    b += development
+    # Each table once in the document: those of "Utveckling över tid" are not repeated here (a
+    # reader counting hidden cells, or the published-output checks, sees each cell once).
+    shown = {block.table.id for block in development if isinstance(block, TableBlock)}
+
     b.append(Heading(1, "Tabeller", "tabeller"))
     if not report.tables:
         b.append(Paragraph(NO_ROWS_TEXT))
+    if shown:
+        b.append(Paragraph("Tabellerna över utvecklingen år för år och flödena in i och ut ur akut hemlöshet "
+                           "finns i kapitlet Utveckling över tid.", "note"))
     for table_id, table in report.tables.items():
+        if table_id in shown:
+            continue
         b.append(Heading(2, table.title or table_id, f"rubrik-{table_id}"))
         b.append(TableBlock(table, f"tabell-{table_id}"))
 
+    charts = [c for c in charts if c.id != TREND_CHART_ID]  # drawn in "Utveckling över tid"
     if charts:
         b.append(Heading(1, "Diagram", "diagram"))
         b += [ChartBlock(c) for c in charts]

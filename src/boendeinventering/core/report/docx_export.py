@@ -20,6 +20,7 @@ from boendeinventering.core.report.document import (
     Heading,
     Paragraph,
     TableBlock,
+    TextTable,
     build_document,
 )
 from boendeinventering.core.report.labels import (
@@ -264,6 +265,27 @@ def _table(doc, table: Table, *, quality: bool = False) -> None:
         doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
+def _text_table(doc, block: TextTable) -> None:
+    """The year-over-year comparison: text already formatted from published cells."""
+    from docx.shared import Pt
+
+    doc.add_paragraph(block.caption, style="Caption")
+    grid = doc.add_table(rows=1, cols=len(block.headings))
+    grid.style = doc.styles["Table Grid"]
+    _repeat_header(grid.rows[0])
+    last = len(block.headings) - 1
+    for col, (cell, label) in enumerate(zip(grid.rows[0].cells, block.headings)):
+        _cell_text(cell, label, bold=True, right=0 < col < last)
+        _shade(cell, HEADER_FILL)
+    for row in block.rows:
+        cells = grid.add_row().cells
+        for col, text in enumerate(row):
+            _cell_text(cells[col], text, right=0 < col < last)
+    for note in [block.note] if block.note else []:
+        paragraph = doc.add_paragraph(note, style="Caption")
+        paragraph.paragraph_format.space_before = Pt(3)
+
+
 def _facts(doc, rows: list[tuple[str, str]]) -> None:
     from docx.shared import Pt
 
@@ -405,6 +427,8 @@ def render_docx(report: Report) -> bytes:
             _table(doc, block.table, quality=block.quality)
         elif isinstance(block, ChartBlock):
             _chart(doc, block)
+        elif isinstance(block, TextTable):
+            _text_table(doc, block)
         else:
             raise TypeError(f"Okänt block i rapporten: {type(block).__name__}")
     # Swedish as the document language: Word's spelling check and hyphenation follow it.

@@ -21,6 +21,7 @@ from boendeinventering.core.report.document import (
     Heading,
     Paragraph,
     TableBlock,
+    TextTable,
     build_document,
 )
 from boendeinventering.core.report.labels import (
@@ -174,6 +175,24 @@ def _figures_html(block: FigureList) -> str:
     return f'<div class="figures"><p class="figures-caption">{escape(block.caption)}</p><ul>{items}</ul></div>'
 
 
+def _text_table_html(block: TextTable) -> str:
+    out = [f'<table id="{escape(block.anchor)}">', f"<caption>{escape(block.caption)}</caption>", "<thead><tr>"]
+    last = len(block.headings) - 1
+    out += [f'<th scope="col" class="num">{escape(h)}</th>' if 0 < i < last else f'<th scope="col">{escape(h)}</th>'
+            for i, h in enumerate(block.headings)]
+    out.append("</tr></thead><tbody>")
+    for row in block.rows:
+        cells = [f'<th scope="row">{escape(row[0])}</th>']
+        # the last column is a word (the verdict), the ones between are numbers
+        cells += [f'<td class="num">{escape(v)}</td>' for v in row[1:-1]]
+        cells.append(f"<td>{escape(row[-1])}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    if block.note:
+        out.append(f'<p class="note">{escape(block.note)}</p>')
+    return "\n".join(out)
+
+
 def _block_html(block) -> str:
     if isinstance(block, Heading):
         level = min(block.level + 1, 6)  # h1 is the title page's
@@ -193,6 +212,8 @@ def _block_html(block) -> str:
         return _table_html(block.table, block.anchor, quality=block.quality, headed=not block.quality)
     if isinstance(block, ChartBlock):
         return _chart_html(block.chart)
+    if isinstance(block, TextTable):
+        return _text_table_html(block)
     raise TypeError(f"Okänt block i rapporten: {type(block).__name__}")
 
 

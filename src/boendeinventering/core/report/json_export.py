@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from boendeinventering.core.report.files import atomic_write_text
-from boendeinventering.core.report.labels import cell_value, is_suppressed, quality_value, whole_number
+from boendeinventering.core.report.labels import cell_value, is_suppressed, quality_value, recurring_since, whole_number
 from boendeinventering.core.tables import Answer, Figure, Recommendation, Report, Signal, Table
 
 FORMAT = "boinv/1"
@@ -78,11 +78,12 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
     }
 
 
-def signal_to_json(signal: Signal) -> dict[str, Any]:
+def signal_to_json(signal: Signal, year: int | None = None) -> dict[str, Any]:
     return {
         "id": signal.id, "title": signal.title, "text": signal.text, "rule": signal.rule,
         "status": signal.status, "evidence": [_figure(f) for f in signal.evidence],
         "comment": signal.comment, "history": [int(y) for y in signal.history],
+        "recurring_since": recurring_since(signal, year) if year is not None else None,
     }
 
 
@@ -107,7 +108,7 @@ def report_to_json(report: Report) -> dict[str, Any]:
         "publication_status": "publicerad" if report.published else "ej publicerad",
         "introduction": report.introduction,
         "answers": [answer_to_json(a) for a in report.answers],
-        "signals": [signal_to_json(s) for s in report.signals],
+        "signals": [signal_to_json(s, int(report.year)) for s in report.signals],
         "recommendation": recommendation_to_json(report.recommendation),
         "conclusions": report.conclusions,
     }

@@ -112,6 +112,11 @@ def value_label(dimension: str, value: Any) -> str:
         return SEX_NAMES_SV.get(str(value), str(value))
     if dimension in ("age_band", "age_group"):
         return age_band_label(str(value))
+    if dimension == "flow":
+        # year over year (core/flows.py): "new" reads "Nya (inte i akut hemlöshet …)"
+        from boendeinventering.core.flows import FLOW_NAMES_SV
+
+        return FLOW_NAMES_SV.get(str(value), str(value))
     if dimension in ("group", "partner_type", "form"):
         # the units' forms' own vocabulary (core/answers/forms.py); imported here to keep labels light
         from boendeinventering.core.answers.forms import VALUE_NAMES_SV
@@ -329,3 +334,30 @@ def download_name(report: Report, extension: str) -> str:
     elif is_preview(report):
         tags.append(NOT_PUBLISHED_FILE_TAG)
     return f"inventering-{report.year}{''.join('-' + t for t in tags)}.{extension}"
+
+
+# --- recurring needs signals (year over year) ----------------------------------------------------
+
+
+def recurring_since(signal, year: int) -> int | None:
+    """The first year of the unbroken run of years, ending with ``year``, in which the signal
+    fired; None when it did not fire the year before (then it is not recurring)."""
+    fired = set(signal.history)
+    if year - 1 not in fired:
+        return None
+    first = year - 1
+    while first - 1 in fired:
+        first -= 1
+    return first
+
+
+def history_text(signal, year: int) -> str:
+    """"Återkommande sedan 2023 (gav utslag även 2023 och 2024)" or "Gav utslag även 2022"."""
+    earlier = sorted(y for y in signal.history if y < year)
+    if not earlier:
+        return ""
+    listed = ", ".join(str(y) for y in earlier[:-1]) + (" och " if len(earlier) > 1 else "") + str(earlier[-1])
+    since = recurring_since(signal, year)
+    if since is not None:
+        return f"Återkommande sedan {since} (gav utslag även {listed})"
+    return f"Gav utslag även {listed}, men inte {year - 1}"

@@ -36,6 +36,7 @@ from boendeinventering.core.report.labels import (
     cell_value,
     column_labels,
     format_number_sv,
+    history_text,
     kommun_label,
     quality_value,
     report_title,
@@ -52,6 +53,7 @@ QUALITY_SHEET = "Datakvalitet"
 ANSWERS_SHEET = "Svar"
 SIGNALS_SHEET = "Behov"
 CHARTS_SHEET = "Diagram"
+DEVELOPMENT_SHEET = "Utveckling över tid"
 INT_FORMAT = "#,##0"
 DECIMAL_FORMAT = "#,##0.0##"
 PERCENT_FORMAT = "0.0 %"
@@ -259,7 +261,7 @@ def _write_signals(ws, report: Report, fmt: _Formats) -> None:
     for signal in ordered:
         evidence = "\n".join(f"{figure_label(report, f)}: {figure_value(f)}" for f in signal.evidence)
         cells = [signal.title, SIGNAL_STATUS_SV.get(signal.status, signal.status), signal.text, signal.rule,
-                 evidence, signal.comment, ", ".join(str(y) for y in sorted(signal.history))]
+                 evidence, signal.comment, history_text(signal, report.year)]
         for col, text in enumerate(cells):
             ws.write_string(row, col, text, fmt.wrap)
         ws.set_row(row, max(_text_height(t, widths[c]) for c, t in enumerate(cells)))
@@ -348,6 +350,81 @@ def _write_charts(wb, ws, report: Report, sheet_of: dict[str, str], fmt: _Format
     return drawn
 
 
+def _write_development(wb, ws, report: Report, fmt: _Formats) -> bool:
+    """"Utveckling över tid": the main figures beside the latest earlier year with the verdict,
+    and the published values year by year with a native Excel line chart drawn from them
+    (hidden values are blank cells: Excel leaves a gap, never a zero)."""
+    from boendeinventering.core.report import development as dev
+
+    ws.set_column(0, 0, 58)
+    ws.set_column(1, 5, 14)
+    row = _warning_row(ws, report, fmt)
+    ws.write_string(row, 0, "Utveckling över tid", fmt.title)
+    row += 2
+    before = dev.previous_year(report)
+    if before is None:
+        ws.write_string(row, 0, f"Det finns inga uppgifter för tidigare år än {report.year}.")
+        return False
+    headings, _ = dev.comparison_rows(report)
+    for col, label in enumerate(headings):
+        ws.write_string(row, col, label, fmt.header if col in (0, 4) else fmt.header_num)
+    row += 1
+    for change in dev.main_changes(report):
+        ws.write_string(row, 0, change.label)
+        for col, value in ((1, change.previous), (2, change.current), (3, change.difference)):
+            if value is None:  # a word, not "–": the hidden cell's dash is in its own table's sheet
+                ws.write_string(row, col, dev.value_text(value) if col < 3 else dev.change_text(change),
+                                fmt.suppressed)
+            else:
+                ws.write_number(row, col, value, fmt.int)
+        ws.write_string(row, 4, change.verdict)
+        row += 1
+    ws.write_string(row, 0, dev.VERDICT_NOTE, fmt.note)
+    row += 2
+    years = dev.trend_years(report)
+    ws.write_string(row, 0, "År för år", fmt.table_title)
+    row += 1
+    ws.write_string(row, 0, "Uppgift", fmt.header)
+    for i, x in enumerate(years):
+        ws.write_string(row, 1 + i, str(x), fmt.header_num)
+    first = row + 1
+    hidden = False
+    for label, table_id, key in dev.MAIN_FIGURES:
+        values = dev.series(report, table_id, key)
+        if not values:
+            continue
+        row += 1
+        ws.write_string(row, 0, label)
+        for i, x in enumerate(years):
+            if values.get(x) is not None:
+                ws.write_number(row, 1 + i, values[x], fmt.int)
+            else:
+                # blank, not "–": Excel would draw a text cell as a zero in the chart
+                ws.write_blank(row, 1 + i, None)
+                hidden = True
+    last = row
+    if hidden:
+        ws.write_string(last + 1, 0, "Tom cell: uppgiften redovisas inte av röjandeskäl och visas inte i "
+                                     "diagrammet.", fmt.note)
+        last += 1
+    chart = wb.add_chart({"type": "line"})
+    for r in range(first, last + 1 - int(hidden)):
+        chart.add_series({
+            "name": [ws.name, r, 0],
+            "categories": [ws.name, first - 1, 1, first - 1, len(years)],
+            "values": [ws.name, r, 1, r, len(years)],
+            "marker": {"type": "circle"},
+        })
+    chart.set_title({"name": f"Utveckling {years[0]}–{years[-1]}", "name_font": {"size": 12, "bold": True}})
+    chart.set_y_axis({"num_format": INT_FORMAT, "min": 0,
+                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_legend({"position": "bottom"})
+    chart.show_blanks_as("gap")
+    chart.set_size({"width": 720, "height": 360})
+    ws.insert_chart(last + 2, 0, chart)
+    return True
+
+
 def _write_workbook(report: Report, target) -> None:
     # Labels are never formulas or links, whatever text they hold. ``target``: a path, or a
     # BytesIO for a download that is streamed without a file.
@@ -362,10 +439,13 @@ def _write_workbook(report: Report, target) -> None:
                            "comments": publication_line(report)})
         fmt = _Formats(wb)
         taken = {ABOUT_SHEET.casefold(), QUALITY_SHEET.casefold(), ANSWERS_SHEET.casefold(),
-                 SIGNALS_SHEET.casefold(), CHARTS_SHEET.casefold()}
+                 SIGNALS_SHEET.casefold(), CHARTS_SHEET.casefold(), DEVELOPMENT_SHEET.casefold()}
         named = [(sheet_name(table_sheet_candidate(t), taken), t) for t in report.tables.values()]
         contents = [(ANSWERS_SHEET, "Svar på metodstödets frågor"), (SIGNALS_SHEET, "Behov och rekommendation"),
                     (CHARTS_SHEET, "Diagram över de viktigaste tabellerna")]
+        development = "acute_trend" in report.tables or "trend_by_situation" in report.tables
+        if development:
+            contents.append((DEVELOPMENT_SHEET, "Huvudsiffrorna jämförda med tidigare år, med diagram"))
         contents += [(name, t.title) for name, t in named]
         contents.append((QUALITY_SHEET, report.quality.title if report.quality else ""))
 
@@ -373,6 +453,8 @@ def _write_workbook(report: Report, target) -> None:
         _write_answers(wb.add_worksheet(ANSWERS_SHEET), report, fmt)
         _write_signals(wb.add_worksheet(SIGNALS_SHEET), report, fmt)
         _write_charts(wb, wb.add_worksheet(CHARTS_SHEET), report, {t.id: name for name, t in named}, fmt)
+        if development:
+            _write_development(wb, wb.add_worksheet(DEVELOPMENT_SHEET), report, fmt)
         for name, table in named:
             _write_table(wb.add_worksheet(name), table, report, fmt)
         ws = wb.add_worksheet(QUALITY_SHEET)

@@ -108,6 +108,9 @@ def _document_view(report):
             items.append({"kind": "facts", "rows": block.rows})
         elif isinstance(block, doc.FigureList):
             items.append({"kind": "figures", "caption": block.caption, "rows": block.rows})
+        elif isinstance(block, doc.TextTable):
+            items.append({"kind": "texttable", "caption": block.caption, "headings": block.headings,
+                          "rows": block.rows, "note": block.note, "anchor": block.anchor})
     return document, items
 
 
