@@ -162,6 +162,8 @@ class _Builder:
         prev_year = earlier[-1]
         now = c.figure("acute_trend", "persons", year=year)
         before = c.figure("acute_trend", "persons", year=prev_year)
+        if now is None or before is None:  # acute_trend has a row for every year it lists
+            return []
         verdict = change_between(now.value, before.value)
         text = f"År {prev_year} var motsvarande antal {c.say(before, 'personer')}."
         if now.value is None or before.value is None:

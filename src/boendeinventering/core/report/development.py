@@ -59,7 +59,8 @@ def series(report: Report, table_id: str, key: dict) -> dict[int, int | None]:
     for row in table.rows:
         if row.get("year") is None or any(row.get(k) != v for k, v in key.items()):
             continue
-        out[int(row["year"])] = cell_value(row, "persons")
+        value = cell_value(row, "persons")  # persons: a whole number, or None where hidden
+        out[int(row["year"])] = None if value is None else int(value)
     return out
 
 
