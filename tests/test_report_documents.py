@@ -310,3 +310,9 @@ def test_occupancy_chart_leaves_out_suppressed_shares():
     data = occupancy_chart_data(table)
     assert data.series["Beläggning"] == [87.5, None]  # the leftover 50.0 never reaches the chart
     assert data.suppressed == [("Härbärge", "Beläggning")]
+
+
+def test_a_figure_summed_over_a_dimension_reads_as_the_total():
+    from boendeinventering.core.report.labels import TOTAL_LABEL, value_label
+
+    assert value_label("sex", "*") == TOTAL_LABEL != "*"

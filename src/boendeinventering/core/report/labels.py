@@ -96,8 +96,9 @@ def age_band_label(band: str) -> str:
 
 
 def value_label(dimension: str, value: Any) -> str:
-    """A dimension value as a Swedish reader expects it ("hotell" -> "Hotell")."""
-    if value is None:
+    """A dimension value as a Swedish reader expects it ("hotell" -> "Hotell"); None, or "*" for a
+    figure summed over the dimension (core/answers/cells.TOTAL_KEY), is the total."""
+    if value is None or value == "*":
         return TOTAL_LABEL
     if dimension == "situation":
         try:
