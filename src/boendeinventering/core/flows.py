@@ -397,6 +397,18 @@ def change_between(current: int | None, previous: int | None, alpha: float = 0.0
 AFTER_PROTECTED = ("acute", "situation_2", "situation_3", "none")
 
 
+def _next_situation(ended: pl.DataFrame, later: pl.DataFrame, months: int) -> pl.DataFrame:
+    """person -> situation of the first stay in ``later`` that starts on or after the person's
+    ``ended`` date and within ``months`` months of it (q9 and q10 follow-ups)."""
+    return (
+        ended.join(later.select("person", "situation", "start_date"), on="person", how="inner")
+        .filter((pl.col("start_date") >= pl.col("ended"))
+                & (pl.col("start_date") <= pl.col("ended").dt.offset_by(f"{months}mo")))
+        .sort("start_date", "situation")
+        .group_by("person").agg(pl.col("situation").first())
+    )
+
+
 def after_protected_housing(stays: pl.DataFrame, year: int, months: int = 12, record_keys=None) -> Table:
     """q9: what came next for persons whose ``skyddat_boende`` stay ended in year ``year``.
 
@@ -412,14 +424,7 @@ def after_protected_housing(stays: pl.DataFrame, year: int, months: int = 12, re
         stays.filter((pl.col("kod") == "skyddat_boende") & pl.col("end_date").is_between(first, last))
         .group_by("person").agg(ended=pl.col("end_date").max())
     )
-    later = stays.filter(pl.col("kod") != "skyddat_boende").select("person", "situation", "start_date")
-    nxt = (
-        ended.join(later, on="person", how="inner")
-        .filter((pl.col("start_date") >= pl.col("ended"))
-                & (pl.col("start_date") <= pl.col("ended").dt.offset_by(f"{months}mo")))
-        .sort("start_date", "situation")
-        .group_by("person").agg(pl.col("situation").first())
-    )
+    nxt = _next_situation(ended, stays.filter(pl.col("kod") != "skyddat_boende"), months)
     assigned = ended.join(nxt, on="person", how="left").select(
         "person",
         flow=pl.col("situation").replace_strict({1: "acute", 2: "situation_2", 3: "situation_3"}, default="none",
@@ -450,14 +455,7 @@ def social_contract_exits(stays: pl.DataFrame, year: int, months: int = 12, reco
         ended=pl.col("end_date").max())
     still = contracts.filter(pl.col("end_date").is_null() | (pl.col("end_date") > last)).select("person").unique()
     ended = ended.join(still, on="person", how="anti")
-    later = stays.filter(pl.col("kod") != "socialt_kontrakt").select("person", "situation", "start_date")
-    nxt = (
-        ended.join(later, on="person", how="inner")
-        .filter((pl.col("start_date") >= pl.col("ended"))
-                & (pl.col("start_date") <= pl.col("ended").dt.offset_by(f"{months}mo")))
-        .sort("start_date", "situation")
-        .group_by("person").agg(pl.col("situation").first())
-    )
+    nxt = _next_situation(ended, stays.filter(pl.col("kod") != "socialt_kontrakt"), months)
     assigned = ended.join(nxt, on="person", how="left").select(
         "person",
         flow=pl.col("situation").replace_strict({1: "to_acute", 2: "to_situation_2", 3: "other_situation_3"},
