@@ -69,7 +69,7 @@ __all__ = [
 TREND_YEARS = 5  # Y and up to four earlier years that have data
 INFLOW_FLOWS = ("continuing", "returning", "from_s2_s3", "new")
 OUTFLOW_FLOWS = ("still_acute", "to_s3", "to_s2", "not_seen")
-AGE_GROUPS = ("0-17", "18-25", "26-64", "65-", "okänd")
+AGE_GROUPS = taxonomy.AGE_GROUPS  # the coarse age groups: one definition, in taxonomy
 LONG_STAY_LIMITS = (90, 180)
 FLOW_TABLE_IDS = (
     "trend_by_situation", "acute_trend", "acute_inflow", "acute_outflow",
@@ -107,12 +107,8 @@ SHEET_NAMES_SV = {
     "social_contract_exits": "Efter socialt kontrakt",
 }
 
-# The coarse age groups of persons_by_kod_age: each is a union of SPEC 6's age bands, which is
-# what lets the audit tie them to persons_by_situation_sex_age (relations.py R20).
-AGE_GROUP_OF_BAND = {
-    "0-17": "0-17", "18-20": "18-25", "21-25": "18-25", "26-30": "26-64", "31-40": "26-64",
-    "41-50": "26-64", "51-64": "26-64", "65-": "65-", taxonomy.AGE_BAND_UNKNOWN: "okänd",
-}
+AGE_GROUP_OF_BAND = taxonomy.AGE_GROUP_OF_BAND
+
 
 _MOD = 1 << 32
 

@@ -54,8 +54,6 @@ SHEET_NAMES_SV: dict[str, str] = {
     "payments_by_purpose_age": "Utbetalningar ändamål och ålder",
 }
 
-# Measures holding money: rounded to whole kronor in every output (SPEC 6).
-MONEY_MEASURES = frozenset({"cost", "amount"})
 # Measures that are percentages (87.5 = 87,5 %), published with one decimal (SPEC 9).
 PERCENT_MEASURES = frozenset({"occupancy"})
 
