@@ -103,3 +103,22 @@ class ReportText(models.Model):
 
     def __str__(self):
         return f"{self.inventory_year} {self.kind} {self.key}"
+
+
+class KronofogdenYear(models.Model):
+    """One year of Kronofogden's eviction statistics for the installation's own municipality,
+    imported by the coordinator for comparison (core/kronofogden.py; docs/format.md)."""
+
+    year = models.PositiveIntegerField("år", unique=True)
+    applications = models.PositiveIntegerField("ansökningar om avhysning")
+    evictions = models.PositiveIntegerField("verkställda avhysningar")
+    children = models.PositiveIntegerField("berörda barn")
+    file_name = models.CharField("fil", max_length=255, blank=True)
+    imported_at = models.DateTimeField("importerad", default=timezone.now)
+    imported_by = models.CharField("importerad av", max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["year"]
+
+    def __str__(self):
+        return f"Kronofogden {self.year}"

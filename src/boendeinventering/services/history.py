@@ -140,4 +140,41 @@ def year_over_year_tables(year: int, mapping: Mapping, *, stays: pl.DataFrame | 
                 f"{', '.join(map(str, changed))} importerades med en annan pseudonymiseringsnyckel, så samma "
                 "person kan inte kännas igen mellan åren."
             )
+    tables.update(eviction_tables(year, cellkey=record_keys is not None))
     return tables
+
+
+def eviction_tables(year: int, *, cellkey: bool = False) -> dict[str, Table]:
+    """Evictions year by year (issue 11 item 5): the units' eviction forms of ``year`` and up to
+    four years before it (``form_avhysning_by_year``) and Kronofogden's statistics of the same
+    years when imported (``kronofogden_by_year``). They pass disclosure control with the rest."""
+    from boendeinventering.core.answers.forms import eviction_trend_table
+    from boendeinventering.core.kronofogden import kronofogden_table
+    from boendeinventering.reporting.services import forms_input, kronofogden_years
+
+    window = range(year - TREND_YEARS + 1, year + 1)
+    forms = {x: found for x in window if (found := forms_input(x)) is not None}
+    out = {t.id: t for t in (eviction_trend_table(forms), kronofogden_table(kronofogden_years(window)))
+           if t is not None}
+    if cellkey:
+        _cell_keys(out)
+    return out
+
+
+def _cell_keys(tables: dict[str, Table]) -> None:
+    """Cell keys (cell-key method) as for the forms' tables: a year's row of the eviction trend
+    gets the key of that year's own ``form_avhysning`` cell, so the same count gets the same
+    noise in every report that shows it (two noisy copies could be averaged)."""
+    from boendeinventering.core.answers.forms import T_EVICTIONS, T_EVICTIONS_BY_YEAR
+    from boendeinventering.core.protect.pattern import CELL_KEYS
+    from boendeinventering.services.figures import _form_cell_keys
+
+    for table in tables.values():
+        if table.id != T_EVICTIONS_BY_YEAR:
+            _form_cell_keys({table.id: table})
+            continue
+        for row in table.rows:
+            own = Table(T_EVICTIONS, "", [], table.measures, [{m: row[m] for m in table.measures}])
+            _form_cell_keys({T_EVICTIONS: own})
+            if CELL_KEYS in own.rows[0]:
+                row[CELL_KEYS] = own.rows[0][CELL_KEYS]

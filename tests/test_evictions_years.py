@@ -1,0 +1,228 @@
+"""Evictions year by year (issue 11 item 5): the units' eviction forms summed per year, Kronofogden's
+statistics beside them, in q7's answer and the report's tables, under disclosure control."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from boendeinventering.core.answers import build_answers
+from boendeinventering.core.answers.forms import FormsInput, FormSubmission, eviction_trend_table, form_tables
+from boendeinventering.core.ingest.issues import IngestError
+from boendeinventering.core.kronofogden import KronofogdenYear, kronofogden_table, parse_kronofogden
+from boendeinventering.core.tables import Report
+
+HEADER = "år;kommunkod;ansokningar;verkstallda;barn\n"
+
+
+def _forms(*units: dict) -> FormsInput:
+    names = [f"Enhet {i}" for i in range(len(units))]
+    return FormsInput(units=names, submissions=[FormSubmission(n, "avhysning", data) for n, data in zip(names, units)])
+
+
+def _eviction(arenden, avvarjda, genomforda, barn, underrattelser=0) -> dict:
+    return {"underrattelser": underrattelser, "arenden": arenden, "avvarjda": avvarjda, "genomforda": genomforda,
+            "genomforda_barn": barn}
+
+
+def _report(forms_by_year: dict[int, FormsInput], kronofogden: list[KronofogdenYear] = ()) -> Report:
+    year = max(forms_by_year)
+    tables = form_tables(forms_by_year[year])
+    trend = eviction_trend_table(forms_by_year)
+    if trend is not None:
+        tables[trend.id] = trend
+    kfm = kronofogden_table(list(kronofogden))
+    if kfm is not None:
+        tables[kfm.id] = kfm
+    return Report("0180", year, dt.date(year, 12, 31), tables, protected=False)
+
+
+def _q7(report: Report, forms: FormsInput):
+    return next(a for a in build_answers(report, forms, []) if a.id == "q7")
+
+
+def test_the_forms_are_summed_per_year_with_the_years_own_rule():
+    by_year = {
+        2023: _forms(_eviction(10, 4, 3, 1), _eviction(5, 5, 2, 0)),
+        2024: _forms(_eviction(8, 2, 6, 2), {"arenden": "saknas", "avvarjda": 3, "genomforda": 1,
+                                              "genomforda_barn": 1}),
+        2025: _forms(_eviction(20, 9, 12, 4)),
+    }
+    table = eviction_trend_table(by_year)
+    rows = {r["year"]: r for r in table.rows}
+    assert (rows[2023]["cases"], rows[2023]["averted"], rows[2023]["evictions"]) == (15, 9, 5)
+    # a unit without a figure for its cases gives no averted ones (the parts rule of forms.py)
+    assert (rows[2024]["cases"], rows[2024]["averted"], rows[2024]["evictions"], rows[2024]["evictions_with_children"]
+            ) == (8, 2, 7, 3)
+    # the year's row is the year's own form table, cell for cell
+    own = form_tables(by_year[2025])["form_avhysning"].rows[0]
+    assert {m: rows[2025][m] for m in own} == own
+
+
+def test_one_year_of_forms_gives_no_trend_table():
+    assert eviction_trend_table({2025: _forms(_eviction(3, 1, 2, 0))}) is None
+    assert eviction_trend_table({2024: FormsInput(["A"], []), 2025: _forms(_eviction(3, 1, 2, 0))}) is None
+
+
+def test_q7_says_a_small_change_is_uncertain_and_a_large_one_is_an_increase():
+    small = {2024: _forms(_eviction(30, 10, 6, 0)), 2025: _forms(_eviction(30, 10, 9, 0))}
+    answer = _q7(_report(small), small[2025])
+    assert "År 2024 var antalet genomförda avhysningar enligt enheterna 6 avhysningar." in answer.text
+    assert "(osäker förändring)" in answer.text
+    large = {2024: _forms(_eviction(80, 10, 12, 0)), 2025: _forms(_eviction(80, 10, 40, 0))}
+    answer = _q7(_report(large), large[2025])
+    assert "12 avhysningar. Ökningen är större än vad slumpen brukar ge." in answer.text
+    assert "osäker förändring" not in answer.text
+    # every figure the answer states is a cell of the report
+    assert any(f.table == "form_avhysning_by_year" and f.key == {"year": 2024} and f.value == 12
+               for f in answer.figures)
+
+
+def test_q7_compares_with_the_latest_earlier_year_not_a_missing_one():
+    by_year = {2022: _forms(_eviction(50, 10, 40, 0)), 2025: _forms(_eviction(50, 10, 10, 0))}
+    answer = _q7(_report(by_year), by_year[2025])
+    assert "År 2022 var antalet genomförda avhysningar enligt enheterna 40 avhysningar. Minskningen" in answer.text
+
+
+def test_q7_without_earlier_forms_says_the_trend_cannot_be_shown():
+    by_year = {2025: _forms(_eviction(5, 1, 3, 0))}
+    answer = _q7(_report(by_year), by_year[2025])
+    assert any("finns inte för något tidigare år" in c for c in answer.caveats)
+    assert any("Kronofogdens statistik" in c and "har inte importerats" in c for c in answer.caveats)
+
+
+def test_q7_states_kronofogden_beside_the_units():
+    by_year = {2024: _forms(_eviction(5, 1, 3, 0)), 2025: _forms(_eviction(5, 1, 4, 0))}
+    kfm = [KronofogdenYear(2024, 70, 20, 8), KronofogdenYear(2025, 90, 45, 12)]
+    answer = _q7(_report(by_year, kfm), by_year[2025])
+    assert ("Enligt Kronofogdens statistik kom 90 ansökningar om avhysning in under 2025 och 45 avhysningar "
+            "verkställdes, som berörde 12 barn.") in answer.text
+    assert "antalet verkställda avhysningar enligt Kronofogden 20 avhysningar. Ökningen" in answer.text
+    assert "kronofogden" in answer.sources and "kronofogden_by_year" in answer.tables
+
+
+def test_q7_hidden_figure_gives_no_verdict():
+    by_year = {2024: _forms(_eviction(30, 10, 3, 0)), 2025: _forms(_eviction(30, 10, 9, 0))}
+    report = _report(by_year)
+    report.tables["form_avhysning_by_year"].rows[0]["suppressed"] = ["evictions"]
+    report.tables["form_avhysning_by_year"].rows[0]["evictions"] = None
+    answer = _q7(report, by_year[2025])
+    assert "dolt av röjandeskäl" in answer.text
+    assert "kan inte bedömas eftersom en av uppgifterna inte redovisas" in answer.text
+    assert "3 avhysningar" not in answer.text
+
+
+# --- Kronofogden's file ---------------------------------------------------------------------------
+
+def test_kronofogden_file_in_cp1252_with_commas_keeps_only_the_own_municipality():
+    text = "År,Kommunkod,Ansökningar,Verkställda,Barn\r\n2024,0180,1 234,40,12\r\n2024,0380,5,1,0\r\n2025,180,99,41,7\r\n"
+    parsed = parse_kronofogden(text.encode("cp1252"), "0180")
+    assert parsed.other_rows == 1
+    assert [(y.year, y.kfm_applications, y.kfm_evictions, y.kfm_children) for y in parsed.years] == [
+        (2024, 1234, 40, 12), (2025, 99, 41, 7)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("år;kommun;ansökningar\n2024;0180;3\n", "Rubrikraden saknar verkstallda, barn"),
+    (HEADER + "2024;0180;tio;4;1\n", "Rad 2, kolumn ansokningar, värde 'tio': ska vara ett heltal"),
+    (HEADER + "2024;0180;3;-4;1\n", "Rad 2, kolumn verkstallda, värde '-4': ska vara ett heltal"),
+    (HEADER + "2024;0180;3;4;\n", "Rad 2, kolumn barn: värde saknas"),
+    (HEADER + "2024;Solna;3;4;1\n", "Rad 2, kolumn kommunkod, värde 'Solna': kommunkoden ska vara fyra siffror"),
+    (HEADER + "2024;0180;3;4;1\n2024;0180;3;4;1\n", "Rad 3, kolumn år, värde '2024': året finns redan på rad 2"),
+    (HEADER + "2024;0380;3;4;1\n", "inga rader för kommunkod 0180"),
+])
+def test_kronofogden_file_errors_name_row_column_and_reason(text, expected):
+    with pytest.raises(IngestError) as caught:
+        parse_kronofogden(text.encode("utf-8"), "0180")
+    assert expected in str(caught.value)
+
+
+def test_import_is_atomic_idempotent_and_ignores_other_municipalities(installed):
+    from boendeinventering.reporting.models import KronofogdenYear as Stored
+    from boendeinventering.reporting.services import import_kronofogden
+
+    data = (HEADER + "2024;0180;70;20;8\n2025;0180;90;45;12\n2025;0380;9;9;9\n").encode()
+    assert import_kronofogden(data, "samordnare") == {"new": 2, "changed": 0, "unchanged": 0, "other_rows": 1}
+    before = list(Stored.objects.order_by("year").values())
+    assert import_kronofogden(data, "samordnare") == {"new": 0, "changed": 0, "unchanged": 2, "other_rows": 1}
+    assert list(Stored.objects.order_by("year").values()) == before  # same file twice: nothing changed
+    with pytest.raises(IngestError):  # a good row and a bad one: nothing of the file is stored
+        import_kronofogden((HEADER + "2025;0180;91;46;13\n2026;0180;x;1;1\n").encode(), "samordnare")
+    assert list(Stored.objects.order_by("year").values()) == before
+    assert import_kronofogden((HEADER + "2025;0180;91;46;13\n").encode(), "samordnare")["changed"] == 1
+    assert Stored.objects.get(year=2025).evictions == 46
+
+
+# --- through the database and disclosure control ----------------------------------------------
+
+def _submit(year: int, unit_data: dict[str, dict]) -> None:
+    from boendeinventering.organisation.models import InventoryYear, Unit
+    from boendeinventering.reporting.models import UnitReport
+
+    inventory_year, _ = InventoryYear.objects.get_or_create(year=year)
+    for name, data in unit_data.items():
+        unit, _ = Unit.objects.get_or_create(name=name)
+        UnitReport.objects.create(inventory_year=inventory_year, unit=unit, kind="avhysning", data=data,
+                                  status=UnitReport.Status.SUBMITTED)
+
+
+def _import_year(tmp_path, year: int, persons: list[str]) -> None:
+    from boendeinventering.services import imports
+
+    path = tmp_path / f"{year}.csv"
+    path.write_text("person_id;enhet;insats;startdatum;slutdatum\n" + "".join(
+        f"{p};Mottagningen;akutboende;{year}-02-01;{year}-03-01\n" for p in persons), encoding="utf-8")
+    imports.import_extract("insatser", path, year=year)
+
+
+def test_report_of_the_year_holds_evictions_by_year_protected(installed, tmp_path):
+    from boendeinventering.core.demo_data import load_test_numbers
+    from boendeinventering.reporting.services import import_kronofogden
+    from boendeinventering.services import figures
+
+    people = [n for n in load_test_numbers() if "1950" <= n[:4] <= "1999"][:30]
+    for year in (2023, 2024, 2025):
+        _import_year(tmp_path, year, people)
+    _submit(2023, {"A": _eviction(20, 8, 6, 0), "B": _eviction(10, 2, 5, 1)})
+    _submit(2024, {"A": _eviction(25, 9, 14, 2)})
+    _submit(2025, {"A": _eviction(30, 11, 12, 3), "B": _eviction(4, 1, 5, 0)})
+    import_kronofogden((HEADER + "2024;0180;70;20;8\n2025;0180;90;45;2\n2019;0180;1;1;1\n").encode(), "s")
+
+    truth = figures.build_report(2025, protected=False)
+    rows = {r["year"]: r for r in truth.tables["form_avhysning_by_year"].rows}
+    assert {y: r["evictions"] for y, r in rows.items()} == {2023: 11, 2024: 14, 2025: 17}
+    assert {y: r["evictions_with_children"] for y, r in rows.items()} == {2023: 1, 2024: 2, 2025: 3}
+    # only the report's five years of Kronofogden's file
+    assert [r["year"] for r in truth.tables["kronofogden_by_year"].rows] == [2024, 2025]
+
+    published = figures.build_report(2025)  # protected: passes disclosure control and its audit, or raises
+    by_year = {r["year"]: r for r in published.tables["form_avhysning_by_year"].rows}
+    own = published.tables["form_avhysning"].rows[0]
+    # the year's row and the year's own table hide the same cells (relation F6)
+    assert set(by_year[2025].get("suppressed", [])) == set(own.get("suppressed", []))
+    assert "evictions_with_children" in by_year[2025]["suppressed"]
+    assert by_year[2025]["evictions"] == 17 and by_year[2024]["evictions"] == 14
+    kfm = {r["year"]: r for r in published.tables["kronofogden_by_year"].rows}
+    assert "kfm_children" in kfm[2025]["suppressed"] and kfm[2025]["kfm_evictions"] == 45
+    q7 = next(a for a in published.answers if a.id == "q7")
+    assert "År 2024 var antalet genomförda avhysningar enligt enheterna 14 avhysningar." in q7.text
+    assert "(osäker förändring)" in q7.text  # 14 -> 17: within chance
+    stated = {(f.table, tuple(sorted(f.key.items())), f.measure) for f in q7.figures}
+    for table_id, key, measure in stated:
+        table = published.tables[table_id]
+        row = next(r for r in table.rows if tuple(sorted((d, r[d]) for d in table.dimensions)) == key)
+        assert measure in table.measures and (row[measure] is None) == (measure in row.get("suppressed", ()))
+
+
+def test_the_audit_knows_the_years_row_is_the_years_own_table():
+    from boendeinventering.core.protect.relations import build_relations
+
+    by_year = {2024: _forms(_eviction(5, 1, 3, 0)), 2025: _forms(_eviction(9, 2, 4, 1))}
+    relations = build_relations(_report(by_year).tables)
+    same = [r for r in relations if r.name.startswith("F6") and r.sense == "="]
+    cells = {frozenset(c for c, _ in r.terms) for r in same}
+    assert frozenset({("form_avhysning_by_year", (2025,), "evictions"), ("form_avhysning", (), "evictions")}) in cells
+    assert not any(("form_avhysning_by_year", (2024,), "evictions") in c for c in cells)
+    assert any(r.name.startswith("F6 med barn") and (("form_avhysning_by_year", (2024,), "evictions"), -1.0) in r.terms
+               for r in relations)
