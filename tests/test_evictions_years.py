@@ -116,7 +116,8 @@ def test_q7_hidden_figure_gives_no_verdict():
 # --- Kronofogden's file ---------------------------------------------------------------------------
 
 def test_kronofogden_file_in_cp1252_with_commas_keeps_only_the_own_municipality():
-    text = "År,Kommunkod,Ansökningar,Verkställda,Barn\r\n2024,0180,1 234,40,12\r\n2024,0380,5,1,0\r\n2025,180,99,41,7\r\n"
+    text = ("År,Kommunkod,Ansökningar,Verkställda,Barn\r\n2024,0180,1 234,40,12\r\n2024,0380,5,1,0\r\n"
+            "2025,180,99,41,7\r\n")
     parsed = parse_kronofogden(text.encode("cp1252"), "0180")
     assert parsed.other_rows == 1
     assert [(y.year, y.kfm_applications, y.kfm_evictions, y.kfm_children) for y in parsed.years] == [
@@ -226,3 +227,43 @@ def test_the_audit_knows_the_years_row_is_the_years_own_table():
     assert not any(("form_avhysning_by_year", (2024,), "evictions") in c for c in cells)
     assert any(r.name.startswith("F6 med barn") and (("form_avhysning_by_year", (2024,), "evictions"), -1.0) in r.terms
                for r in relations)
+
+
+# --- recurring signals: earlier years computed once ----------------------------------------------
+
+def test_earlier_years_signals_are_kept_and_recomputed_only_when_their_inputs_change(installed, tmp_path,
+                                                                                      monkeypatch):
+    from boendeinventering.core.demo_data import load_test_numbers
+    from boendeinventering.reporting.models import SignalHistory
+    from boendeinventering.services import figures, history
+
+    people = [n for n in load_test_numbers() if "1950" <= n[:4] <= "1999"][:20]
+    for year in (2023, 2024, 2025):
+        _import_year(tmp_path, year, people)
+    _submit(2024, {"A": _eviction(20, 8, 6, 2)})  # evictions of families: the signal fires in 2024
+
+    def earlier():
+        return {x: [s.id for s in history.signals_of_year(x)] for x in (2023, 2024)}
+
+    assert earlier() == {2023: [], 2024: ["evictions_children"]}
+    assert set(SignalHistory.objects.values_list("year", flat=True)) == {2023, 2024}
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("an unchanged earlier year must not be built again")
+
+    real_build = figures.build_report
+    monkeypatch.setattr(figures, "build_report", refuse)
+    assert earlier() == {2023: [], 2024: ["evictions_children"]}
+
+    # the signal also fires in 2025's own report, which marks it recurring from the kept history
+    _submit(2025, {"A": _eviction(20, 8, 6, 1)})
+    monkeypatch.setattr(figures, "build_report", real_build)
+    report = figures.build_report(2025)
+    assert next(s for s in report.signals if s.id == "evictions_children").history == [2024]
+
+    # a changed input (2023's form) recomputes that year only
+    _submit(2023, {"A": _eviction(20, 8, 6, 3)})
+    built = []
+    monkeypatch.setattr(figures, "build_report", lambda year, **kw: built.append(year) or real_build(year, **kw))
+    assert earlier() == {2023: ["evictions_children"], 2024: ["evictions_children"]}
+    assert built == [2023]
