@@ -89,7 +89,7 @@ DEMO_FORMS: dict[str, dict[str, dict]] = {
 # the report's evictions year by year have a trend: more evictions, more of them of families.
 EARLIER_EVICTIONS: dict[int, dict] = {
     1: {"underrattelser": 55, "arenden": 41, "avvarjda": 30, "genomforda": 7, "genomforda_barn": 2},
-    2: {"underrattelser": 48, "arenden": 37, "avvarjda": 29, "genomforda": 4, "genomforda_barn": 1},
+    2: {"underrattelser": 48, "arenden": 37, "avvarjda": 29, "genomforda": 5, "genomforda_barn": 0},
 }
 EARLIER_EVICTION_UNIT = "Mottagningsenheten"
 
@@ -132,7 +132,7 @@ def submit_demo_forms(year: int, last_year: int | None = None) -> int:
 
 
 # --- a small Kronofogden file (core/kronofogden.py), made in code like the rest of the demo -------
-DEMO_KRONOFOGDEN = {1: (68, 12, 5), 2: (61, 9, 3)}  # years back from the last: ansökningar, verkställda, barn
+DEMO_KRONOFOGDEN = {1: (68, 12, 6), 2: (61, 9, 5)}  # years back from the last: ansökningar, verkställda, barn
 DEMO_KRONOFOGDEN_LAST = (74, 15, 7)
 OTHER_KOMMUN = "0180"  # a national file holds every municipality: the import keeps only its own
 
