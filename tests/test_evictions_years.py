@@ -267,3 +267,36 @@ def test_earlier_years_signals_are_kept_and_recomputed_only_when_their_inputs_ch
     monkeypatch.setattr(figures, "build_report", lambda year, **kw: built.append(year) or real_build(year, **kw))
     assert earlier() == {2023: ["evictions_children"], 2024: ["evictions_children"]}
     assert built == [2023]
+
+
+def test_published_outputs_with_evictions_by_year_pass_the_disclosure_checks(installed, tmp_path):
+    """Every format of a three-year report with the new tables: no small count, unsuppressed cells
+    true, and the LP audit (with F6) passes on the published JSON (tests/test_published_outputs)."""
+    import json
+
+    from boendeinventering.core.demo_data import generate_demo_years
+    from boendeinventering.reporting.services import import_kronofogden
+    from boendeinventering.services import figures, imports, mapping
+    from tests.test_published_outputs import _check_all
+
+    years = (2023, 2024, 2025)
+    generated = generate_demo_years(tmp_path / "uttag", years=years, persons=150, seed=41)
+    mapping.import_mapping(generated[2025].mapping)
+    for year, files in generated.items():
+        for kind in ("insatser", "utbetalningar", "skuldradgivning", "platser"):
+            imports.import_extract(kind, getattr(files, kind), year=year)
+    _submit(2023, {"A": _eviction(12, 5, 6, 0), "B": _eviction(3, 1, 2, 1)})
+    _submit(2024, {"A": _eviction(14, 6, 9, 2)})
+    _submit(2025, {"A": _eviction(16, 7, 11, 3), "B": _eviction(2, 0, 1, 0)})
+    import_kronofogden((HEADER + "2023;0180;40;8;3\n2024;0180;44;12;6\n2025;0180;51;3;0\n").encode(), "s")
+    out = {fmt: figures.export(2025, fmt, tmp_path / f"rapport.{fmt}") for fmt in ("json", "xlsx", "html", "docx",
+                                                                                 "pdf")}
+    out["truth"] = figures.export(2025, "json", tmp_path / "internt.json", unprotected=True)
+    _check_all(out)
+    tables = json.loads(out["json"].read_text(encoding="utf-8"))["tables"]
+    by_year = {r["year"]: r for r in tables["form_avhysning_by_year"]["rows"]}
+    assert by_year[2023]["evictions"] == 8 and by_year[2025]["evictions"] == 12
+    assert "evictions_with_children" in by_year[2025]["suppressed"]  # 3 households: hidden in every format
+    kfm = {r["year"]: r for r in tables["kronofogden_by_year"]["rows"]}
+    assert "kfm_children" in kfm[2023]["suppressed"] and "kfm_evictions" in kfm[2025]["suppressed"]
+    assert kfm[2025]["kfm_children"] == 0  # zero is published
