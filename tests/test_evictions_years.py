@@ -300,3 +300,32 @@ def test_published_outputs_with_evictions_by_year_pass_the_disclosure_checks(ins
     kfm = {r["year"]: r for r in tables["kronofogden_by_year"]["rows"]}
     assert "kfm_children" in kfm[2023]["suppressed"] and "kfm_evictions" in kfm[2025]["suppressed"]
     assert kfm[2025]["kfm_children"] == 0  # zero is published
+
+
+def test_coordinator_uploads_kronofogden_on_the_year_page_and_a_reporter_cannot(users):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from boendeinventering.organisation.models import Role
+    from boendeinventering.reporting.models import KronofogdenYear as Stored
+    from tests.test_web_access import YEAR
+    from tests.test_web_views import as_role
+
+    url = reverse("reporting:kronofogden", kwargs={"year": YEAR})
+    coordinator = as_role(users, Role.COORDINATOR)
+    assert url in coordinator.get(reverse("web:year", kwargs={"year": YEAR})).content.decode()
+
+    def post(client, text):
+        return client.post(url, {"file": SimpleUploadedFile("kfm.csv", text.encode("cp1252"), "text/csv")})
+
+    bad = post(coordinator, HEADER + "2025;0180;tolv;4;1\n")
+    assert bad.status_code == 400 and "Rad 2, kolumn ansokningar" in bad.content.decode()
+    assert not Stored.objects.exists()
+    good = post(coordinator, HEADER + "2025;0180;12;4;1\n2025;0380;1;1;1\n")
+    assert good.status_code == 302
+    page = coordinator.get(url).content.decode()
+    assert "1 nya år" in page and "1 rader för andra kommuner" in page
+    assert list(Stored.objects.values_list("year", "applications", "evictions", "children")) == [(2025, 12, 4, 1)]
+    reporter = as_role(users, Role.REPORTER)
+    assert post(reporter, HEADER + "2025;0180;99;9;9\n").status_code == 403
+    assert Stored.objects.get().applications == 12
