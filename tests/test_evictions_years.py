@@ -329,3 +329,34 @@ def test_coordinator_uploads_kronofogden_on_the_year_page_and_a_reporter_cannot(
     reporter = as_role(users, Role.REPORTER)
     assert post(reporter, HEADER + "2025;0180;99;9;9\n").status_code == 403
     assert Stored.objects.get().applications == 12
+
+
+def test_cell_key_method_gives_a_years_row_the_noise_of_that_years_own_form_table(installed, tmp_path, settings):
+    from boendeinventering.core.demo_data import load_test_numbers
+    from boendeinventering.reporting.services import import_kronofogden
+    from boendeinventering.services import figures
+
+    settings.BOINV_DISCLOSURE_METHOD = "cellkey"
+    people = [n for n in load_test_numbers() if "1950" <= n[:4] <= "1999"][:30]
+    for year in (2024, 2025):
+        _import_year(tmp_path, year, people)
+    _submit(2024, {"A": _eviction(40, 17, 23, 9)})
+    _submit(2025, {"A": _eviction(37, 13, 29, 11)})
+    import_kronofogden((HEADER + "2024;0180;70;20;8\n2025;0180;90;45;12\n").encode(), "s")
+    d = settings.BOINV_CELLKEY_D
+    noisy_2025 = figures.build_report(2025)  # passes the cell-key check, or raises
+    truth = figures.build_report(2025, protected=False)
+    by_year = {r["year"]: r for r in noisy_2025.tables["form_avhysning_by_year"].rows}
+    own = noisy_2025.tables["form_avhysning"].rows[0]
+    assert all(by_year[2025][m] == own[m] for m in ("cases", "averted", "evictions", "evictions_with_children"))
+    true_by_year = {r["year"]: r for r in truth.tables["form_avhysning_by_year"].rows}
+    kfm = {r["year"]: r for r in noisy_2025.tables["kronofogden_by_year"].rows}
+    true_kfm = {r["year"]: r for r in truth.tables["kronofogden_by_year"].rows}
+    for tid, rows, true_rows in (("form_avhysning_by_year", by_year, true_by_year),
+                                 ("kronofogden_by_year", kfm, true_kfm)):
+        for year, row in rows.items():
+            for m in noisy_2025.tables[tid].measures:
+                assert abs(row[m] - true_rows[year][m]) <= d, (tid, year, m)
+    # 2024's row carries the noise 2024's own report gives its form cell: the same count, the same noise
+    own_2024 = figures.build_report(2024).tables["form_avhysning"].rows[0]
+    assert all(by_year[2024][m] == own_2024[m] for m in ("cases", "averted", "evictions", "evictions_with_children"))
