@@ -377,3 +377,22 @@ def test_cli_command_imports_and_reports_errors_in_swedish(installed, tmp_path, 
     assert run(argparse.Namespace(file=bad)) != 0
     assert "Rad 2, kolumn verkstallda, värde 'fyra'" in capsys.readouterr().err
     assert list(Stored.objects.values_list("year", "evictions")) == [(2025, 4)]
+
+
+def test_kronofogden_page_in_english(users):
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+
+    from boendeinventering.organisation.models import Role
+    from tests.test_web_access import YEAR
+    from tests.test_web_views import as_role
+
+    client = as_role(users, Role.COORDINATOR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    try:
+        page = client.get(reverse("reporting:kronofogden", kwargs={"year": YEAR})).content.decode()
+    finally:
+        translation.deactivate()
+    assert "The Enforcement Authority (Kronofogden) publishes" in page and "The file has the header row" in page
+    assert "Kronofogden publicerar" not in page
