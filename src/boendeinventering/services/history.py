@@ -204,7 +204,7 @@ def signals_of_year(year: int) -> list | None:
     stored = SignalHistory.objects.filter(year=year, fingerprint=fingerprint).first()
     if stored is None:
         signals = _built_signals(year)
-        stored, _ = SignalHistory.objects.update_or_create(year=year, defaults={
+        SignalHistory.objects.update_or_create(year=year, defaults={
             "fingerprint": fingerprint, "passed": signals is not None,
             "signals": [[s.id, s.title] for s in signals or []]})
         return signals
@@ -230,7 +230,7 @@ def signal_inputs_fingerprint(year: int) -> str:
     """SHA-256 of everything a year's protected report without history, and so its signals,
     depends on: the active imports it reads (an import's rows never change), the mapping, the
     year's submitted forms, units and reference date, the disclosure and signal settings, the
-    municipality and the program's code. A change to any of them recomputes the signals."""
+    municipality, the key's fingerprint and the program's code. A change to any of them recomputes the signals."""
     import dataclasses
     import hashlib
     import json
@@ -246,6 +246,7 @@ def signal_inputs_fingerprint(year: int) -> str:
     inputs = {
         "code": _code_digest(),
         "kommun": current_installation().kommun,
+        "key": key_fingerprint(),  # the cell-key method's noise comes from the key
         "batches": sorted(active_batches(year=year).values_list("id", flat=True)),
         "mapping": sorted(MappingEntry.objects.values_list("local_name", "code")),
         "reference_date": str(inventory_year.effective_reference_date if inventory_year else None),
