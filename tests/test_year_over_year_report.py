@@ -307,3 +307,14 @@ def test_the_demo_shows_three_years_with_trends_flows_and_recurring_signals(inst
     check_numbers(report)
     html = (tmp_path / "demo" / "rapporter" / f"inventering-{YEAR}.html").read_text(encoding="utf-8")
     assert 'id="utveckling"' in html and TREND_CHART_ID in html and "Återkommande sedan" in html
+    # evictions year by year: the units' forms of all three years, and the demo's Kronofogden file
+    # (its other municipality's rows left out)
+    from boendeinventering.services.demo_forms import DEMO_FORMS, EARLIER_EVICTIONS
+
+    evictions = {r["year"]: r["evictions"] for r in report.tables["form_avhysning_by_year"].rows}
+    assert evictions == {2023: EARLIER_EVICTIONS[2]["genomforda"], 2024: EARLIER_EVICTIONS[1]["genomforda"],
+                         2025: DEMO_FORMS["Mottagningsenheten"]["avhysning"]["genomforda"]}
+    assert [r["year"] for r in report.tables["kronofogden_by_year"].rows] == [2023, 2024, 2025]
+    q7 = next(a for a in report.answers if a.id == "q7")
+    assert "År 2024 var antalet genomförda avhysningar enligt enheterna" in q7.text
+    assert "Enligt Kronofogdens statistik" in q7.text

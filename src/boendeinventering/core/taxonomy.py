@@ -137,6 +137,10 @@ MEASURE_NAMES_SV: dict[str, str] = {
     "persons_over_90": "Personer med mer än 90 dygn",
     "persons_over_180": "Personer med mer än 180 dygn",
     "median_nights": "Median, dygn per person",
+    # Kronofogden's eviction statistics (core/kronofogden.py)
+    "kfm_applications": "Ansökningar om avhysning (Kronofogden)",
+    "kfm_evictions": "Verkställda avhysningar (Kronofogden)",
+    "kfm_children": "Berörda barn (Kronofogden)",
 }
 
 DIMENSION_NAMES_SV: dict[str, str] = {
@@ -177,6 +181,9 @@ POPULATION_MEASURES = frozenset({"persons", "households"})
 # beside a published count of persons; docs/disclosure.md).
 COUNT_MEASURES = COUNT_MEASURES | {"persons_over_90", "persons_over_180"}
 MAGNITUDE_MEASURES = MAGNITUDE_MEASURES | {"median_nights"}
+# Kronofogden's statistics (core/kronofogden.py): public, but a small municipality's few evictions
+# are protected like the units' own counts.
+COUNT_MEASURES = COUNT_MEASURES | {"kfm_applications", "kfm_evictions", "kfm_children"}
 
 
 def situation_of(code: str) -> int | None:

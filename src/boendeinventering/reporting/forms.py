@@ -406,3 +406,23 @@ def readonly_rows(kind: FormKind, answers: dict) -> list[list[tuple[str, str]]]:
         return []
     return [[(spec.label, display_value(spec, row.get(spec.name))) for spec in kind.rows.fields]
             for row in answers.get(ROWS_KEY, [])]
+
+
+KRONOFOGDEN_MAX_BYTES = 5 * 1_048_576  # a national file of every municipality and year is far smaller
+
+
+class KronofogdenUploadForm(forms.Form):
+    """The coordinator's upload of Kronofogden's eviction statistics (core/kronofogden.py)."""
+
+    file = forms.FileField(label=_("Fil med Kronofogdens statistik (CSV eller Excel .xlsx)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx")):
+            raise ValidationError(_("Filen måste vara en CSV-fil (.csv, .txt) eller en Excel-fil (.xlsx)."))
+        if upload.size > KRONOFOGDEN_MAX_BYTES:
+            raise ValidationError(_("Filen är för stor (högst %(mb)s MB).")
+                                  % {"mb": KRONOFOGDEN_MAX_BYTES // 1_048_576})
+        if upload.size == 0:
+            raise ValidationError(_("Filen är tom."))
+        return upload

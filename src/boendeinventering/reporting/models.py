@@ -103,3 +103,42 @@ class ReportText(models.Model):
 
     def __str__(self):
         return f"{self.inventory_year} {self.kind} {self.key}"
+
+
+class KronofogdenYear(models.Model):
+    """One year of Kronofogden's eviction statistics for the installation's own municipality,
+    imported by the coordinator for comparison (core/kronofogden.py; docs/format.md)."""
+
+    year = models.PositiveIntegerField("år", unique=True)
+    applications = models.PositiveIntegerField("ansökningar om avhysning")
+    evictions = models.PositiveIntegerField("verkställda avhysningar")
+    children = models.PositiveIntegerField("berörda barn")
+    file_name = models.CharField("fil", max_length=255, blank=True)
+    imported_at = models.DateTimeField("importerad", default=timezone.now)
+    imported_by = models.CharField("importerad av", max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["year"]
+
+    def __str__(self):
+        return f"Kronofogden {self.year}"
+
+
+class SignalHistory(models.Model):
+    """Which needs signals fired in an unpublished earlier year, kept so that the next year's report
+    need not build that year's whole report again for its recurring signals (services/history.py).
+
+    Valid only for the inputs it was computed from (``fingerprint``: the year's imports, the mapping,
+    its forms and reference date, the settings and the program version); anything else recomputes."""
+
+    year = models.PositiveIntegerField("år", unique=True)
+    fingerprint = models.CharField(max_length=64)
+    signals = models.JSONField(default=list)  # [[id, title], ...] of the signals that fired
+    passed = models.BooleanField(default=True)  # False: the year did not pass disclosure control
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["year"]
+
+    def __str__(self):
+        return f"Signaler {self.year}"

@@ -413,3 +413,51 @@ def texts_stamp(year: int) -> str:
     b = ReportText.objects.filter(inventory_year__year=year).aggregate(n=Count("id"), last=Max("updated_at"))
     stamp = lambda x: x["last"].timestamp() if x["last"] else 0  # noqa: E731
     return f"{a['n']}:{stamp(a)}:{b['n']}:{stamp(b)}"
+
+
+# --- Kronofogden's eviction statistics (core/kronofogden.py) -------------------------------------
+
+def import_kronofogden(source: bytes, user, *, file_name: str = "", ip: str | None = None) -> dict[str, int]:
+    """Import a Kronofogden file: the own municipality's years are stored, other rows ignored.
+
+    All or nothing (a file with an error changes nothing), and idempotent: a year already stored
+    with the same figures is left as it is, so the same file twice changes nothing. Returns
+    {"new", "changed", "unchanged", "other_rows"}. Raises IngestError (Swedish, row and column)."""
+    from boendeinventering.core.kronofogden import parse_kronofogden
+    from boendeinventering.services import audit
+    from boendeinventering.services.installation import current_installation
+
+    from .models import KronofogdenYear
+
+    parsed = parse_kronofogden(source, current_installation().kommun, file_name or None)
+    username = user if isinstance(user, str) else user.get_username()
+    counts = {"new": 0, "changed": 0, "unchanged": 0, "other_rows": parsed.other_rows}
+    with transaction.atomic():
+        for y in parsed.years:
+            figures = {"applications": y.kfm_applications, "evictions": y.kfm_evictions, "children": y.kfm_children}
+            stored = KronofogdenYear.objects.select_for_update().filter(year=y.year).first()
+            if stored is not None and all(getattr(stored, k) == v for k, v in figures.items()):
+                counts["unchanged"] += 1
+                continue
+            KronofogdenYear.objects.update_or_create(
+                year=y.year, defaults={**figures, "file_name": file_name[:255], "imported_at": timezone.now(),
+                                       "imported_by": username[:150]})
+            counts["changed" if stored is not None else "new"] += 1
+        years = ", ".join(str(y.year) for y in parsed.years)
+        audit.record(user, audit.IMPORT,
+                     f"Kronofogdens statistik ({file_name or 'fil'}): år {years}; {counts['new']} nya, "
+                     f"{counts['changed']} ändrade, {counts['unchanged']} oförändrade, "
+                     f"{counts['other_rows']} rader för andra kommuner lämnades utan avseende.", ip=ip)
+    log.info("kronofogden import new=%s changed=%s unchanged=%s", counts["new"], counts["changed"],
+             counts["unchanged"])
+    return counts
+
+
+def kronofogden_years(years) -> list:
+    """The stored Kronofogden years among ``years``, as the core's plain data."""
+    from boendeinventering.core.kronofogden import KronofogdenYear as Year
+
+    from .models import KronofogdenYear
+
+    return [Year(k.year, k.applications, k.evictions, k.children)
+            for k in KronofogdenYear.objects.filter(year__in=list(years)).order_by("year")]

@@ -140,3 +140,34 @@ def summary(request, year: int):
         "extract_contracts": services.extract_contract_households(year) if request.GET.get("uttag") else None,
         "extract_requested": bool(request.GET.get("uttag")),
     })
+
+
+@require_role(Role.COORDINATOR)
+def kronofogden(request, year: int):
+    """Kronofogden's eviction statistics: the stored years, and an upload that adds or corrects them."""
+    from boendeinventering.core.ingest.issues import IngestError
+    from boendeinventering.services import audit
+
+    from .forms import KronofogdenUploadForm
+    from .models import KronofogdenYear
+
+    inventory_year = get_object_or_404(InventoryYear, year=year)
+    form = KronofogdenUploadForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            counts = services.import_kronofogden(upload.read(), request.user, file_name=upload.name,
+                                                 ip=audit.client_ip(request))
+        except IngestError as exc:
+            errors = [issue.as_text() for issue in exc.issues]
+        else:
+            messages.success(request, _(
+                "Kronofogdens statistik är importerad: %(new)s nya år, %(changed)s ändrade och %(unchanged)s "
+                "oförändrade. %(other)s rader för andra kommuner lämnades utan avseende.") % {
+                "new": counts["new"], "changed": counts["changed"], "unchanged": counts["unchanged"],
+                "other": counts["other_rows"]})
+            return redirect("reporting:kronofogden", year=year)
+    return render(request, "boinv/reporting/kronofogden.html", {
+        "inventory_year": inventory_year, "form": form, "errors": errors,
+        "stored": KronofogdenYear.objects.order_by("-year")}, status=400 if errors else 200)

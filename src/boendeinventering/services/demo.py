@@ -50,9 +50,10 @@ def run_demo(out: Path, *, persons: int = 1500, seed: int = 1, year: int = 2025,
     from boendeinventering.services.users import create_demo_users
 
     demo_users = create_demo_users(year=year)
-    submitted = submit_demo_forms(year)
+    submitted = sum(submit_demo_forms(each_year, year) for each_year in all_years)
     echo(f"Kompletterande underlag: {submitted} formulär inskickade av demoenheterna" if submitted
          else "Kompletterande underlag: demoenheternas formulär är redan inskickade")
+    _import_demo_kronofogden(out, all_years, echo)
     # Published as a coordinator would, so the files are the version readers see.
     figures.publish_year(year, "demo")
     written: dict[str, Path] = {}
@@ -84,6 +85,18 @@ def run_demo(out: Path, *, persons: int = 1500, seed: int = 1, year: int = 2025,
     echo(f"Rapportens svar på metodstödets tio frågor, behovssignaler och samordnarens texter (samordnare): "
          f"http://127.0.0.1:8000/ar/{year}/svar/")
     return written
+
+
+def _import_demo_kronofogden(out: Path, years: tuple[int, ...], echo) -> None:
+    """The demo's Kronofogden file, written beside the extracts and imported as a coordinator would."""
+    from boendeinventering.reporting.services import import_kronofogden
+    from boendeinventering.services.demo_forms import demo_kronofogden_csv
+
+    path = out / "uttag" / "kronofogden-avhysningar.csv"
+    path.write_bytes(demo_kronofogden_csv(installation.current_installation().kommun, years))
+    counts = import_kronofogden(path.read_bytes(), "demo", file_name=path.name)
+    echo(f"Kronofogdens statistik ({path.name}): {counts['new']} nya år, {counts['changed']} ändrade, "
+         f"{counts['unchanged']} oförändrade; {counts['other_rows']} rader för andra kommuner lämnades utan avseende")
 
 
 def _has_tables() -> bool:

@@ -85,13 +85,35 @@ DEMO_FORMS: dict[str, dict[str, dict]] = {
 }
 
 
-def submit_demo_forms(year: int) -> int:
-    """Store the demo units' answers as submitted (validated like a unit's own submission). Idempotent."""
-    inventory_year = InventoryYear.objects.get(year=year)
+# The eviction form's counts in the years before the demo's last one (whose are in DEMO_FORMS), so
+# the report's evictions year by year have a trend: more evictions, more of them of families.
+EARLIER_EVICTIONS: dict[int, dict] = {
+    1: {"underrattelser": 55, "arenden": 41, "avvarjda": 30, "genomforda": 7, "genomforda_barn": 2},
+    2: {"underrattelser": 48, "arenden": 37, "avvarjda": 29, "genomforda": 5, "genomforda_barn": 0},
+}
+EARLIER_EVICTION_UNIT = "Mottagningsenheten"
+
+
+def demo_forms_of(year: int, last_year: int) -> dict[str, dict[str, dict]]:
+    """unit -> kind -> answers of ``year``: all the demo's forms in ``last_year``; before it only
+    the eviction form, with that year's counts (EARLIER_EVICTIONS, years back from ``last_year``)."""
+    if year >= last_year:
+        return DEMO_FORMS
+    counts = EARLIER_EVICTIONS.get(last_year - year)
+    if counts is None:
+        return {}
+    words = {"malgrupper": "Mest ensamstående med hyresskulder."}
+    return {EARLIER_EVICTION_UNIT: {"avhysning": {**counts, **words}}}
+
+
+def submit_demo_forms(year: int, last_year: int | None = None) -> int:
+    """Store the demo units' answers of ``year`` as submitted (validated like a unit's own
+    submission); ``last_year``: the demo's last year (``year`` when not given). Idempotent."""
+    inventory_year, _ = InventoryYear.objects.get_or_create(year=year)
     count = 0
     now = timezone.now()
     with transaction.atomic():
-        for unit_name, forms in DEMO_FORMS.items():
+        for unit_name, forms in demo_forms_of(year, year if last_year is None else last_year).items():
             unit = Unit.objects.get(name=unit_name)
             for kind, data in forms.items():
                 answers = reporting.validate(kind, data, SUBMIT)
@@ -107,3 +129,22 @@ def submit_demo_forms(year: int) -> int:
                                                username="demo")
                 count += 1
     return count
+
+
+# --- a small Kronofogden file (core/kronofogden.py), made in code like the rest of the demo -------
+DEMO_KRONOFOGDEN = {1: (68, 12, 6), 2: (61, 9, 5)}  # years back from the last: ansökningar, verkställda, barn
+DEMO_KRONOFOGDEN_LAST = (74, 15, 7)
+OTHER_KOMMUN = "0180"  # a national file holds every municipality: the import keeps only its own
+
+
+def demo_kronofogden_csv(kommun: str, years: tuple[int, ...]) -> bytes:
+    """A fictional Kronofogden file for ``years`` (docs/format.md), in cp1252 with semicolons like a
+    file saved from Excel, with another municipality's rows that the import leaves out."""
+    lines = ["År;Kommunkod;Ansökningar;Verkställda;Barn"]
+    last = max(years)
+    for year in years:
+        applications, evictions, children = DEMO_KRONOFOGDEN.get(last - year, DEMO_KRONOFOGDEN_LAST)
+        lines.append(f"{year};{kommun};{applications};{evictions};{children}")
+        if kommun != OTHER_KOMMUN:
+            lines.append(f"{year};{OTHER_KOMMUN};{applications * 20};{evictions * 20};{children * 20}")
+    return ("\r\n".join(lines) + "\r\n").encode("cp1252")

@@ -140,4 +140,139 @@ def year_over_year_tables(year: int, mapping: Mapping, *, stays: pl.DataFrame | 
                 f"{', '.join(map(str, changed))} importerades med en annan pseudonymiseringsnyckel, så samma "
                 "person kan inte kännas igen mellan åren."
             )
+    tables.update(eviction_tables(year, cellkey=record_keys is not None))
     return tables
+
+
+def eviction_tables(year: int, *, cellkey: bool = False) -> dict[str, Table]:
+    """Evictions year by year (issue 11 item 5): the units' eviction forms of ``year`` and up to
+    four years before it (``form_avhysning_by_year``) and Kronofogden's statistics of the same
+    years when imported (``kronofogden_by_year``). They pass disclosure control with the rest."""
+    from boendeinventering.core.answers.forms import eviction_trend_table
+    from boendeinventering.core.kronofogden import kronofogden_table
+    from boendeinventering.reporting.services import forms_input, kronofogden_years
+
+    window = range(year - TREND_YEARS + 1, year + 1)
+    forms = {x: found for x in window if (found := forms_input(x)) is not None}
+    out = {t.id: t for t in (eviction_trend_table(forms), kronofogden_table(kronofogden_years(window)))
+           if t is not None}
+    if cellkey:
+        _cell_keys(out)
+    return out
+
+
+def _cell_keys(tables: dict[str, Table]) -> None:
+    """Cell keys (cell-key method) as for the forms' tables: a year's row of the eviction trend
+    gets the key of that year's own ``form_avhysning`` cell, so the same count gets the same
+    noise in every report that shows it (two noisy copies could be averaged)."""
+    from boendeinventering.core.answers.forms import T_EVICTIONS, T_EVICTIONS_BY_YEAR
+    from boendeinventering.core.protect.pattern import CELL_KEYS
+    from boendeinventering.services.figures import _form_cell_keys
+
+    for table in tables.values():
+        if table.id != T_EVICTIONS_BY_YEAR:
+            _form_cell_keys({table.id: table})
+            continue
+        for row in table.rows:
+            own = Table(T_EVICTIONS, "", [], table.measures, [{m: row[m] for m in table.measures}])
+            _form_cell_keys({T_EVICTIONS: own})
+            if CELL_KEYS in own.rows[0]:
+                row[CELL_KEYS] = own.rows[0][CELL_KEYS]
+
+
+# --- recurring needs signals: which signals fired in earlier years ------------------------------
+# figures.earlier_signals asks signals_of_year for each earlier year.
+
+def signals_of_year(year: int) -> list | None:
+    """The needs signals that fired in an earlier ``year`` (figures.earlier_signals; the ids are
+    what core/signals.mark_recurring reads), or None when its report does not pass disclosure control.
+
+    A published year's signals are recomputed by today's rules from its published snapshot (the
+    figures readers saw). A year not published is built as a protected report without its own
+    history, once: its signals are kept (``SignalHistory``) with a fingerprint of everything they
+    depend on, and reused while that is unchanged, so the next year's report does not build the
+    earlier years' whole reports every time. Both read only protected cells."""
+    from boendeinventering.core.signals import build_signals
+    from boendeinventering.core.tables import Signal
+    from boendeinventering.reporting.models import SignalHistory
+    from boendeinventering.services import figures
+
+    published = figures.published_report(year)
+    if published is not None:
+        return build_signals(published, figures.signal_settings())
+    fingerprint = signal_inputs_fingerprint(year)
+    stored = SignalHistory.objects.filter(year=year, fingerprint=fingerprint).first()
+    if stored is None:
+        signals = _built_signals(year)
+        SignalHistory.objects.update_or_create(year=year, defaults={
+            "fingerprint": fingerprint, "passed": signals is not None,
+            "signals": [[s.id, s.title] for s in signals or []]})
+        return signals
+    log.info("history year=%s: signals from the kept computation", year)
+    return [Signal(sid, title, "", "") for sid, title in stored.signals] if stored.passed else None
+
+
+def _built_signals(year: int) -> list | None:
+    from boendeinventering.core.protect import DisclosureError
+    from boendeinventering.organisation.models import InventoryYear
+    from boendeinventering.services import figures
+
+    inventory_year = InventoryYear.objects.filter(year=year).first()
+    reference_date = inventory_year.effective_reference_date if inventory_year else None
+    try:
+        return figures.build_report(year, protected=True, reference_date=reference_date, with_history=False).signals
+    except DisclosureError:
+        log.warning("history year=%s: earlier year's report did not pass disclosure control; no signals", year)
+        return None
+
+
+def signal_inputs_fingerprint(year: int) -> str:
+    """SHA-256 of everything a year's protected report without history, and so its signals,
+    depends on: the active imports it reads (an import's rows never change), the mapping, the
+    year's submitted forms, units and reference date, the disclosure and signal settings, the
+    municipality, the key's fingerprint and the program's code. A change to any of them recomputes the signals."""
+    import dataclasses
+    import hashlib
+    import json
+
+    from boendeinventering.inventory.models import MappingEntry
+    from boendeinventering.organisation.models import InventoryYear
+    from boendeinventering.reporting.services import forms_input
+    from boendeinventering.services import figures
+    from boendeinventering.services.installation import current_installation
+
+    inventory_year = InventoryYear.objects.filter(year=year).first()
+    forms = forms_input(year)
+    inputs = {
+        "code": _code_digest(),
+        "kommun": current_installation().kommun,
+        "key": key_fingerprint(),  # the cell-key method's noise comes from the key
+        "batches": sorted(active_batches(year=year).values_list("id", flat=True)),
+        "mapping": sorted(MappingEntry.objects.values_list("local_name", "code")),
+        "reference_date": str(inventory_year.effective_reference_date if inventory_year else None),
+        "forms": dataclasses.asdict(forms) if forms is not None else None,
+        "protection": dataclasses.asdict(figures.protection_settings()),
+        "signal_settings": dataclasses.asdict(figures.signal_settings()),
+    }
+    text = json.dumps(inputs, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _code_digest() -> str:
+    """A digest of the source that computes a report (the core, and figures.py that drives it):
+    an update of the program, or a rule changed in development, recomputes. Read once per process."""
+    global _CODE_DIGEST
+    if _CODE_DIGEST is None:
+        import hashlib
+        from pathlib import Path
+
+        import boendeinventering.core as core
+
+        digest = hashlib.sha256()
+        for path in [*sorted(Path(core.__file__).parent.rglob("*.py")), Path(__file__).with_name("figures.py")]:
+            digest.update(path.read_bytes())
+        _CODE_DIGEST = digest.hexdigest()
+    return _CODE_DIGEST
+
+
+_CODE_DIGEST: str | None = None

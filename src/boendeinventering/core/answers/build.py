@@ -152,20 +152,27 @@ class _Builder:
     def acute_change(self, year: int) -> list[str]:
         """Last year's A(Y) beside this year's, with the change-vs-chance verdict (core/flows),
         from the published cells of ``acute_trend`` only (a hidden year gives no verdict)."""
+        return self.year_change("acute_trend", "persons", "personer", year)
+
+    def year_change(self, tid: str, measure: str, unit: str, year: int, *, what: str = "motsvarande antal",
+                    zero: str | None = None) -> list[str]:
+        """The latest earlier year's cell of a table by year beside ``year``'s, with the verdict of
+        flows.change_between on the published values ("osäker förändring" when not larger than
+        chance); nothing when the table lacks ``year`` or an earlier year."""
         from ..flows import DECREASE, INCREASE, change_between
 
         c = self.c
-        years = sorted(r["year"] for r in c.rows("acute_trend") if r.get("year") is not None)
+        years = sorted(r["year"] for r in c.rows(tid) if r.get("year") is not None)
         earlier = [x for x in years if x < year]
         if year not in years or not earlier:
             return []
         prev_year = earlier[-1]
-        now = c.figure("acute_trend", "persons", year=year)
-        before = c.figure("acute_trend", "persons", year=prev_year)
-        if now is None or before is None:  # acute_trend has a row for every year it lists
+        now = c.figure(tid, measure, year=year)
+        before = c.figure(tid, measure, year=prev_year)
+        if now is None or before is None:  # the table has a row for every year it lists
             return []
         verdict = change_between(now.value, before.value)
-        text = f"År {prev_year} var motsvarande antal {c.say(before, 'personer')}."
+        text = f"År {prev_year} var {what} {c.say(before, unit, zero=zero)}."
         if now.value is None or before.value is None:
             return [text + " Förändringen kan inte bedömas eftersom en av uppgifterna inte redovisas."]
         if verdict.verdict == INCREASE:
@@ -175,6 +182,40 @@ class _Builder:
         if now.value == before.value:
             return [text]
         return [text + " Förändringen är så liten att den kan bero på slumpen (osäker förändring)."]
+
+    def evictions_over_years(self, year: int) -> tuple[list[str], list[str]]:
+        """(sentences, caveats) of q7's "Ökar eller minskar det?": the units' evictions and
+        Kronofogden's, each against the latest earlier year in its table by year."""
+        from ..answers.forms import T_EVICTIONS_BY_YEAR
+        from ..kronofogden import T_KRONOFOGDEN
+
+        c = self.c
+        s, caveats = [], []
+        if c.has(T_EVICTIONS_BY_YEAR, "evictions") and c.rows(T_EVICTIONS_BY_YEAR, year=year):
+            s += self.year_change(T_EVICTIONS_BY_YEAR, "evictions", "avhysningar", year,
+                                  what="antalet genomförda avhysningar enligt enheterna",
+                                  zero="inga avhysningar")
+        elif c.has("form_avhysning", "evictions"):
+            caveats.append("Enheternas formulär om avhysningar finns inte för något tidigare år, så utvecklingen "
+                           "kan inte visas ur dem.")
+        if c.has(T_KRONOFOGDEN, "kfm_evictions") and c.rows(T_KRONOFOGDEN, year=year):
+            f = {m: c.figure(T_KRONOFOGDEN, m, year=year) for m in ("kfm_applications", "kfm_evictions",
+                                                                     "kfm_children")}
+            evictions = c.say(f["kfm_evictions"], "avhysningar", zero="inga avhysningar")
+            children = (f", som berörde {c.say(f['kfm_children'], 'barn', zero='inga barn')}"
+                        if positive(f["kfm_evictions"]) else "")
+            applications = c.say(f["kfm_applications"], "ansökningar om avhysning",
+                                 zero="inga ansökningar om avhysning")
+            s.append(f"Enligt Kronofogdens statistik kom {applications} in under {year} och {evictions} "
+                     f"verkställdes{children}.")
+            s += self.year_change(T_KRONOFOGDEN, "kfm_evictions", "avhysningar", year,
+                                  what="antalet verkställda avhysningar enligt Kronofogden", zero="inga avhysningar")
+            caveats.append("Kronofogden räknar alla avhysningar i kommunen, även av hushåll som aldrig haft kontakt "
+                           "med socialtjänsten; enheternas siffror och Kronofogdens jämförs men läggs inte ihop.")
+        else:
+            caveats.append("Kronofogdens statistik över avhysningar i kommunen för året har inte importerats; den kan "
+                           "komplettera enheternas uppgifter.")
+        return s, caveats
 
     # --- the ten answers ---------------------------------------------------------------------
     def q1(self) -> Answer:
@@ -493,12 +534,15 @@ class _Builder:
             s.append(f"Budget- och skuldrådgivningen tog emot {c.say(debt, 'ärenden', zero='inga ärenden')}, varav "
                      f"{c.say(rent, 'med hyresskuld', zero='inget med hyresskuld')}.")
             sources.append("skuldradgivning")
-        caveats.append("Om avhysningarna ökar eller minskar visas genom att jämföra med tidigare års rapporter; "
-                       "formulären för tidigare år ingår inte i denna sammanställning. Kronofogdens statistik över "
-                       "avhysningar i kommunen kan komplettera.")
+        trend, trend_caveats = self.evictions_over_years(self.report.year)
+        s += trend
+        caveats += trend_caveats
+        if c.has("kronofogden_by_year"):
+            sources.append("kronofogden")
         status = ANSWERED if (ev and (outreach is not None or outreach_q)) else (PARTLY if (ev or outreach_q or debt)
                                                                               else NO_DATA)
-        return self.answer("q7", status, s, ["form_uppsokande", "form_avhysning", "debt_counselling"], sources,
+        return self.answer("q7", status, s, ["form_uppsokande", "form_avhysning", "form_avhysning_by_year",
+                                             "kronofogden_by_year", "debt_counselling"], sources,
                            caveats + self.form_caveats("uppsokande", "avhysning"),
                            outreach_q + self.quoted("avhysning", "malgrupper"))
 

@@ -114,7 +114,7 @@ T_UTAN_TAK, T_UTAN_TAK_SEX, T_UTAN_TAK_AGE = "form_utan_tak", "form_utan_tak_by_
 T_SITUATION4 = "form_situation4"
 T_CONTRACTS, T_CONTRACTS_TYPE = "form_sociala_kontrakt", "form_sociala_kontrakt_by_kod"
 T_PRIORITY, T_PRIORITY_GROUP = "form_forturer", "form_forturer_by_group"
-T_EVICTIONS = "form_avhysning"
+T_EVICTIONS, T_EVICTIONS_BY_YEAR = "form_avhysning", "form_avhysning_by_year"
 T_OUTREACH = "form_uppsokande"
 T_PARTNERS = "form_samarbetspartner"
 T_RESPONSE = "form_response"
@@ -275,21 +275,10 @@ def form_tables(forms: FormsInput) -> dict[str, Table]:
             "Förturer efter grupp", measure="priorities")
         out[T_PRIORITY_GROUP].note = "Enheternas uppgifter. Varje förtur räknas under en grupp."
 
-    subs = forms.answered("avhysning")
-    if subs:
-        notices, n1 = _sum_if(subs, "underrattelser")
-        cases, n2 = _sum_if(subs, "arenden")
-        averted, _ = _sum_if(subs, "avvarjda", gate="arenden")
-        evictions, n3 = _sum_if(subs, "genomforda")
-        with_children, _ = _sum_if(subs, "genomforda_barn", gate="genomforda")
-        if n1 or n2 or n3:
-            out[T_EVICTIONS] = Table(
-                T_EVICTIONS, "Avhysningsförebyggande arbete och avhysningar", [],
-                ["notices", "cases", "averted", "evictions", "evictions_with_children"],
-                [{"notices": notices, "cases": cases, "averted": averted, "evictions": evictions,
-                  "evictions_with_children": with_children}],
-                "Enheternas uppgifter. Avvärjda räknas bara där antalet ärenden är angivet, hushåll med barn "
-                "bara där antalet genomförda avhysningar är angivet.")
+    evictions_row = eviction_row(forms)
+    if evictions_row is not None:
+        out[T_EVICTIONS] = Table(T_EVICTIONS, "Avhysningsförebyggande arbete och avhysningar", [],
+                                 list(EVICTION_MEASURES), [evictions_row], EVICTION_NOTE)
 
     subs = forms.answered("uppsokande")
     total, n = _sum_if(subs, "antal_personer")
@@ -316,6 +305,43 @@ def form_tables(forms: FormsInput) -> dict[str, Table]:
                                 "Uppskattat antal personer i hemlöshet eller risk för hemlöshet som "
                                 "organisationerna känner till. Samma person kan vara känd av flera.")
     return out
+
+
+EVICTION_MEASURES = ("notices", "cases", "averted", "evictions", "evictions_with_children")
+EVICTION_NOTE = ("Enheternas uppgifter. Avvärjda räknas bara där antalet ärenden är angivet, hushåll med barn "
+                 "bara där antalet genomförda avhysningar är angivet.")
+
+
+def eviction_row(forms: FormsInput) -> dict[str, int] | None:
+    """The eviction form summed over the units (EVICTION_MEASURES), or None when no unit gave
+    any of its counts. One rule for the year's table and the year-by-year one, so that a year's
+    row is the same in both (relation F6)."""
+    subs = forms.answered("avhysning")
+    notices, n1 = _sum_if(subs, "underrattelser")
+    cases, n2 = _sum_if(subs, "arenden")
+    averted, _ = _sum_if(subs, "avvarjda", gate="arenden")
+    evictions, n3 = _sum_if(subs, "genomforda")
+    with_children, _ = _sum_if(subs, "genomforda_barn", gate="genomforda")
+    if not (n1 or n2 or n3):
+        return None
+    return {"notices": notices, "cases": cases, "averted": averted, "evictions": evictions,
+            "evictions_with_children": with_children}
+
+
+def eviction_trend_table(forms_by_year: dict[int, FormsInput]) -> Table | None:
+    """``form_avhysning_by_year``: the eviction form summed per year, for the years whose units
+    submitted it (each year's row is that year's ``form_avhysning``). None with fewer than two
+    such years: one year is already the year's own table."""
+    rows = []
+    for year in sorted(forms_by_year):
+        row = eviction_row(forms_by_year[year])
+        if row is not None:
+            rows.append({"year": year, **row})
+    if len(rows) < 2:
+        return None
+    return Table(T_EVICTIONS_BY_YEAR, "Avhysningsförebyggande arbete och avhysningar år för år", ["year"],
+                 list(EVICTION_MEASURES), rows,
+                 EVICTION_NOTE + " Varje år är summan av de formulär som enheterna skickade in det året.")
 
 
 def _merge_rows(rows: list[dict], dim: str) -> list[dict]:

@@ -278,6 +278,9 @@ def build_relations(tables: dict[str, Table]) -> list[Relation]:
 #     taken_over, adults, children; taken_over <= contracts per kod and in total
 # F4  form_forturer.priorities = sum over groups                                 (ej fördelat included)
 # F5  form_avhysning: averted <= cases, evictions_with_children <= evictions
+# F6  form_avhysning_by_year: F5 in every year's row, and the latest year's row = form_avhysning
+#     (the same forms summed by the same rule, answers/forms.eviction_row; a year's row is in the
+#     table only when the year has that table, so the latest row is the report's year)
 # Each holds by construction: parts are counted only from units that gave the total, and what a
 # unit did not distribute is counted as ej fördelat (forms.py). Form tables share no relation with
 # the register tables: an estimate is never a part of a register figure.
@@ -317,6 +320,18 @@ def form_relations(tables: dict[str, Table]) -> list[Relation]:
                 ix.cell("form_avhysning", key, "cases"))
             add("F5 med barn <= genomförda", "<=", ix.cell("form_avhysning", key, "evictions_with_children"),
                 ix.cell("form_avhysning", key, "evictions"))
+    by_year = "form_avhysning_by_year"
+    if ix.has(by_year, "cases", "averted", "evictions", "evictions_with_children"):
+        for key in ix.keys(by_year):
+            add(f"F6 avvärjda <= ärenden {key}", "<=", ix.cell(by_year, key, "averted"), ix.cell(by_year, key, "cases"))
+            add(f"F6 med barn <= genomförda {key}", "<=", ix.cell(by_year, key, "evictions_with_children"),
+                ix.cell(by_year, key, "evictions"))
+        latest = max(ix.keys(by_year), default=None)
+        if latest is not None and ix.has("form_avhysning"):
+            for m in tables[by_year].measures:
+                if ix.has("form_avhysning", m):
+                    add(f"F6 {m} {latest[0]} = årets formulär", "=", ix.cell(by_year, latest, m),
+                        [c for key in ix.keys("form_avhysning") for c in ix.cell("form_avhysning", key, m)])
     return out
 
 

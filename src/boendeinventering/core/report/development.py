@@ -23,6 +23,9 @@ MAIN_FIGURES: tuple[tuple[str, str, dict], ...] = (
 )
 FLOW_TABLES = ("acute_inflow", "acute_outflow", "acute_length_of_stay", "acute_length_of_stay_by_sex",
                "acute_length_of_stay_by_age")
+# Evictions year by year (the units' forms and Kronofogden's statistics): the chapter's last section.
+EVICTION_TABLES = ("form_avhysning_by_year", "kronofogden_by_year")
+EVICTION_HEADING = "Avhysningar år för år"
 NO_COMPARISON = "ingen jämförelse"
 # A hidden value in the comparison is a word, not the tables' "–": the cell itself is shown (as
 # "–") once, in its own table, so every output has exactly one dash per hidden cell.

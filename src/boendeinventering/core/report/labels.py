@@ -250,6 +250,7 @@ SOURCE_NAMES_SV = {
     "utbetalningar": "Utbetalningar av ekonomiskt bistånd",
     "skuldradgivning": "Budget- och skuldrådgivning",
     "platser": "Platser (boenden och antal platser)",
+    "kronofogden": "Kronofogdens statistik över avhysningar (importerad av samordnaren)",
 }
 
 DISCLOSURE_TEXT = (

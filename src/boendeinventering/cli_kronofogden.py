@@ -1,0 +1,34 @@
+"""`boinv import kronofogden FIL`: Kronofogden's eviction statistics for comparison (docs/format.md).
+
+Wired into cli.py by two lines (the import command's kinds, and its dispatch):
+    p.add_argument("kind", choices=[*EXTRACT_KINDS, "kronofogden"])
+    if args.command == "import" and args.kind == "kronofogden": return cli_kronofogden.run(args)
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from boendeinventering.cli_output import EXIT_ERROR, EXIT_OK
+from boendeinventering.cli_output import err as _err
+
+CLI_USER = "kommandorad"  # as cli_commands.CLI_USER
+
+
+def run(args: argparse.Namespace) -> int:
+    """Import the file (all or nothing; the same file twice changes nothing) and say what changed."""
+    from boendeinventering.core.ingest import IngestError
+    from boendeinventering.reporting.services import import_kronofogden
+
+    path = Path(args.file)
+    try:
+        counts = import_kronofogden(path.read_bytes(), CLI_USER, file_name=path.name)
+    except IngestError as exc:
+        _err("Kronofogdens statistik importerades inte; inget ändrades:")
+        for issue in exc.issues:
+            _err("  " + issue.as_text())
+        return EXIT_ERROR
+    print(f"Kronofogdens statistik ({path.name}): {counts['new']} nya år, {counts['changed']} ändrade, "
+          f"{counts['unchanged']} oförändrade. {counts['other_rows']} rader för andra kommuner lämnades utan avseende.")
+    return EXIT_OK
