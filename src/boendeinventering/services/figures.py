@@ -229,12 +229,10 @@ def earlier_signals(year: int, cache: dict[int, list] | None = None) -> dict[int
     """year -> the needs signals that fired that year, for up to four years before ``year`` that
     have data or a published report.
 
-    A published year's signals are recomputed by today's rules from its published snapshot (the
-    figures readers saw); a year not published from its protected report built now, without its
-    own history. Both read only protected cells, like this year's signals. A year whose report
-    cannot be built (no data passing disclosure control) is left out. ``cache``: the caller's,
-    so that one request computes each year once."""
-    from boendeinventering.core.signals import build_signals
+    Each year's signals come from history.signals_of_year (a published year's snapshot, or an
+    unpublished year's protected report without its own history, kept while its inputs are
+    unchanged). A year whose report cannot be built (no data passing disclosure control) is left
+    out. ``cache``: the caller's, so that one request computes each year once."""
     from boendeinventering.organisation.models import InventoryYear
 
     cache = {} if cache is None else cache
@@ -243,25 +241,10 @@ def earlier_signals(year: int, cache: dict[int, list] | None = None) -> dict[int
     out = {}
     for x in candidates[-(history.TREND_YEARS - 1):]:
         if x not in cache:
-            cache[x] = _signals_of_year(x, build_signals)
+            cache[x] = history.signals_of_year(x)
         if cache[x] is not None:
             out[x] = cache[x]
     return out
-
-
-def _signals_of_year(year: int, build_signals) -> list | None:
-    from boendeinventering.organisation.models import InventoryYear
-
-    published = published_report(year)
-    if published is not None:
-        return build_signals(published, signal_settings())
-    inventory_year = InventoryYear.objects.filter(year=year).first()
-    reference_date = inventory_year.effective_reference_date if inventory_year else None
-    try:
-        return build_report(year, protected=True, reference_date=reference_date, with_history=False).signals
-    except DisclosureError:
-        log.warning("history year=%s: earlier year's report did not pass disclosure control; no signals", year)
-        return None
 
 
 def audit_year(year: int, *, reference_date: dt.date | None = None) -> tuple[bool, str]:
