@@ -13,6 +13,7 @@ names the threshold and the evidence lists the published cells.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from . import taxonomy
 from .answers.cells import Cells, code_name, positive, published
@@ -35,6 +36,12 @@ class SignalSettings:
     rent_arrears_min: int = 10  # persons with rent-arrears payments
     bme_gap_percent: float = 20.0  # contracts per BME vs situation-3 households
     rough_sleepers_min: int = 1
+
+
+def at_least(fig: Figure | None, minimum: int) -> TypeGuard[Figure]:
+    """Whether a protected cell is known to be at least ``minimum``: a hidden count is at least 1
+    (zero is always published), but a higher minimum needs the published value."""
+    return positive(fig) if minimum <= 1 else (published(fig) and fig.value >= minimum)
 
 
 def _pct(value: float) -> str:
@@ -78,8 +85,7 @@ def _children_in_hotels(cells: Cells, s: SignalSettings) -> Signal | None:
             fig = cells.figure("persons_by_kod", "children", situation=situation, kod=kod)
         if fig is None:
             continue
-        hit = positive(fig) if s.children_min <= 1 else (published(fig) and fig.value >= s.children_min)
-        if hit:
+        if at_least(fig, s.children_min):
             evidence.append(fig)
             found.append(_code_name(kod))
     if not evidence:
@@ -191,19 +197,22 @@ def _discharge(cells: Cells, s: SignalSettings) -> Signal | None:
         hits)
 
 
+def _form_count(cells: Cells, table: str, measure: str, minimum: int, signal_id: str, title: str, text: str,
+                rule: str) -> Signal | None:
+    """A signal on one count from the units' forms, fired when it is known to be at least ``minimum``."""
+    fig = cells.figure(table, measure)
+    if not at_least(fig, minimum):
+        return None
+    return Signal(signal_id, title, text, rule, [fig])
+
+
 def _evictions_children(cells: Cells, s: SignalSettings) -> Signal | None:
-    fig = cells.figure("form_avhysning", "evictions_with_children")
-    if fig is None:
-        return None
-    hit = positive(fig) if s.eviction_children_min <= 1 else (published(fig) and fig.value >= s.eviction_children_min)
-    if not hit:
-        return None
-    return Signal(
+    return _form_count(
+        cells, "form_avhysning", "evictions_with_children", s.eviction_children_min,
         "evictions_children", "Avhysningar som berör barn",
         "Enheterna rapporterar genomförda avhysningar av hushåll med barn under året.",
         f"Signalen visas när minst {s.eviction_children_min} genomförd avhysning av ett hushåll med barn "
-        "rapporteras i formuläret om avhysningsförebyggande arbete.",
-        [fig])
+        "rapporteras i formuläret om avhysningsförebyggande arbete.")
 
 
 def _rent_arrears(cells: Cells, s: SignalSettings) -> Signal | None:
@@ -241,16 +250,10 @@ def _bme_gap(cells: Cells, s: SignalSettings) -> Signal | None:
 
 
 def _rough_sleepers(cells: Cells, s: SignalSettings) -> Signal | None:
-    fig = cells.figure("form_utan_tak", "persons")
-    if fig is None:
-        return None
-    hit = positive(fig) if s.rough_sleepers_min <= 1 else (published(fig) and fig.value >= s.rough_sleepers_min)
-    if not hit:
-        return None
-    return Signal(
+    return _form_count(
+        cells, "form_utan_tak", "persons", s.rough_sleepers_min,
         "rough_sleepers", "Personer som sover utan tak över huvudet",
         "Enheterna känner till personer som under året har sovit utan tak över huvudet. De syns inte i "
         "uttagen ur verksamhetssystemet.",
         f"Signalen visas när enheterna uppskattar att minst {s.rough_sleepers_min} person har sovit utan tak "
-        "över huvudet.",
-        [fig])
+        "över huvudet.")
