@@ -10,28 +10,12 @@ from __future__ import annotations
 
 import io
 
+from boendeinventering.core.report import document as d
 from boendeinventering.core.report.charts import report_charts
-from boendeinventering.core.report.document import (
-    Bullets,
-    ChartBlock,
-    Document,
-    Facts,
-    FigureList,
-    Heading,
-    Paragraph,
-    TableBlock,
-    TextTable,
-    build_document,
-)
 from boendeinventering.core.report.labels import (
     NO_ROWS_TEXT,
     SUPPRESSED_FOOTNOTE,
-    SUPPRESSED_MARK,
-    cell_value,
     column_labels,
-    format_cell,
-    format_number_sv,
-    quality_value,
     report_title,
     table_has_suppression,
     value_label,
@@ -136,7 +120,7 @@ def _field(paragraph, instruction: str, placeholder: str = "") -> None:
     fld_char("end")
 
 
-def _toc(doc, document: Document) -> None:
+def _toc(doc, document: d.Document) -> None:
     """A real TOC field (Word fills in page numbers when it updates fields on opening); until
     then its result lists the chapters, so the page is never empty, in LibreOffice neither."""
     from docx.oxml import OxmlElement
@@ -243,16 +227,8 @@ def _table(doc, table: Table, *, quality: bool = False) -> None:
         for col, dim in enumerate(table.dimensions):
             _cell_text(cells[col], value_label(dim, data.get(dim)))
         for i, measure in enumerate(table.measures):
-            value = quality_value(data.get(measure)) if quality else cell_value(data, measure)
-            if value is None:
-                text = SUPPRESSED_MARK
-            elif isinstance(value, str):
-                text = value
-            elif not quality:
-                text = format_cell(data, measure)
-            else:
-                text = format_number_sv(value)
-            _cell_text(cells[n_dims + i], text, right=not isinstance(value, str))
+            _cell_text(cells[n_dims + i], d.cell_text(data, measure, quality=quality),
+                       right=not isinstance(data.get(measure), str))
     notes = []
     if not quality and table_has_suppression(table):
         notes.append(SUPPRESSED_FOOTNOTE)
@@ -265,7 +241,7 @@ def _table(doc, table: Table, *, quality: bool = False) -> None:
         doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
-def _text_table(doc, block: TextTable) -> None:
+def _text_table(doc, block: d.TextTable) -> None:
     """The year-over-year comparison: text already formatted from published cells."""
     from docx.shared import Pt
 
@@ -296,7 +272,7 @@ def _facts(doc, rows: list[tuple[str, str]]) -> None:
         paragraph.add_run(value)
 
 
-def _figures(doc, block: FigureList) -> None:
+def _figures(doc, block: d.FigureList) -> None:
     from docx.shared import Pt
 
     caption = doc.add_paragraph()
@@ -310,7 +286,7 @@ def _figures(doc, block: FigureList) -> None:
         paragraph.add_run(value).bold = True
 
 
-def _paragraph(doc, block: Paragraph) -> None:
+def _paragraph(doc, block: d.Paragraph) -> None:
     if block.style == "comment":
         doc.add_paragraph(block.text, style="Boinv Comment")
         return
@@ -331,7 +307,7 @@ def _paragraph(doc, block: Paragraph) -> None:
         paragraph.paragraph_format.keep_with_next = True
 
 
-def _chart(doc, block: ChartBlock) -> None:
+def _chart(doc, block: d.ChartBlock) -> None:
     from docx.shared import Cm
 
     chart = block.chart
@@ -343,7 +319,7 @@ def _chart(doc, block: ChartBlock) -> None:
     doc.add_paragraph(chart.description, style="Caption")
 
 
-def _title_page(doc, document: Document) -> None:
+def _title_page(doc, document: d.Document) -> None:
     from docx.enum.text import WD_BREAK
     from docx.shared import Pt
 
@@ -368,7 +344,7 @@ def _title_page(doc, document: Document) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def _page_setup(doc, document: Document) -> None:
+def _page_setup(doc, document: d.Document) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
@@ -395,10 +371,33 @@ def _page_setup(doc, document: Document) -> None:
     run.font.color.rgb = _rgb(RED if (document.preview or document.warning) else "555555")
 
 
+def _heading(doc, block: d.Heading) -> None:
+    heading = doc.add_heading(block.text, level=min(block.level, 4))
+    if block.level == 1 and not block.new_page:
+        heading.paragraph_format.page_break_before = False
+
+
+def _bullets(doc, block: d.Bullets) -> None:
+    for item in block.items:
+        doc.add_paragraph(item, style="List Bullet")
+
+
+RENDERERS = {
+    d.Heading: _heading,
+    d.Paragraph: lambda doc, block: _paragraph(doc, block),
+    d.Bullets: _bullets,
+    d.Facts: lambda doc, block: _facts(doc, block.rows),
+    d.FigureList: lambda doc, block: _figures(doc, block),
+    d.TableBlock: lambda doc, block: _table(doc, block.table, quality=block.quality),
+    d.ChartBlock: lambda doc, block: _chart(doc, block),
+    d.TextTable: lambda doc, block: _text_table(doc, block),
+}
+
+
 def render_docx(report: Report) -> bytes:
     import docx
 
-    document = build_document(report, charts=report_charts(report, image="png"))
+    document = d.build_document(report, charts=report_charts(report, image="png"))
     doc = docx.Document()
     _styles(doc)
     _page_setup(doc, document)
@@ -410,27 +409,7 @@ def render_docx(report: Report) -> bytes:
     _title_page(doc, document)
     _toc(doc, document)
     for block in document.blocks:
-        if isinstance(block, Heading):
-            heading = doc.add_heading(block.text, level=min(block.level, 4))
-            if block.level == 1 and not block.new_page:
-                heading.paragraph_format.page_break_before = False
-        elif isinstance(block, Paragraph):
-            _paragraph(doc, block)
-        elif isinstance(block, Bullets):
-            for item in block.items:
-                doc.add_paragraph(item, style="List Bullet")
-        elif isinstance(block, Facts):
-            _facts(doc, block.rows)
-        elif isinstance(block, FigureList):
-            _figures(doc, block)
-        elif isinstance(block, TableBlock):
-            _table(doc, block.table, quality=block.quality)
-        elif isinstance(block, ChartBlock):
-            _chart(doc, block)
-        elif isinstance(block, TextTable):
-            _text_table(doc, block)
-        else:
-            raise TypeError(f"Okänt block i rapporten: {type(block).__name__}")
+        RENDERERS[type(block)](doc, block)
     # Swedish as the document language: Word's spelling check and hyphenation follow it.
     _language(doc)
     buffer = io.BytesIO()

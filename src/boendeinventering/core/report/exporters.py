@@ -5,7 +5,7 @@ computes a figure. The command line (``boinv export --format``), the web downloa
 look formats up here, so a new format is one class and one line in ``EXPORTERS``. Writing a file
 goes through ``atomic_write`` (``write``); a web download streams ``render``'s bytes directly.
 
-Heavy libraries (matplotlib, python-docx, WeasyPrint) are imported inside ``render``, so listing
+Heavy libraries (matplotlib, python-docx, ReportLab) are imported inside ``render``, so listing
 the formats — as the CLI's ``--help`` does — stays cheap.
 """
 
