@@ -55,8 +55,10 @@ class Svg:
                           f'stroke-width="{width}"/>')
 
     def text(self, x: float, y: float, content: str, *, size: float = FONT, anchor: str = "start",
-             fill: str = DARK, bold: bool = False) -> None:
+             fill: str = DARK, bold: bool = False, rotate: bool = False) -> None:
         weight = ' font-weight="bold"' if bold else ""
+        if rotate:  # read bottom to top, as an axis title
+            weight += f' transform="rotate(-90 {x:.1f} {y:.1f})"'
         self.parts.append(f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
                           f'fill="{fill}"{weight}>{escape(content)}</text>')
 
@@ -167,14 +169,14 @@ def trend_svg(data: ChartData, chart_id: str, title: str) -> str:
         y = top_pad + plot_h - tick * scale
         svg.line(left, y, left + plot_w, y)
         svg.text(left - 8, y + 4, format_number_sv(int(round(tick))), size=FONT - 2, anchor="end")
-    svg.text(14, top_pad + plot_h / 2, "Personer", size=FONT - 1, anchor="middle")
+    svg.text(14, top_pad + plot_h / 2, "Personer", size=FONT - 1, anchor="middle", rotate=True)
     for x, year in zip(xs, data.categories):
         svg.text(x, top_pad + plot_h + 18, year, size=FONT - 1, anchor="middle")
     series = list(data.series.values())
     for i, values in enumerate(series):
         colour = TREND_COLOURS[i % len(TREND_COLOURS)]
         run: list[tuple[float, float]] = []
-        for x, v in zip(xs, values + [None]):
+        for x, v in zip(xs + [xs[-1]], values + [None]):  # the None ends the last run
             if v is None:
                 if len(run) > 1:
                     svg.polyline(run, colour)
