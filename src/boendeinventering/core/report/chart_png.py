@@ -146,8 +146,8 @@ def _trend(data: ChartData):
         ax.plot(positions, ys, color=colour, marker=marker, linewidth=2)
         handles.append(Line2D([], [], color=colour, marker=marker, label=label))
     for p in positions:
-        points = [(i, values[p]) for i, (_, values) in enumerate(series) if values[p] is not None]
-        wanted = [float(v) for _, v in points]
+        points = [(i, float(v)) for i, (_, values) in enumerate(series) if (v := values[p]) is not None]
+        wanted = [v for _, v in points]
         placed = spread_labels(wanted, TREND_LABEL_PT / per_unit)
         for (i, v), y in zip(points, placed):
             ax.annotate(format_number_sv(v), (p, v), xytext=(7, (y - v) * per_unit), textcoords="offset points",

@@ -45,7 +45,8 @@ class Svg:
     """A few drawing calls that collect markup; coordinates in px of the viewBox."""
 
     def __init__(self, chart_id: str, title: str) -> None:
-        self.id, self.title, self.parts = chart_id, title, []
+        self.id, self.title = chart_id, title
+        self.parts: list[str] = []
 
     def rect(self, x: float, y: float, w: float, h: float, fill: str) -> None:
         self.parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{fill}"/>')
@@ -114,7 +115,7 @@ def bars_svg(panels: list[ChartData], chart_id: str, title: str, *, percent: boo
             _legend(svg, panel, label_w, y + 10)
             y += 22
         y = _bar_panel(svg, panel, label_w, plot_w, bar_h, y, percent) + 4
-        ticks = nice_ticks(100.0 if percent else _top(panel)) if not percent else [0, 20, 40, 60, 80, 100]
+        ticks = [0.0, 20.0, 40.0, 60.0, 80.0, 100.0] if percent else nice_ticks(_top(panel))
         y = _axis(svg, ticks, label_w, plot_w, y, percent, axis_label) + 16
     return svg.markup(label_w + plot_w + value_w, y)
 
@@ -187,7 +188,7 @@ def trend_svg(data: ChartData, chart_id: str, title: str) -> str:
             if v is not None:
                 svg.marker(x, top_pad + plot_h - v * scale, i, colour)
     for col, x in enumerate(xs):
-        points = [(i, values[col]) for i, values in enumerate(series) if values[col] is not None]
+        points = [(i, float(v)) for i, values in enumerate(series) if (v := values[col]) is not None]
         ys = spread_labels([top_pad + plot_h - v * scale - 10 for _, v in points], FONT)
         for (i, v), y in zip(points, ys):
             svg.text(x + 8, y, format_number_sv(v), size=FONT - 2, fill=TREND_COLOURS[i % len(TREND_COLOURS)])

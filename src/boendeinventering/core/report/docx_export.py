@@ -9,6 +9,7 @@ modest colours and page numbers in the footer.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from boendeinventering.core.report import document as d
 from boendeinventering.core.report.charts import report_charts
@@ -382,7 +383,7 @@ def _bullets(doc, block: d.Bullets) -> None:
         doc.add_paragraph(item, style="List Bullet")
 
 
-RENDERERS = {
+RENDERERS: dict[type, Callable[..., None]] = {
     d.Heading: _heading,
     d.Paragraph: lambda doc, block: _paragraph(doc, block),
     d.Bullets: _bullets,

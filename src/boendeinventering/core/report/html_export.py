@@ -7,6 +7,7 @@ CSS is inline, charts are inline SVG, fonts are the reader's own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
@@ -187,7 +188,7 @@ def _paragraph_html(block: d.Paragraph) -> str:
     return f"<p{cls}{role}>{escape(block.text)}</p>"
 
 
-RENDERERS = {
+RENDERERS: dict[type, Callable[..., str]] = {
     d.Heading: _heading_html,
     d.Paragraph: _paragraph_html,
     d.Bullets: lambda block: "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in block.items) + "</ul>",

@@ -16,19 +16,13 @@ from __future__ import annotations
 
 import importlib.util
 import io
+from collections.abc import Callable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from boendeinventering.core.report import document as d
 from boendeinventering.core.report.charts import report_charts
-from boendeinventering.core.report.labels import (
-    NO_ROWS_TEXT,
-    SUPPRESSED_FOOTNOTE,
-    column_labels,
-    report_title,
-    table_has_suppression,
-    value_label,
-)
+from boendeinventering.core.report import labels
 from boendeinventering.core.tables import Report, Table
 
 FONT, BOLD, ITALIC = "BoinvSans", "BoinvSans-Bold", "BoinvSans-Oblique"
@@ -156,15 +150,15 @@ def _grid(head: list[str], body: list[list[str]], first_numeric: int, styles: di
 
 def _table(block: d.TableBlock, styles: dict) -> list:
     table: Table = block.table
-    head = column_labels(table)
+    head = labels.column_labels(table)
     n_dims = len(table.dimensions)
-    body = [[value_label(dim, row.get(dim)) for dim in table.dimensions]
+    body = [[labels.value_label(dim, row.get(dim)) for dim in table.dimensions]
             + [d.cell_text(row, m, quality=block.quality) for m in table.measures] for row in table.rows]
     if not body:
-        body = [[NO_ROWS_TEXT] + [""] * (len(head) - 1)]
+        body = [[labels.NO_ROWS_TEXT] + [""] * (len(head) - 1)]
     out = [_grid(head, body, n_dims if table.rows else len(head), styles)]
-    if not block.quality and table_has_suppression(table):
-        out.append(_p(SUPPRESSED_FOOTNOTE, styles["footnote"]))
+    if not block.quality and labels.table_has_suppression(table):
+        out.append(_p(labels.SUPPRESSED_FOOTNOTE, styles["footnote"]))
     if table.note:
         out.append(_p(table.note, styles["footnote"]))
     return out
@@ -234,7 +228,7 @@ def _bullets(block: d.Bullets, styles: dict) -> list:
     return [Paragraph(escape(item), styles["bullet"], bulletText="•") for item in block.items]
 
 
-RENDERERS = {
+RENDERERS: dict[type, Callable[..., list]] = {
     d.Heading: _heading,
     d.Paragraph: _paragraph,
     d.Bullets: _bullets,
@@ -283,7 +277,7 @@ def _doc_template(buffer, document: d.Document, report: Report):
                 self.notify("TOCEntry", (level - 1, escape(text), self.page, anchor))
 
     doc = _Doc(buffer, pagesize=(PAGE_W, PAGE_H), leftMargin=MARGIN_X, rightMargin=MARGIN_X,
-               topMargin=MARGIN_Y, bottomMargin=MARGIN_Y, title=report_title(report), subject=document.status,
+               topMargin=MARGIN_Y, bottomMargin=MARGIN_Y, title=labels.report_title(report), subject=document.status,
                author="Boendeinventering", lang="sv-SE", creator="Boendeinventering", invariant=1)
     frame = Frame(MARGIN_X, MARGIN_Y, FRAME_W, PAGE_H - 2 * MARGIN_Y, id="body", leftPadding=0, rightPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
