@@ -37,11 +37,11 @@ def draw(spec: ChartSpec) -> bytes:
     return buf.getvalue()
 
 
-def _new_figure(width: float, height: float):
+def _new_figure(width: float, height: float, layout: str | None = "constrained"):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = Figure(figsize=(width, height), layout=layout)
     FigureCanvasAgg(fig)
     return fig
 
@@ -88,7 +88,10 @@ def _hbars(data: ChartData, *, percent: bool):
 def _sex_age(panels: list[ChartData]):
     from matplotlib.patches import Patch
 
-    fig = _new_figure(7.5, 0.4 + 2.6 * len(panels))
+    height = 0.4 + 2.6 * len(panels)
+    # Fixed margins (the labels here are short): the constrained layout took half this chart's time.
+    fig = _new_figure(7.5, height, layout=None)
+    fig.subplots_adjust(left=0.12, right=0.97, top=1 - 0.3 / height, bottom=0.4 / height, hspace=0.45)
     axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
     for ax, data in zip(axes, panels):
         n = max(len(data.series), 1)
@@ -117,7 +120,10 @@ def _sex_age(panels: list[ChartData]):
         ax.set_title(data.title, fontsize=10, loc="left")
         ax.set_ylabel("Personer", fontsize=9)
         _thousands(ax, "y")
-        ax.margins(y=0.15)
+        # Room above the tallest bar for its label; a panel of zeros and dashes gets a 0–5 scale,
+        # not a collapsed axis of repeated zeros.
+        top = max([v for values in data.series.values() for v in values if v is not None], default=0)
+        ax.set_ylim(0, max(top * 1.18, 5))
         ax.legend(handles=handles, fontsize=8, frameon=False, ncols=len(handles))
         _style(ax)
     return fig
