@@ -8,6 +8,7 @@ most of a small municipality's report time.
 from __future__ import annotations
 
 import io
+from typing import Literal
 
 from boendeinventering.core.report.charts import (
     BAR_COLOUR,
@@ -37,7 +38,7 @@ def draw(spec: ChartSpec) -> bytes:
     return buf.getvalue()
 
 
-def _new_figure(width: float, height: float, layout: str | None = "constrained"):
+def _new_figure(width: float, height: float, layout: Literal["constrained"] | None = "constrained"):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 

@@ -414,7 +414,8 @@ def render_docx(report: Report) -> bytes:
     document = d.build_document(report, charts=report_charts(report, image="png"))
     doc = docx.Document()
     _styles(doc)
-    doc.boinv_style_ids = {style.name: style.style_id for style in doc.styles}
+    # Kept on the document the helpers already receive: names to ids, looked up once.
+    setattr(doc, "boinv_style_ids", {style.name: style.style_id for style in doc.styles})
     _page_setup(doc, document)
     props = doc.core_properties
     props.title = report_title(report)
