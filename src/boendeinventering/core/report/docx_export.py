@@ -98,18 +98,24 @@ def _styles(doc) -> None:
         toc_style.paragraph_format.space_after = Pt(2)
 
 
+def _style_id(name: str) -> str:
+    """A style's id as python-docx names it (the name without spaces: "List Bullet" is
+    "ListBullet"), for the built-in styles used here and those ``_styles`` adds."""
+    return name.replace(" ", "")
+
+
 def _add(doc, text: str = "", style: str = ""):
     """A paragraph in a named style. The style id is set on the XML directly: python-docx's own
     lookup by name scans every style on each call, which was a quarter of the Word file's time."""
     paragraph = doc.add_paragraph(text)
     if style:
-        paragraph._p.style = doc.boinv_style_ids[style]
+        paragraph._p.style = _style_id(style)
     return paragraph
 
 
 def _grid(doc, rows: int, cols: int):
     grid = doc.add_table(rows=rows, cols=cols)
-    grid._tbl.tblStyle_val = doc.boinv_style_ids["Table Grid"]
+    grid._tbl.tblStyle_val = _style_id("Table Grid")
     return grid
 
 
@@ -162,7 +168,7 @@ def _toc(doc, document: d.Document) -> None:
         if i:
             paragraph = _add(doc, style=f"TOC {heading.level}")
         else:
-            paragraph._p.style = doc.boinv_style_ids[f"TOC {heading.level}"]
+            paragraph._p.style = _style_id(f"TOC {heading.level}")
         paragraph.add_run(heading.text)
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
@@ -414,8 +420,6 @@ def render_docx(report: Report) -> bytes:
     document = d.build_document(report, charts=report_charts(report, image="png"))
     doc = docx.Document()
     _styles(doc)
-    # Kept on the document the helpers already receive: names to ids, looked up once.
-    setattr(doc, "boinv_style_ids", {style.name: style.style_id for style in doc.styles})
     _page_setup(doc, document)
     props = doc.core_properties
     props.title = report_title(report)
