@@ -468,12 +468,14 @@ def test_png_charts_are_drawn_once_per_report(monkeypatch):
 
 
 def test_trend_labels_are_pushed_apart():
-    placed = charts_mod.spread_labels([50.0, 49.0, 51.0, 300.0], 10)
+    from boendeinventering.core.report import chart_model
+
+    placed = chart_model.spread_labels([50.0, 49.0, 51.0, 300.0], 10)
     ordered = sorted(placed)
     assert all(b - a >= 10 - 1e-9 for a, b in zip(ordered, ordered[1:]))
     assert placed.index(min(placed)) == 1 and placed.index(max(placed)) == 3  # order kept
     assert abs(sum(placed[:3]) / 3 - 50.0) < 10  # the close labels stay around where they were wanted
-    assert charts_mod.spread_labels([5.0, 80.0], 10) == [5.0, 80.0]  # apart already: untouched
+    assert chart_model.spread_labels([5.0, 80.0], 10) == [5.0, 80.0]  # apart already: untouched
 
 
 # --- labels --------------------------------------------------------------------------------

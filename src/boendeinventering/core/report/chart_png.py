@@ -10,16 +10,15 @@ from __future__ import annotations
 import io
 from typing import Literal
 
-from boendeinventering.core.report.charts import (
+from boendeinventering.core.report.chart_model import (
     BAR_COLOUR,
     SEX_COLOURS,
-    SUPPRESSED_MARK,
     TREND_COLOURS,
     ChartData,
     ChartSpec,
     spread_labels,
 )
-from boendeinventering.core.report.labels import format_number_sv
+from boendeinventering.core.report.labels import SUPPRESSED_MARK, format_number_sv
 
 TREND_MARKERS = ("o", "s", "^", "D")  # the same shapes as the SVG's: series differ without colour
 DPI = 150  # sharp enough in print at the width Word and PDF show it (16 cm); 200 took ~20 % more CPU

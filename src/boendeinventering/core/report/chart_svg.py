@@ -16,15 +16,14 @@ from __future__ import annotations
 import math
 from html import escape
 
-from boendeinventering.core.report.charts import (
+from boendeinventering.core.report.chart_model import (
     BAR_COLOUR,
     SEX_COLOURS,
-    SUPPRESSED_MARK,
     TREND_COLOURS,
     ChartData,
     spread_labels,
 )
-from boendeinventering.core.report.labels import format_number_sv
+from boendeinventering.core.report.labels import SUPPRESSED_MARK, format_number_sv
 
 DARK, GRID = "#1a1a1a", "#d0d5db"
 FONT = 12  # px; the page's own font family

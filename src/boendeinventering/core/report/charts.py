@@ -11,8 +11,9 @@ drawn once per report).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from boendeinventering.core.report.chart_model import ChartData, ChartSpec
 from boendeinventering.core.report.labels import (
     SUPPRESSED_MARK,
     cell_value,
@@ -26,29 +27,6 @@ SITUATION_TABLE = "persons_by_situation"
 OCCUPANCY_TABLE = "occupancy_by_kod"
 SEX_AGE_TABLE = "persons_by_situation_sex_age"
 TREND_CHART_ID = "diagram-utveckling"  # shown in the chapter "Utveckling över tid", not under "Diagram"
-
-# Dark enough for 3:1 contrast against white (WCAG non-text contrast); "okänt" also hatched so
-# the series differ without colour.
-SEX_COLOURS = {"kvinna": "#1f4e79", "man": "#b34700", "okänt": "#6b6b6b"}
-BAR_COLOUR = "#1f4e79"
-
-
-@dataclass
-class ChartData:
-    title: str
-    categories: list[str]
-    # series label -> one value per category; None = nothing to draw (suppressed or absent)
-    series: dict[str, list[int | float | None]] = field(default_factory=dict)
-    series_keys: list[str] = field(default_factory=list)  # raw values (e.g. "kvinna") for colours
-    suppressed: list[tuple[str, str]] = field(default_factory=list)  # (category, series) left out
-
-    @property
-    def omitted(self) -> int:
-        return len(self.suppressed)
-
-    def has_values(self) -> bool:
-        return any(v is not None for values in self.series.values() for v in values)
-
 
 @dataclass
 class Chart:
@@ -130,10 +108,6 @@ def sex_age_chart_data(table: Table, measure: str = "persons") -> list[ChartData
     return panels
 
 
-TREND_COLOURS = ("#1f4e79", "#b34700", "#2e7d32", "#6b6b6b")
-TREND_MARKERS = ("o", "s", "^", "D")
-
-
 def trend_chart_data(report: Report) -> ChartData:
     """The main figures year by year (core/report/development.py): one series per figure, one
     value per year; hidden values are None (a gap in the line, never a point)."""
@@ -160,35 +134,6 @@ def _omitted_text(omitted: int) -> str:
         f" {what} har tagits bort för att skydda enskilda personers integritet och visas inte"
         f" i diagrammet (markerat med {SUPPRESSED_MARK})."
     )
-
-
-def spread_labels(positions: list[float], gap: float) -> list[float]:
-    """Positions moved apart, order kept, so consecutive labels are at least ``gap`` apart
-    (issue 11: the trend chart's value labels overlapped where two lines ran close); the group
-    is then moved back so it stays centred where the labels wanted to be."""
-    if len(positions) < 2:
-        return list(positions)
-    order = sorted(range(len(positions)), key=lambda i: positions[i])
-    placed = [positions[order[0]]]
-    for i in order[1:]:
-        placed.append(max(positions[i], placed[-1] + gap))
-    shift = (sum(positions) - sum(placed)) / len(placed)
-    out = [0.0] * len(positions)
-    for rank, i in enumerate(order):
-        out[i] = placed[rank] + min(shift, 0.0)
-    return out
-
-
-@dataclass
-class ChartSpec:
-    """A chart before it is drawn: what to draw (``kind`` and its data) and how it is described."""
-
-    id: str
-    title: str
-    description: str
-    omitted: int
-    kind: str  # "bars" | "percent_bars" | "sex_age" | "trend"
-    data: list[ChartData]  # empty: nothing that may be shown
 
 
 def chart_specs(report: Report) -> list[ChartSpec]:
