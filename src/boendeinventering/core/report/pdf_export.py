@@ -322,8 +322,7 @@ def _canvas_maker(document: d.Document):
                 return
             self.setFont(FONT, 8.5)
             self.setFillColor(HexColor("#555555"))
-            self.drawRightString(PAGE_W - MARGIN_X, PAGE_H - 12 * MM if not marked else PAGE_H - 16 * MM,
-                                 f"{document.title} – {document.subtitle}")
+            self.drawRightString(PAGE_W - MARGIN_X, PAGE_H - 12 * MM, f"{document.title} – {document.subtitle}")
             self.setFont(FONT, 9)
             self.setFillColor(HexColor(GREY))
             self.drawCentredString(PAGE_W / 2, 11 * MM, f"Sida {number} av {total}")
