@@ -19,7 +19,7 @@ AXE = Axe()
 # WCAG 2.1 A/AA, plus axe's best practices, which hold the landmark and heading rules (one main,
 # unique landmarks, heading order, content inside landmarks) that WCAG 1.3.1 and 2.4.1 rest on.
 # "incomplete" results (what axe cannot decide, e.g. text contrast inside the SVG charts, whose
-# colours are fixed in web/charts.py) are not asserted: they need a person to look.
+# colours are fixed in core/report/chart_svg.py) are not asserted: they need a person to look.
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
     "resultTypes": ["violations"],

@@ -181,6 +181,23 @@ def test_pdf_text_states_the_reports_figures(rendered, published):
     assert NOT_PUBLISHED not in text
 
 
+def test_pdf_contents_page_numbers_point_at_the_chapters(rendered, published):
+    """The contents' page numbers are final (laid out in two passes): each chapter that starts a
+    new page starts the page its entry names."""
+    from boendeinventering.core.report.document import build_document
+
+    raw = [page.extract_text() for page in PdfReader(io.BytesIO(rendered["pdf"])).pages]
+    toc = build_document(published).toc()
+    contents = "".join(raw[1:4])
+    # each entry's page number is extracted as a line of its own: leader dots (if any) and the number
+    numbers = [int(n) for n in re.findall(r"^[ .]*?(\d+)$", contents, flags=re.M)][:len(toc)]
+    assert len(numbers) == len(toc) and numbers == sorted(numbers)
+    chapters = [(h.text, n) for h, n in zip(toc, numbers) if h.level == 1 and h.new_page]
+    assert len(chapters) >= 4
+    for text, number in chapters:
+        assert raw[number - 1].startswith(text), (text, number)
+
+
 def test_pdf_preview_is_marked_on_title_page_and_every_page(preview_rendered):
     pages = _pdf_pages(preview_rendered["pdf"])
     assert all(NOT_PUBLISHED in page for page in pages)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -437,18 +438,44 @@ def test_chart_with_only_suppressed_values_is_not_drawn():
     assert chart.svg is None and chart.omitted == 3
 
 
-def test_inline_svg_cleanup():
-    raw = (
-        '<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"\n "http://www.w3.org/x.dtd">\n'
-        '<svg xmlns:xlink="http://www.w3.org/1999/xlink" xmlns="http://www.w3.org/2000/svg">'
-        '<!-- 42 --><defs><path id="g1" d="M0 0"/></defs><use xlink:href="#g1"/>'
-        '<rect clip-path="url(#g1)"/></svg>'
-    )
-    svg = charts_mod.inline_svg(raw, "c", "Titel")
-    assert svg.startswith('<svg role="img" aria-labelledby="c-title"')
-    assert "http" not in svg and "<?xml" not in svg and "<!--" not in svg
-    assert 'id="c-g1"' in svg and 'href="#c-g1"' in svg and "url(#c-g1)" in svg
-    assert '<title id="c-title">Titel</title>' in svg
+def test_chart_svg_fits_a_page_and_its_csp():
+    """Written directly: no prolog or URL, ids prefixed with the chart's, a <title> for assistive
+    technology, real text, and no style attribute (the web pages' CSP forbids inline styles)."""
+    charts = charts_mod.report_charts(make_report())
+    svg = charts[0].svg
+    assert svg.startswith('<svg class="chart" role="img" aria-labelledby="diagram-situation-title"')
+    assert '<title id="diagram-situation-title">Antal personer per situation</title>' in svg
+    assert "http" not in svg and "<?xml" not in svg and "style=" not in svg
+    assert f">{format_number_sv(1234)}</text>" in svg and ">1 Akut hemlöshet</text>" in svg
+    ids = re.findall(r'\bid="([^"]+)"', " ".join(c.svg for c in charts if c.svg))
+    assert len(ids) == len(set(ids)) and all(i.startswith("diagram-") for i in ids)
+
+
+def test_png_charts_are_drawn_once_per_report(monkeypatch):
+    from boendeinventering.core.report import chart_png
+
+    drawn = []
+    real = chart_png.draw
+    monkeypatch.setattr(chart_png, "draw", lambda spec: drawn.append(spec.id) or real(spec))
+    report = make_report()
+    first = charts_mod.report_charts(report, image="png")
+    again = charts_mod.report_charts(report, image="png")
+    assert [c.png for c in first] == [c.png for c in again] and first[0].png.startswith(b"\x89PNG")
+    assert len(drawn) == len(set(drawn)) == sum(1 for c in first if c.png)
+    report.tables["persons_by_situation"].rows[0]["persons"] = 4321  # changed: drawn anew, never stale
+    charts_mod.report_charts(report, image="png")
+    assert drawn.count("diagram-situation") == 2
+
+
+def test_trend_labels_are_pushed_apart():
+    from boendeinventering.core.report import chart_model
+
+    placed = chart_model.spread_labels([50.0, 49.0, 51.0, 300.0], 10)
+    ordered = sorted(placed)
+    assert all(b - a >= 10 - 1e-9 for a, b in zip(ordered, ordered[1:]))
+    assert placed.index(min(placed)) == 1 and placed.index(max(placed)) == 3  # order kept
+    assert abs(sum(placed[:3]) / 3 - 50.0) < 10  # the close labels stay around where they were wanted
+    assert chart_model.spread_labels([5.0, 80.0], 10) == [5.0, 80.0]  # apart already: untouched
 
 
 # --- labels --------------------------------------------------------------------------------
@@ -492,7 +519,7 @@ def test_failing_exports_keep_previous_file(tmp_path, monkeypatch):
     monkeypatch.setattr(xlsx_export, "_write_table", boom)
     with pytest.raises(RuntimeError):
         write_xlsx(make_report(), target)
-    monkeypatch.setattr(charts_mod, "draw_sex_age_chart", boom)
+    monkeypatch.setattr(charts_mod, "draw_svg", boom)
     with pytest.raises(RuntimeError):
         write_html(make_report(), target)
     bad = make_report()

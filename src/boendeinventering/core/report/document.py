@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from boendeinventering.core.report.charts import TREND_CHART_ID, Chart, report_charts
 from boendeinventering.core.report.labels import (
     ADVICE_SV,
+    SUPPRESSED_MARK,
     ANSWER_STATUS_SV,
     DISCLOSURE_TEXT,
     DOCUMENT_TITLE,
@@ -20,14 +21,18 @@ from boendeinventering.core.report.labels import (
     SIGNAL_STATUS_SV,
     SUPPRESSED_FOOTNOTE,
     UNPROTECTED_WARNING,
+    cell_value,
     document_subtitle,
     figure_label,
     figure_value,
+    format_cell,
     format_date_sv,
+    format_number_sv,
     history_text,
     is_preview,
     kommun_label,
     publication_line,
+    quality_value,
     source_label,
     yes_no,
 )
@@ -115,6 +120,17 @@ class Document:
 
     def toc(self, max_level: int = 2) -> list[Heading]:
         return [b for b in self.blocks if isinstance(b, Heading) and b.level <= max_level]
+
+
+def cell_text(row: dict, measure: str, *, quality: bool = False) -> str:
+    """A measure's cell as every format prints it: the published value, "–" where suppressed;
+    data-quality cells (not protected) as they are."""
+    value = quality_value(row.get(measure)) if quality else cell_value(row, measure)
+    if value is None:
+        return SUPPRESSED_MARK
+    if isinstance(value, str):
+        return value
+    return format_number_sv(value) if quality else format_cell(row, measure)
 
 
 def _paragraphs(text: str, style: str = "") -> list[Paragraph]:

@@ -9,29 +9,14 @@ modest colours and page numbers in the footer.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
+from boendeinventering.core.report import document as d
 from boendeinventering.core.report.charts import report_charts
-from boendeinventering.core.report.document import (
-    Bullets,
-    ChartBlock,
-    Document,
-    Facts,
-    FigureList,
-    Heading,
-    Paragraph,
-    TableBlock,
-    TextTable,
-    build_document,
-)
 from boendeinventering.core.report.labels import (
     NO_ROWS_TEXT,
     SUPPRESSED_FOOTNOTE,
-    SUPPRESSED_MARK,
-    cell_value,
     column_labels,
-    format_cell,
-    format_number_sv,
-    quality_value,
     report_title,
     table_has_suppression,
     value_label,
@@ -113,6 +98,27 @@ def _styles(doc) -> None:
         toc_style.paragraph_format.space_after = Pt(2)
 
 
+def _style_id(name: str) -> str:
+    """A style's id as python-docx names it (the name without spaces: "List Bullet" is
+    "ListBullet"), for the built-in styles used here and those ``_styles`` adds."""
+    return name.replace(" ", "")
+
+
+def _add(doc, text: str = "", style: str = ""):
+    """A paragraph in a named style. The style id is set on the XML directly: python-docx's own
+    lookup by name scans every style on each call, which was a quarter of the Word file's time."""
+    paragraph = doc.add_paragraph(text)
+    if style:
+        paragraph._p.style = _style_id(style)
+    return paragraph
+
+
+def _grid(doc, rows: int, cols: int):
+    grid = doc.add_table(rows=rows, cols=cols)
+    grid._tbl.tblStyle_val = _style_id("Table Grid")
+    return grid
+
+
 def _field(paragraph, instruction: str, placeholder: str = "") -> None:
     """A Word field (PAGE, NUMPAGES, TOC …) as begin–instruction–separate–result–end runs."""
     from docx.oxml import OxmlElement
@@ -136,16 +142,16 @@ def _field(paragraph, instruction: str, placeholder: str = "") -> None:
     fld_char("end")
 
 
-def _toc(doc, document: Document) -> None:
+def _toc(doc, document: d.Document) -> None:
     """A real TOC field (Word fills in page numbers when it updates fields on opening); until
     then its result lists the chapters, so the page is never empty, in LibreOffice neither."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    title = doc.add_paragraph("Innehåll", style="Subtitle")
+    title = _add(doc, "Innehåll", "Subtitle")
     title.runs[0].bold = True
     headings = document.toc()
-    first = doc.add_paragraph(style="TOC 1")
+    first = _add(doc, style="TOC 1")
     fld = OxmlElement("w:fldChar")
     fld.set(qn("w:fldCharType"), "begin")
     first.add_run()._r.append(fld)
@@ -160,9 +166,9 @@ def _toc(doc, document: Document) -> None:
     paragraph = first
     for i, heading in enumerate(headings):
         if i:
-            paragraph = doc.add_paragraph(style=f"TOC {heading.level}")
+            paragraph = _add(doc, style=f"TOC {heading.level}")
         else:
-            paragraph.style = doc.styles[f"TOC {heading.level}"]
+            paragraph._p.style = _style_id(f"TOC {heading.level}")
         paragraph.add_run(heading.text)
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
@@ -227,8 +233,7 @@ def _table(doc, table: Table, *, quality: bool = False) -> None:
 
     labels = column_labels(table)
     n_dims = len(table.dimensions)
-    grid = doc.add_table(rows=1, cols=len(labels))
-    grid.style = doc.styles["Table Grid"]
+    grid = _grid(doc, 1, len(labels))
     header = grid.rows[0]
     _repeat_header(header)
     for col, (cell, label) in enumerate(zip(header.cells, labels)):
@@ -243,35 +248,26 @@ def _table(doc, table: Table, *, quality: bool = False) -> None:
         for col, dim in enumerate(table.dimensions):
             _cell_text(cells[col], value_label(dim, data.get(dim)))
         for i, measure in enumerate(table.measures):
-            value = quality_value(data.get(measure)) if quality else cell_value(data, measure)
-            if value is None:
-                text = SUPPRESSED_MARK
-            elif isinstance(value, str):
-                text = value
-            elif not quality:
-                text = format_cell(data, measure)
-            else:
-                text = format_number_sv(value)
-            _cell_text(cells[n_dims + i], text, right=not isinstance(value, str))
+            _cell_text(cells[n_dims + i], d.cell_text(data, measure, quality=quality),
+                       right=not isinstance(data.get(measure), str))
     notes = []
     if not quality and table_has_suppression(table):
         notes.append(SUPPRESSED_FOOTNOTE)
     if table.note:
         notes.append(table.note)
     for note in notes:
-        paragraph = doc.add_paragraph(note, style="Caption")
+        paragraph = _add(doc, note, "Caption")
         paragraph.paragraph_format.space_before = Pt(3)
     if not notes:
         doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
-def _text_table(doc, block: TextTable) -> None:
+def _text_table(doc, block: d.TextTable) -> None:
     """The year-over-year comparison: text already formatted from published cells."""
     from docx.shared import Pt
 
-    doc.add_paragraph(block.caption, style="Caption")
-    grid = doc.add_table(rows=1, cols=len(block.headings))
-    grid.style = doc.styles["Table Grid"]
+    _add(doc, block.caption, "Caption")
+    grid = _grid(doc, 1, len(block.headings))
     _repeat_header(grid.rows[0])
     last = len(block.headings) - 1
     for col, (cell, label) in enumerate(zip(grid.rows[0].cells, block.headings)):
@@ -282,7 +278,7 @@ def _text_table(doc, block: TextTable) -> None:
         for col, text in enumerate(row):
             _cell_text(cells[col], text, right=0 < col < last)
     for note in [block.note] if block.note else []:
-        paragraph = doc.add_paragraph(note, style="Caption")
+        paragraph = _add(doc, note, "Caption")
         paragraph.paragraph_format.space_before = Pt(3)
 
 
@@ -296,7 +292,7 @@ def _facts(doc, rows: list[tuple[str, str]]) -> None:
         paragraph.add_run(value)
 
 
-def _figures(doc, block: FigureList) -> None:
+def _figures(doc, block: d.FigureList) -> None:
     from docx.shared import Pt
 
     caption = doc.add_paragraph()
@@ -304,15 +300,15 @@ def _figures(doc, block: FigureList) -> None:
     caption.paragraph_format.keep_with_next = True
     caption.add_run(block.caption).bold = True
     for label, value in block.rows:
-        paragraph = doc.add_paragraph(style="List Bullet")
+        paragraph = _add(doc, style="List Bullet")
         paragraph.paragraph_format.space_after = Pt(1)
         paragraph.add_run(f"{label}: ")
         paragraph.add_run(value).bold = True
 
 
-def _paragraph(doc, block: Paragraph) -> None:
+def _paragraph(doc, block: d.Paragraph) -> None:
     if block.style == "comment":
-        doc.add_paragraph(block.text, style="Boinv Comment")
+        _add(doc, block.text, "Boinv Comment")
         return
     paragraph = doc.add_paragraph()
     run = paragraph.add_run(block.text)
@@ -331,26 +327,26 @@ def _paragraph(doc, block: Paragraph) -> None:
         paragraph.paragraph_format.keep_with_next = True
 
 
-def _chart(doc, block: ChartBlock) -> None:
+def _chart(doc, block: d.ChartBlock) -> None:
     from docx.shared import Cm
 
     chart = block.chart
-    doc.add_heading(chart.title, level=2)
+    _add(doc, chart.title, "Heading 2")
     if chart.png:
         doc.add_picture(io.BytesIO(chart.png), width=Cm(16))
     else:
         doc.add_paragraph("Det finns inga uppgifter som kan visas i diagrammet.")
-    doc.add_paragraph(chart.description, style="Caption")
+    _add(doc, chart.description, "Caption")
 
 
-def _title_page(doc, document: Document) -> None:
+def _title_page(doc, document: d.Document) -> None:
     from docx.enum.text import WD_BREAK
     from docx.shared import Pt
 
     for _ in range(5):
         doc.add_paragraph()
-    doc.add_paragraph(document.title, style="Title")
-    doc.add_paragraph(document.subtitle, style="Subtitle")
+    _add(doc, document.title, "Title")
+    _add(doc, document.subtitle, "Subtitle")
     status = doc.add_paragraph()
     status.paragraph_format.space_before = Pt(18)
     run = status.add_run(document.status)
@@ -368,7 +364,7 @@ def _title_page(doc, document: Document) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def _page_setup(doc, document: Document) -> None:
+def _page_setup(doc, document: d.Document) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
@@ -395,10 +391,33 @@ def _page_setup(doc, document: Document) -> None:
     run.font.color.rgb = _rgb(RED if (document.preview or document.warning) else "555555")
 
 
+def _heading(doc, block: d.Heading) -> None:
+    heading = _add(doc, block.text, f"Heading {min(block.level, 4)}")
+    if block.level == 1 and not block.new_page:
+        heading.paragraph_format.page_break_before = False
+
+
+def _bullets(doc, block: d.Bullets) -> None:
+    for item in block.items:
+        _add(doc, item, "List Bullet")
+
+
+RENDERERS: dict[type, Callable[..., None]] = {
+    d.Heading: _heading,
+    d.Paragraph: lambda doc, block: _paragraph(doc, block),
+    d.Bullets: _bullets,
+    d.Facts: lambda doc, block: _facts(doc, block.rows),
+    d.FigureList: lambda doc, block: _figures(doc, block),
+    d.TableBlock: lambda doc, block: _table(doc, block.table, quality=block.quality),
+    d.ChartBlock: lambda doc, block: _chart(doc, block),
+    d.TextTable: lambda doc, block: _text_table(doc, block),
+}
+
+
 def render_docx(report: Report) -> bytes:
     import docx
 
-    document = build_document(report, charts=report_charts(report, image="png"))
+    document = d.build_document(report, charts=report_charts(report, image="png"))
     doc = docx.Document()
     _styles(doc)
     _page_setup(doc, document)
@@ -410,27 +429,7 @@ def render_docx(report: Report) -> bytes:
     _title_page(doc, document)
     _toc(doc, document)
     for block in document.blocks:
-        if isinstance(block, Heading):
-            heading = doc.add_heading(block.text, level=min(block.level, 4))
-            if block.level == 1 and not block.new_page:
-                heading.paragraph_format.page_break_before = False
-        elif isinstance(block, Paragraph):
-            _paragraph(doc, block)
-        elif isinstance(block, Bullets):
-            for item in block.items:
-                doc.add_paragraph(item, style="List Bullet")
-        elif isinstance(block, Facts):
-            _facts(doc, block.rows)
-        elif isinstance(block, FigureList):
-            _figures(doc, block)
-        elif isinstance(block, TableBlock):
-            _table(doc, block.table, quality=block.quality)
-        elif isinstance(block, ChartBlock):
-            _chart(doc, block)
-        elif isinstance(block, TextTable):
-            _text_table(doc, block)
-        else:
-            raise TypeError(f"Okänt block i rapporten: {type(block).__name__}")
+        RENDERERS[type(block)](doc, block)
     # Swedish as the document language: Word's spelling check and hyphenation follow it.
     _language(doc)
     buffer = io.BytesIO()

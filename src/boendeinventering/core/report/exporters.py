@@ -2,15 +2,17 @@
 
 An exporter turns a finished (protected or explicitly unprotected) ``Report`` into bytes; it never
 computes a figure. The command line (``boinv export --format``), the web downloads and the demo all
-look formats up here, so a new format is one class and one line in ``EXPORTERS``. Writing a file
+look formats up here, so a new format is one line in ``EXPORTERS``. Writing a file
 goes through ``atomic_write`` (``write``); a web download streams ``render``'s bytes directly.
 
-Heavy libraries (matplotlib, python-docx, WeasyPrint) are imported inside ``render``, so listing
+Heavy libraries (matplotlib, python-docx, ReportLab) are imported inside ``render``, so listing
 the formats — as the CLI's ``--help`` does — stays cheap.
 """
 
 from __future__ import annotations
 
+import importlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from boendeinventering.core.report.files import atomic_write
@@ -18,16 +20,21 @@ from boendeinventering.core.report.labels import download_name
 from boendeinventering.core.tables import Report
 
 
+@dataclass(frozen=True)
 class Exporter:
-    """One output format. Subclasses set the four class attributes and implement ``render``."""
+    """One output format: its names, and the function that renders it."""
 
-    identifier: str = ""  # the --format value and the download URL's last part
-    verbose_name: str = ""  # Swedish, for the download links
-    mime_type: str = "application/octet-stream"
-    extension: str = ""  # without the dot
+    identifier: str  # the --format value and the download URL's last part
+    verbose_name: str  # Swedish, for the download links
+    mime_type: str
+    extension: str  # without the dot
+    renderer: str  # "module:function" taking a Report, returning bytes or text (UTF-8)
 
     def render(self, report: Report) -> bytes:
-        raise NotImplementedError
+        # Imported here, not at the top: listing the formats must not load the heavy libraries.
+        module, name = self.renderer.split(":")
+        content = getattr(importlib.import_module(f"boendeinventering.core.report.{module}"), name)(report)
+        return content.encode("utf-8") if isinstance(content, str) else content
 
     def file_name(self, report: Report) -> str:
         """The name a download gets: marked when unprotected or not yet published."""
@@ -39,70 +46,15 @@ class Exporter:
         return atomic_write(path, lambda tmp: tmp.write_bytes(content))
 
 
-class JSONExporter(Exporter):
-    identifier = "json"
-    verbose_name = "JSON (maskinläsbar)"
-    mime_type = "application/json"
-    extension = "json"
-
-    def render(self, report: Report) -> bytes:
-        from boendeinventering.core.report.json_export import dumps
-
-        return dumps(report).encode("utf-8")
-
-
-class ExcelExporter(Exporter):
-    identifier = "xlsx"
-    verbose_name = "Excel"
-    mime_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    extension = "xlsx"
-
-    def render(self, report: Report) -> bytes:
-        from boendeinventering.core.report.xlsx_export import render_xlsx
-
-        return render_xlsx(report)
-
-
-class HTMLExporter(Exporter):
-    identifier = "html"
-    verbose_name = "Webbsida (HTML)"
-    mime_type = "text/html; charset=utf-8"
-    extension = "html"
-
-    def render(self, report: Report) -> bytes:
-        from boendeinventering.core.report.html_export import report_to_html
-
-        return report_to_html(report).encode("utf-8")
-
-
-class WordExporter(Exporter):
-    identifier = "docx"
-    verbose_name = "Word"
-    mime_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    extension = "docx"
-
-    def render(self, report: Report) -> bytes:
-        from boendeinventering.core.report.docx_export import render_docx
-
-        return render_docx(report)
-
-
-class PDFExporter(Exporter):
-    identifier = "pdf"
-    verbose_name = "PDF"
-    mime_type = "application/pdf"
-    extension = "pdf"
-
-    def render(self, report: Report) -> bytes:
-        from boendeinventering.core.report.pdf_export import render_pdf
-
-        return render_pdf(report)
-
-
+OOXML = "application/vnd.openxmlformats-officedocument"
 # In the order the download links show them: the documents people read first.
-EXPORTERS: dict[str, Exporter] = {
-    e.identifier: e for e in (WordExporter(), PDFExporter(), ExcelExporter(), HTMLExporter(), JSONExporter())
-}
+EXPORTERS: dict[str, Exporter] = {e.identifier: e for e in (
+    Exporter("docx", "Word", f"{OOXML}.wordprocessingml.document", "docx", "docx_export:render_docx"),
+    Exporter("pdf", "PDF", "application/pdf", "pdf", "pdf_export:render_pdf"),
+    Exporter("xlsx", "Excel", f"{OOXML}.spreadsheetml.sheet", "xlsx", "xlsx_export:render_xlsx"),
+    Exporter("html", "Webbsida (HTML)", "text/html; charset=utf-8", "html", "html_export:report_to_html"),
+    Exporter("json", "JSON (maskinläsbar)", "application/json", "json", "json_export:dumps"),
+)}
 FORMATS: tuple[str, ...] = tuple(EXPORTERS)
 
 

@@ -7,33 +7,18 @@ CSS is inline, charts are inline SVG, fonts are the reader's own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
+from boendeinventering.core.report import document as d
 from boendeinventering.core.report.files import atomic_write_text
-from boendeinventering.core.report.charts import Chart
-from boendeinventering.core.report.document import (
-    Bullets,
-    ChartBlock,
-    Document,
-    Facts,
-    FigureList,
-    Heading,
-    Paragraph,
-    TableBlock,
-    TextTable,
-    build_document,
-)
 from boendeinventering.core.report.labels import (
     NO_ROWS_TEXT,
     SUPPRESSED_FOOTNOTE,
     SUPPRESSED_MARK,
-    cell_value,
     dimension_label,
-    format_cell,
-    format_number_sv,
     measure_label,
-    quality_value,
     report_title,
     table_has_suppression,
     value_label,
@@ -83,7 +68,7 @@ p.comment { border-left: 4px solid #1f4e79; padding-left: .8rem; font-style: ita
 @media print { .warning { border-width: 2px; } h2 { break-after: avoid; } table { break-inside: auto; } }
 """
 
-# For WeasyPrint (the PDF) and the browser's print: A4, page numbers, a title page of its own
+# For the browser's print (the PDF file is laid out by pdf_export.py): A4, page numbers, a title page of its own
 # and each chapter on a new page, table headers repeated on every page a table spans.
 PRINT_CSS = """
 @page { size: A4; margin: 22mm 20mm 22mm 20mm;
@@ -131,19 +116,17 @@ def _table_html(table: Table, anchor: str, *, quality: bool = False, headed: boo
         out.append(f'<tr><td colspan="{n_dims + len(table.measures)}">{escape(NO_ROWS_TEXT)}</td></tr>')
     for row in table.rows:
         cells = []
-        for d in table.dimensions:
+        for dim in table.dimensions:
             # Each dimension cell heads its row; with several dimensions all of them do.
-            cells.append(f'<th scope="row">{escape(value_label(d, row.get(d)))}</th>')
+            cells.append(f'<th scope="row">{escape(value_label(dim, row.get(dim)))}</th>')
         for m in table.measures:
-            value = quality_value(row.get(m)) if quality else cell_value(row, m)
-            if value is None:
+            text = d.cell_text(row, m, quality=quality)
+            if text == SUPPRESSED_MARK:
                 cells.append(f'<td class="num suppressed">{SUPPRESSED_MARK}</td>')
-            elif isinstance(value, str):
-                cells.append(f"<td>{escape(value)}</td>")
-            elif not quality:
-                cells.append(f'<td class="num">{escape(format_cell(row, m))}</td>')
+            elif isinstance(row.get(m), str):
+                cells.append(f"<td>{escape(text)}</td>")
             else:
-                cells.append(f'<td class="num">{escape(format_number_sv(value))}</td>')
+                cells.append(f'<td class="num">{escape(text)}</td>')
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
     if not quality and table_has_suppression(table):
@@ -153,7 +136,7 @@ def _table_html(table: Table, anchor: str, *, quality: bool = False, headed: boo
     return "\n".join(out)
 
 
-def _chart_html(chart: Chart) -> str:
+def _chart_html(chart) -> str:
     body = chart.svg if chart.svg else "<p>Det finns inga uppgifter som kan visas i diagrammet.</p>"
     return (
         f'<figure id="{escape(chart.id)}">\n{body}\n'
@@ -166,7 +149,7 @@ def _facts_html(rows: list[tuple[str, str]]) -> str:
         f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows) + "</dl>"
 
 
-def _figures_html(block: FigureList) -> str:
+def _figures_html(block: d.FigureList) -> str:
     # Not a <table>: the stated figures repeat cells of the tables below, and a second copy in
     # table form would be counted twice by anyone checking the tables.
     items = "".join(
@@ -175,7 +158,7 @@ def _figures_html(block: FigureList) -> str:
     return f'<div class="figures"><p class="figures-caption">{escape(block.caption)}</p><ul>{items}</ul></div>'
 
 
-def _text_table_html(block: TextTable) -> str:
+def _text_table_html(block: d.TextTable) -> str:
     out = [f'<table id="{escape(block.anchor)}">', f"<caption>{escape(block.caption)}</caption>", "<thead><tr>"]
     last = len(block.headings) - 1
     out += [f'<th scope="col" class="num">{escape(h)}</th>' if 0 < i < last else f'<th scope="col">{escape(h)}</th>'
@@ -193,31 +176,36 @@ def _text_table_html(block: TextTable) -> str:
     return "\n".join(out)
 
 
+def _heading_html(block: d.Heading) -> str:
+    level = min(block.level + 1, 6)  # h1 is the title page's
+    cls = ' class="chapter"' if block.level == 1 and block.new_page else ""
+    return f'<h{level} id="{escape(block.anchor)}"{cls}>{escape(block.text)}</h{level}>'
+
+
+def _paragraph_html(block: d.Paragraph) -> str:
+    cls = f' class="{block.style}"' if block.style else ""
+    role = ' role="note"' if block.style == "warning" else ""
+    return f"<p{cls}{role}>{escape(block.text)}</p>"
+
+
+RENDERERS: dict[type, Callable[..., str]] = {
+    d.Heading: _heading_html,
+    d.Paragraph: _paragraph_html,
+    d.Bullets: lambda block: "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in block.items) + "</ul>",
+    d.Facts: lambda block: _facts_html(block.rows),
+    d.FigureList: _figures_html,
+    d.TableBlock: lambda block: _table_html(block.table, block.anchor, quality=block.quality,
+                                            headed=not block.quality),
+    d.ChartBlock: lambda block: _chart_html(block.chart),
+    d.TextTable: _text_table_html,
+}
+
+
 def _block_html(block) -> str:
-    if isinstance(block, Heading):
-        level = min(block.level + 1, 6)  # h1 is the title page's
-        cls = ' class="chapter"' if block.level == 1 and block.new_page else ""
-        return f'<h{level} id="{escape(block.anchor)}"{cls}>{escape(block.text)}</h{level}>'
-    if isinstance(block, Paragraph):
-        cls = f' class="{block.style}"' if block.style else ""
-        role = ' role="note"' if block.style == "warning" else ""
-        return f"<p{cls}{role}>{escape(block.text)}</p>"
-    if isinstance(block, Bullets):
-        return "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in block.items) + "</ul>"
-    if isinstance(block, Facts):
-        return _facts_html(block.rows)
-    if isinstance(block, FigureList):
-        return _figures_html(block)
-    if isinstance(block, TableBlock):
-        return _table_html(block.table, block.anchor, quality=block.quality, headed=not block.quality)
-    if isinstance(block, ChartBlock):
-        return _chart_html(block.chart)
-    if isinstance(block, TextTable):
-        return _text_table_html(block)
-    raise TypeError(f"Okänt block i rapporten: {type(block).__name__}")
+    return RENDERERS[type(block)](block)
 
 
-def document_to_html(doc: Document, *, head_title: str) -> str:
+def document_to_html(doc: d.Document, *, head_title: str) -> str:
     parts = [
         "<!DOCTYPE html>",
         '<html lang="sv">',
@@ -251,7 +239,7 @@ def document_to_html(doc: Document, *, head_title: str) -> str:
 
 
 def report_to_html(report: Report) -> str:
-    return document_to_html(build_document(report), head_title=report_title(report))
+    return document_to_html(d.build_document(report), head_title=report_title(report))
 
 
 def write_html(report: Report, path: Path) -> Path:

@@ -13,11 +13,11 @@ from boendeinventering.core.classify import UnmappedNamesError
 from boendeinventering.organisation.models import InventoryYear, Role
 from boendeinventering.services import audit
 from boendeinventering.services.installation import SetupError
-from boendeinventering.web import charts
 from boendeinventering.web.access import require_role, role_of
 from boendeinventering.web.figures_view import FOOTNOTE, get_report, quality_view, table_view
 from boendeinventering.web.views.common import visible_year
 
+from boendeinventering.core.report.charts import report_charts
 from boendeinventering.core.report.exporters import EXPORTERS
 
 REPORT_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.READER)
@@ -78,7 +78,7 @@ def _render_report(request, inventory_year, protected: bool, template: str = "bo
     return render(request, template, {
         "inventory_year": inventory_year, "report": report, "protected": protected,
         "tables": [table_view(t) for t in report.tables.values()],
-        "charts": charts.report_charts(report), "footnote": FOOTNOTE,
+        "charts": report_charts(report), "footnote": FOOTNOTE,
         "formats": [(e.identifier, e.verbose_name) for e in EXPORTERS.values()],
         "document": document, "chapters": chapters,
         "is_published_version": report.published is not None,
