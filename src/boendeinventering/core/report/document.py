@@ -239,11 +239,7 @@ def _development_chapter(report: Report, charts: list[Chart]) -> list[Block]:
     if len(years) >= 2:
         blocks.append(Heading(2, f"Trend {years[0]}–{years[-1]}", "utveckling-trend", new_page=False))
         blocks += [ChartBlock(c) for c in trend]
-        for table_id in ("acute_trend", "trend_by_situation"):
-            if table_id in report.tables:
-                table = report.tables[table_id]
-                blocks.append(Heading(3, table.title or table_id, f"utveckling-rubrik-{table_id}", new_page=False))
-                blocks.append(TableBlock(table, f"utveckling-{table_id}"))
+        blocks += _chapter_tables(report, ("acute_trend", "trend_by_situation"))
     flows = [t for t in dev.FLOW_TABLES if t in report.tables]
     if flows:
         blocks.append(Heading(2, "Flöden in i och ut ur akut hemlöshet", "utveckling-floden", new_page=False))
@@ -251,7 +247,19 @@ def _development_chapter(report: Report, charts: list[Chart]) -> list[Block]:
             blocks.append(Paragraph(
                 "Flöden in i akut hemlöshet kräver uppgifter för något av de två föregående åren, importerade med "
                 "samma pseudonymiseringsnyckel.", "note"))
-        for table_id in flows:
+        blocks += _chapter_tables(report, flows)
+    evictions = [t for t in dev.EVICTION_TABLES if t in report.tables]
+    if evictions:
+        blocks.append(Heading(2, dev.EVICTION_HEADING, "utveckling-avhysningar", new_page=False))
+        blocks += _chapter_tables(report, evictions)
+    return blocks
+
+
+def _chapter_tables(report: Report, table_ids) -> list[Block]:
+    """A third-level heading and the table, for each of ``table_ids`` the report has."""
+    blocks: list[Block] = []
+    for table_id in table_ids:
+        if table_id in report.tables:
             table = report.tables[table_id]
             blocks.append(Heading(3, table.title or table_id, f"utveckling-rubrik-{table_id}", new_page=False))
             blocks.append(TableBlock(table, f"utveckling-{table_id}"))
@@ -328,8 +336,8 @@ def build_document(report: Report, charts: list[Chart] | None = None) -> Documen
     if not report.tables:
         b.append(Paragraph(NO_ROWS_TEXT))
     if shown:
-        b.append(Paragraph("Tabellerna över utvecklingen år för år och flödena in i och ut ur akut hemlöshet "
-                           "finns i kapitlet Utveckling över tid.", "note"))
+        b.append(Paragraph("Tabellerna över utvecklingen år för år, flödena in i och ut ur akut hemlöshet och "
+                           "avhysningarna år för år finns i kapitlet Utveckling över tid.", "note"))
     for table_id, table in report.tables.items():
         if table_id in shown:
             continue
