@@ -328,8 +328,6 @@ def _decode(data: bytes, encoding: str | None) -> tuple[bytes, str]:
 
 
 _DECODE_CHUNK = 1 << 24
-# a UTF-8 multi-byte character; in a Windows-1252 file these byte pairs are "Ã¥"-style garbage
-_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
 def _first_non_utf8(data: bytes) -> int | None:
@@ -350,8 +348,32 @@ def _first_non_utf8(data: bytes) -> int | None:
 
 
 def _first_utf8_sequence(data: bytes) -> int | None:
-    match = _UTF8_SEQUENCE.search(data, 3 if data.startswith(b"\xef\xbb\xbf") else 0)
-    return match.start() if match else None
+    """Offset of the first UTF-8 multi-byte character (a lead byte C2-F4 followed by its
+    continuation bytes 80-BF), or None; in a Windows-1252 file such pairs are "Ã¥"-style garbage.
+
+    Vectorised over chunks: the regular expression took two seconds on a 60 MB Windows-1252
+    file, whose å, ä and ö are all lead bytes that the regex engine tries one by one."""
+    begin = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    for start in range(begin, len(data), _DECODE_CHUNK):
+        # three bytes of overlap: a sequence starting in this chunk may end in the next
+        count = min(_DECODE_CHUNK + 3, len(data) - start)
+        arr = np.frombuffer(data, dtype=np.uint8, count=count, offset=start)
+        found = _utf8_sequence_starts(arr, min(_DECODE_CHUNK, count))
+        if found.size:
+            return start + int(found[0])
+    return None
+
+
+def _utf8_sequence_starts(arr: np.ndarray, usable: int) -> np.ndarray:
+    """Offsets below `usable` where a 2-, 3- or 4-byte UTF-8 character starts in `arr`."""
+    padded = np.concatenate((arr, np.zeros(3, dtype=np.uint8)))
+    cont = (padded & 0xC0) == 0x80
+    lead = padded[:usable]
+    follows1, follows2, follows3 = cont[1:usable + 1], cont[2:usable + 2], cont[3:usable + 3]
+    two = (lead >= 0xC2) & (lead <= 0xDF) & follows1
+    three = (lead >= 0xE0) & (lead <= 0xEF) & follows1 & follows2
+    four = (lead >= 0xF0) & (lead <= 0xF4) & follows1 & follows2 & follows3
+    return np.flatnonzero(two | three | four)
 
 
 def _line_of(data: bytes, offset: int) -> int:
