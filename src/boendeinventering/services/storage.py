@@ -7,6 +7,7 @@ so a killed import leaves nothing behind, on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterable
 
 import polars as pl
@@ -58,40 +59,36 @@ def active_batches(kind: str | None = None, year: int | None = None):
     return batches
 
 
-def insert_column(table: str, column: str, values: pl.Series) -> None:
-    """Append one column of values to `table` (used for the digest staging table)."""
-    if values.len() == 0:
-        return
-    quoted_table, quoted_column = connection.ops.quote_name(table), connection.ops.quote_name(column)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {quoted_table} ({quoted_column}) FROM STDIN") as copy:
-                for value in values:
-                    copy.write_row((value,))
-        else:
-            cursor.executemany(f"INSERT INTO {quoted_table} ({quoted_column}) VALUES (%s)",
-                               ((value,) for value in values))
+# digests per statement: one statement carries them all as one parameter (a JSON array or a
+# PostgreSQL array), and a chunk bounds that parameter's size (a national file: millions of persons)
+SURROGATE_CHUNK = 250_000
 
 
-def insert_missing_digests(table: str, staging: str) -> None:
-    """Add to the pseudonym `table` every digest of the `staging` table it lacks.
+def surrogate_ids(table: str, digests: list[str]) -> list[int]:
+    """The id of every digest in the pseudonym `table`, in the order given, adding the missing ones.
 
     Two imports at once may both add a person: with a plain INSERT the second one died on the
     unique digest (PostgreSQL), so the conflict is a no-op instead; PostgreSQL makes the second
-    wait for the first's commit, and the ids are read back afterwards. The sorted order makes
-    concurrent imports take the digests' locks in the same order, so they cannot deadlock."""
-    quoted_table, quoted_staging = connection.ops.quote_name(table), connection.ops.quote_name(staging)
+    wait for the first's commit, and the ids are read back afterwards. Sorted digests make
+    concurrent imports take the digests' locks in the same order, so they cannot deadlock.
+    Each chunk goes to the database as one parameter: binding hundreds of thousands of rows one
+    by one into a staging table took longer than everything else the import stores."""
+    quoted = connection.ops.quote_name(table)
+    if connection.vendor == "postgresql":
+        values = "unnest(%s::text[]) WITH ORDINALITY AS v(digest, n)"
+    else:
+        values = "(SELECT value AS digest, key AS n FROM json_each(%s)) AS v"
+    ids: list[int] = []
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quoted_table} (digest) SELECT t.digest FROM {quoted_staging} t "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {quoted_table} p WHERE p.digest = t.digest) "
-            f"ORDER BY t.digest ON CONFLICT (digest) DO NOTHING"
-        )
-
-
-def read_frame(sql: str, params: Iterable, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """Run a SELECT whose columns are `schema`'s keys, in order, and return a typed frame."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, list(params))
-        rows = cursor.fetchall()
-    return pl.DataFrame(rows, schema=schema, orient="row")
+        for start in range(0, len(digests), SURROGATE_CHUNK):
+            chunk = digests[start:start + SURROGATE_CHUNK]
+            param = chunk if connection.vendor == "postgresql" else json.dumps(chunk)
+            # WHERE true: SQLite would otherwise read ON CONFLICT as the start of a join constraint
+            cursor.execute(f"INSERT INTO {quoted} (digest) SELECT v.digest FROM {values} WHERE true "
+                           f"ORDER BY v.digest ON CONFLICT (digest) DO NOTHING", [param])
+            cursor.execute(f"SELECT p.id FROM {values} JOIN {quoted} p ON p.digest = v.digest ORDER BY v.n",
+                           [param])
+            ids.extend(row[0] for row in cursor.fetchall())
+    if len(ids) != len(digests):  # every digest has a row now; anything else is a broken database
+        raise RuntimeError(f"surrogate ids: {len(ids)} ids for {len(digests)} digests")
+    return ids
