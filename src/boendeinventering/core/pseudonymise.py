@@ -28,6 +28,7 @@ __all__ = [
     "load_key",
     "key_fingerprint",
     "pseudonymise",
+    "hmac_sha256_many",
 ]
 
 KEY_FILE_NAME = "pseudonym.key"
