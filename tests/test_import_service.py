@@ -249,3 +249,32 @@ def _stale_first_check(real_filter):
         return result.none() if calls["n"] == 1 else result
 
     return filter_
+
+
+def test_surrogate_ids_keep_order_reuse_ids_and_add_the_missing_across_chunks(installed, monkeypatch):
+    from boendeinventering.services import storage
+
+    monkeypatch.setattr(storage, "SURROGATE_CHUNK", 2)  # several statements, as for a national file
+    known = Pseudonym.objects.create(digest="b" * 64)
+    digests = ["a" * 64, "b" * 64, "c" * 64, "d" * 64, "e" * 64]
+    ids = storage.surrogate_ids(Pseudonym._meta.db_table, digests)
+    stored = dict(Pseudonym.objects.values_list("digest", "id"))
+    assert ids == [stored[d] for d in digests]
+    assert ids[1] == known.id and len(set(ids)) == 5 and Pseudonym.objects.count() == 5
+    assert storage.surrogate_ids(Pseudonym._meta.db_table, digests[::-1]) == ids[::-1]  # nothing new
+    assert Pseudonym.objects.count() == 5
+
+
+def test_stored_person_is_the_hmac_of_namespace_and_number(installed, tmp_path):
+    """The stored pseudonyms are exactly HMAC-SHA256(key, "pnr:" + number), as before the bulk paths."""
+    import hashlib
+    import hmac
+
+    from boendeinventering.services import installation
+
+    import_extract("insatser", stays_file(tmp_path / "a.csv", n=4))
+    key = installation.key()
+    by_id = dict(Pseudonym.objects.values_list("id", "digest"))
+    stays = stored_stays().sort("row_no")
+    expected = {hmac.new(key, f"pnr:{pnr(i)}".encode(), hashlib.sha256).hexdigest() for i in range(4)}
+    assert {by_id[p] for p in stays["person"].to_list()} == expected

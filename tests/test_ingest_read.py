@@ -368,3 +368,32 @@ def test_unreadable_path(tmp_path):
     with pytest.raises(IngestError) as exc:
         read_table(tmp_path / "finns-inte.csv")
     assert reasons(exc.value)[0].startswith("filen kunde inte läsas")
+
+
+# --------------------------------------------------------------------------------------------
+# the vectorised search for UTF-8 characters agrees with the regular expression it replaced
+
+_UTF8_SEQUENCE_REGEX = __import__("re").compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _regex_first_utf8(data: bytes) -> int | None:
+    match = _UTF8_SEQUENCE_REGEX.search(data, 3 if data.startswith(b"\xef\xbb\xbf") else 0)
+    return match.start() if match else None
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_first_utf8_sequence_matches_the_regular_expression(seed, monkeypatch):
+    import random
+
+    monkeypatch.setattr(read_module, "_DECODE_CHUNK", 16)  # many chunk boundaries in a short text
+    rng = random.Random(seed)
+    # mostly ASCII and Windows-1252 letters, now and then the bytes of a real UTF-8 character
+    pieces = [b"a", b";", b"\xe5", b"\xe4", b"\xf6", b"\xc5\x0a", b"\x80", b"\xc3", b"\xe2\x82"]
+    data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
+    if rng.random() < 0.5:
+        cut = rng.randint(0, len(data))
+        data = data[:cut] + rng.choice(["å", "€", "𝄞"]).encode() + data[cut:]
+    if seed % 7 == 0:
+        data = b"\xef\xbb\xbf" + data
+    assert read_module._first_utf8_sequence(data) == _regex_first_utf8(data)

@@ -176,3 +176,13 @@ def test_output_never_contains_input_and_matches_scalar_hmac(values):
         assert len(pseudonym) == 64
         if len(value) >= 8:  # shorter strings may occur in a hex digest by chance
             assert value not in pseudonym
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(min_size=0, max_size=130), st.binary(max_size=10), st.lists(st.text(max_size=30), max_size=10))
+def test_hmac_sha256_many_is_standard_hmac_for_any_key_and_prefix(key, prefix, values):
+    from boendeinventering.core.pseudonymise import hmac_sha256_many
+
+    assert hmac_sha256_many(key, prefix, values) == [
+        hmac.new(key, prefix + v.encode("utf-8"), hashlib.sha256).digest() for v in values
+    ]

@@ -8,6 +8,7 @@ personnummer and an identical-looking client id or household id from colliding.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import os
 import pathlib
@@ -27,6 +28,7 @@ __all__ = [
     "load_key",
     "key_fingerprint",
     "pseudonymise",
+    "hmac_sha256_many",
 ]
 
 KEY_FILE_NAME = "pseudonym.key"
@@ -135,20 +137,34 @@ def pseudonymise(values: pl.Series, key: bytes, namespace: str) -> pl.Series:
         raise ValueError("key too short")
     text = values.cast(pl.Utf8)
     distinct = text.drop_nulls().unique()
-    prefixed = _keyed(key, f"{namespace}:".encode())
-    hashed = []
-    for v in distinct.to_list():
-        h = prefixed.copy()
-        h.update(v.encode("utf-8"))
-        hashed.append(h.hexdigest())
-    lookup = pl.DataFrame({"v": distinct, "h": pl.Series(hashed, dtype=pl.Utf8)})
+    digests = hmac_sha256_many(key, f"{namespace}:".encode(), distinct.to_list())
+    hashed = pl.Series(digests, dtype=pl.Binary).bin.encode("hex")
+    lookup = pl.DataFrame({"v": distinct, "h": hashed})
     out = pl.DataFrame({"v": text}).join(lookup, on="v", how="left", maintain_order="left")
     return out.get_column("h").alias(values.name)
 
 
-def _keyed(key: bytes, prefix: bytes) -> hmac.HMAC:
-    """HMAC-SHA256 state after the key setup and the namespace prefix.
+_SHA256_BLOCK = 64
 
-    Copying it per value gives the same digest as hmac.digest(key, prefix + value), without
-    redoing the key setup for each of hundreds of thousands of values."""
-    return hmac.new(key, prefix, "sha256")
+
+def hmac_sha256_many(key: bytes, prefix: bytes, values: list[str]) -> list[bytes]:
+    """HMAC-SHA256(key, prefix + value) for every value, identical to hmac.digest (RFC 2104).
+
+    Built from two SHA-256 states prepared once, the inner one already holding the key pad and
+    the prefix; each value then costs two state copies. hmac.HMAC.copy() does the same through
+    Python objects and took twice as long, which mattered over hundreds of thousands of persons."""
+    if len(key) > _SHA256_BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_SHA256_BLOCK, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    inner.update(prefix)
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+    new_inner, new_outer = inner.copy, outer.copy
+    out = []
+    for value in values:
+        h = new_inner()
+        h.update(value.encode("utf-8"))
+        o = new_outer()
+        o.update(h.digest())
+        out.append(o.digest())
+    return out

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from boendeinventering.core.ingest import IngestError, Issue, read_table, validate_extract
@@ -25,13 +25,8 @@ from boendeinventering.core.taxonomy import EXTRACT_KINDS, normalise_name
 from boendeinventering.inventory.models import ImportBatch, Pseudonym
 from boendeinventering.services import audit, installation
 from boendeinventering.services.limits import import_limits
-from boendeinventering.services.storage import (
-    batch_rows,
-    insert_column,
-    insert_missing_digests,
-    read_frame,
-    store_batch_rows,
-)
+from boendeinventering.services import storage
+from boendeinventering.services.storage import batch_rows, store_batch_rows
 
 log = logging.getLogger("boendeinventering.import")
 
@@ -484,18 +479,6 @@ def _attach_surrogates(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def surrogate_ids(digests: pl.Series) -> pl.DataFrame:
-    table = Pseudonym._meta.db_table
-    tmp = "boinv_tmp_digest"
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {tmp}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {tmp} (digest varchar(64) PRIMARY KEY)")
-    insert_column(tmp, "digest", digests)
-    insert_missing_digests(table, tmp)  # ON CONFLICT DO NOTHING: safe beside a concurrent import
-    ids = read_frame(
-        f"SELECT p.digest, p.id FROM {table} p JOIN {tmp} t ON p.digest = t.digest",
-        [],
-        {"digest": pl.Utf8, "id": pl.Int64},
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE {tmp}")
-    return ids
+    """Frame of digest and surrogate id for the given (distinct, sorted) digests."""
+    ids = storage.surrogate_ids(Pseudonym._meta.db_table, digests.to_list())
+    return pl.DataFrame({"digest": digests, "id": pl.Series(ids, dtype=pl.Int64)})

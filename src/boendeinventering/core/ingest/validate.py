@@ -147,117 +147,139 @@ def validate_extract(kind: str, raw: RawTable, *, today: dt.date | None = None,
     spec = ex.EXTRACTS[kind]
     today = today or dt.date.today()
     max_amount = (limits or ReadLimits()).max_amount
-    frame = raw.frame
-
-    missing = [c for c in spec.required if c not in frame.columns]
-    if missing:
-        raise IngestError([Issue(1, c, None, R_MISSING_COLUMN) for c in missing])
-    # a header is whatever the first row holds: a file without one has a person's number there
-    unknown = [pn.mask_in_text(c) for c in frame.columns if c not in spec.names]
-    n = frame.height
-    cols = {
-        c.name: (frame.get_column(c.name).cast(pl.Utf8) if c.name in frame.columns
-                 else pl.Series(c.name, [None] * n, dtype=pl.Utf8))
-        for c in spec.columns
-    }
-    order = {name: i for i, name in enumerate(spec.names)}
-
-    # One pass for all parsing and one for all checks, so Polars can spread the columns over
-    # the cores; the Series are only looked at where a check fires.
-    table = pl.DataFrame(cols)
-    numeric = {c.name: c for c in spec.columns if c.type in (ex.INTEGER, ex.DECIMAL)}
-    parse_exprs = [_parse_expr(c, today).alias(_P + c.name) for c in spec.columns if c.name not in numeric]
-    table = table.with_columns(parse_exprs)
-    # numbers are parsed column by column: a fast path for plain cells (see values.py)
-    table = table.with_columns(
-        (v.parse_integer if c.type == ex.INTEGER else v.parse_decimal)(cols[name])[0].alias(_P + name)
-        for name, c in numeric.items()
-    )
-
-    check_specs: list[tuple[str, pl.Expr, str, bool]] = []  # column, mask, reason, show value
-    for c in spec.columns:
-        raw_e, parsed_e = pl.col(c.name), pl.col(_P + c.name)
-        if c.required:
-            check_specs.append((c.name, raw_e.is_null(), R_EMPTY, False))
-        reason = _TYPE_REASON.get(c.type)
-        if c.type == ex.YEAR:
-            reason = r_year(today.year)
-        if reason is not None:
-            check_specs.append((c.name, v.invalid(raw_e, parsed_e), reason, True))
-        if c.non_negative:
-            check_specs.append((c.name, parsed_e < 0, R_NEGATIVE, True))
-        if c.type == ex.DATE:
-            check_specs.append((c.name, (parsed_e < FIRST_DATE) | (parsed_e > LAST_DATE), R_DATE_RANGE, True))
-        # one reason per cell: a personnummer in a number column is reported as that (below)
-        plain = ~raw_e.str.contains(PERSON_ID_IN_TEXT).fill_null(False)
-        if c.name == "boendedygn":
-            check_specs.append((c.name, (parsed_e > MAX_NIGHTS) & plain, R_NIGHTS, True))
-        if c.name == "antal_barn":
-            check_specs.append((c.name, (parsed_e > MAX_CHILDREN) & plain, R_CHILDREN, True))
-        if c.name in ("kostnad", "belopp"):
-            check_specs.append((c.name, (parsed_e > max_amount) & plain, r_amount(max_amount), True))
-        if c.type == ex.TEXT:
-            check_specs.append((c.name, raw_e.str.contains(PERSON_ID_IN_TEXT), R_PERSON_ID_IN_TEXT, True))
-            check_specs.append((c.name, raw_e.str.len_chars() > MAX_TEXT_LENGTH, R_TEXT_TOO_LONG, True))
-            check_specs.append((c.name, raw_e.str.contains(CONTROL_CHARACTERS), R_CONTROL, False))
-        elif c.type in (ex.INTEGER, ex.DECIMAL):  # one reason per cell: an invalid number already has one
-            check_specs.append((c.name, raw_e.str.contains(PERSON_ID_IN_TEXT) & parsed_e.is_not_null(),
-                                R_PERSON_ID_IN_TEXT, True))
-    if "slutdatum" in cols and "startdatum" in cols:
-        end_before_start = pl.col(_P + "slutdatum") < pl.col(_P + "startdatum")
-        check_specs.append(("slutdatum", end_before_start, R_END_BEFORE_START, True))
-    if "till_datum" in cols and "fran_datum" in cols:
-        till_before_fran = pl.col(_P + "till_datum") < pl.col(_P + "fran_datum")
-        check_specs.append(("till_datum", till_before_fran, R_TILL_BEFORE_FRAN, True))
-    masks = table.select(
-        [m.fill_null(False).alias(f"m{i}") for i, (_, m, _, _) in enumerate(check_specs)]
-    )
-
-    checks: list[_Check] = []
-    for i, (column, _, reason, show) in enumerate(check_specs):
-        mask = masks.get_column(f"m{i}")
-        if mask.any():
-            checks.append(_Check(column, order[column], mask, reason, show))
-
-    person = None
-    if "person_id" in cols:  # the places register has no persons
-        id_types = cols["id_typ"] if "id_typ" in cols else None
-        person_ids = cols["person_id"]
-        if raw.file_kind == "xlsx":
-            person_ids = _restore_excel_leading_zeros(person_ids, id_types, today)
-        person = pn.parse_person_ids(person_ids, id_types, today=today)
-        pn_error = person.get_column("error")
-        pn_mask = (cols["person_id"].is_not_null() & pn_error.is_not_null()).fill_null(False)
-        if pn_mask.any():
-            checks.append(_Check("person_id", order["person_id"], pn_mask, pn_error))
-    parsed = {c.name: table.get_column(_P + c.name) for c in spec.columns}
+    cols = _definition_columns(spec, raw.frame)
+    table = _parsed_table(spec, cols, today)
+    checks = _fired_checks(table, _check_specs(spec, cols, today, max_amount), spec)
+    person, person_check = _person_ids(raw, cols, spec, today)
+    if person_check is not None:
+        checks.append(person_check)
 
     row_no = raw.row_numbers
     assert row_no is not None  # RawTable.__post_init__ always sets it
-    invalid = pl.Series("invalid", [False] * n, dtype=pl.Boolean)
-    for chk in checks:
-        invalid = invalid | chk.mask
-    issues = _issues(checks, cols, row_no)
-
+    n = raw.frame.height
+    invalid = pl.DataFrame({str(i): chk.mask for i, chk in enumerate(checks)}).select(
+        pl.any_horizontal(pl.all())).to_series() if checks else pl.repeat(False, n, dtype=pl.Boolean, eager=True)
     hashes = _row_hashes(kind, spec, cols, n, row_key or b"")
-    duplicate = hashes.is_duplicated() & ~hashes.is_first_distinct() & ~invalid
     if keep_identical_rows:
-        duplicate = pl.Series("duplicate", [False] * n, dtype=pl.Boolean)
-    keep = ~invalid & ~duplicate
-
-    valid = _validated_frame(kind, spec, parsed, person, row_no, hashes).filter(keep)
+        duplicate = pl.repeat(False, n, dtype=pl.Boolean, eager=True)
+    else:
+        duplicate = hashes.is_duplicated() & ~hashes.is_first_distinct() & ~invalid
+    parsed = {c.name: table.get_column(_P + c.name) for c in spec.columns}
+    valid = _validated_frame(kind, spec, parsed, person, row_no, hashes).filter(~invalid & ~duplicate)
     return ValidationResult(
         kind=kind,
         valid=valid,
-        issues=issues,
+        issues=_issues(checks, cols, row_no),
         invalid_rows=row_no.filter(invalid).to_list(),
         duplicate_rows=row_no.filter(duplicate).to_list(),
-        unknown_columns=unknown,
+        # a header is whatever the first row holds: a file without one has a person's number there
+        unknown_columns=[pn.mask_in_text(c) for c in raw.frame.columns if c not in spec.names],
         rows_read=n,
         encoding=raw.encoding,
         delimiter=raw.delimiter,
         file_kind=raw.file_kind,
     )
+
+
+def _definition_columns(spec: ex.Extract, frame: pl.DataFrame) -> dict[str, pl.Series]:
+    """Every column of the definition as text, all-null where the file lacks an optional one."""
+    missing = [c for c in spec.required if c not in frame.columns]
+    if missing:
+        raise IngestError([Issue(1, c, None, R_MISSING_COLUMN) for c in missing])
+    n = frame.height
+    return {
+        c.name: (frame.get_column(c.name).cast(pl.Utf8) if c.name in frame.columns
+                 else pl.Series(c.name, [None] * n, dtype=pl.Utf8))
+        for c in spec.columns
+    }
+
+
+def _parsed_table(spec: ex.Extract, cols: dict[str, pl.Series], today: dt.date) -> pl.DataFrame:
+    """The raw columns and, next to each, its parsed values (prefixed _P). One pass for all
+    parsing, so Polars can spread the columns over the cores."""
+    numeric = {c.name: c for c in spec.columns if c.type in (ex.INTEGER, ex.DECIMAL)}
+    table = pl.DataFrame(cols).with_columns(
+        _parse_expr(c, today).alias(_P + c.name) for c in spec.columns if c.name not in numeric
+    )
+    # numbers are parsed column by column: a fast path for plain cells (see values.py)
+    return table.with_columns(
+        (v.parse_integer if c.type == ex.INTEGER else v.parse_decimal)(cols[name])[0].alias(_P + name)
+        for name, c in numeric.items()
+    )
+
+
+def _check_specs(spec: ex.Extract, cols: dict[str, pl.Series], today: dt.date,
+                 max_amount: float) -> list[tuple[str, pl.Expr, str, bool]]:
+    """Every check as (column, mask expression, reason, show the value)."""
+    specs: list[tuple[str, pl.Expr, str, bool]] = []
+    for c in spec.columns:
+        specs.extend(_column_checks(c, today, max_amount))
+    if "slutdatum" in cols and "startdatum" in cols:
+        end_before_start = pl.col(_P + "slutdatum") < pl.col(_P + "startdatum")
+        specs.append(("slutdatum", end_before_start, R_END_BEFORE_START, True))
+    if "till_datum" in cols and "fran_datum" in cols:
+        till_before_fran = pl.col(_P + "till_datum") < pl.col(_P + "fran_datum")
+        specs.append(("till_datum", till_before_fran, R_TILL_BEFORE_FRAN, True))
+    return specs
+
+
+def _column_checks(c: ex.Column, today: dt.date, max_amount: float) -> list[tuple[str, pl.Expr, str, bool]]:
+    raw_e, parsed_e = pl.col(c.name), pl.col(_P + c.name)
+    specs = []
+    if c.required:
+        specs.append((c.name, raw_e.is_null(), R_EMPTY, False))
+    reason = r_year(today.year) if c.type == ex.YEAR else _TYPE_REASON.get(c.type)
+    if reason is not None:
+        specs.append((c.name, v.invalid(raw_e, parsed_e), reason, True))
+    if c.non_negative:
+        specs.append((c.name, parsed_e < 0, R_NEGATIVE, True))
+    if c.type == ex.DATE:
+        specs.append((c.name, (parsed_e < FIRST_DATE) | (parsed_e > LAST_DATE), R_DATE_RANGE, True))
+    # one reason per cell: a personnummer in a number column is reported as that (below)
+    plain = ~raw_e.str.contains(PERSON_ID_IN_TEXT).fill_null(False)
+    limit = {"boendedygn": (MAX_NIGHTS, R_NIGHTS), "antal_barn": (MAX_CHILDREN, R_CHILDREN),
+             "kostnad": (max_amount, r_amount(max_amount)), "belopp": (max_amount, r_amount(max_amount))}
+    if c.name in limit:
+        highest, why = limit[c.name]
+        specs.append((c.name, (parsed_e > highest) & plain, why, True))
+    if c.type == ex.TEXT:
+        specs.append((c.name, raw_e.str.contains(PERSON_ID_IN_TEXT), R_PERSON_ID_IN_TEXT, True))
+        specs.append((c.name, raw_e.str.len_chars() > MAX_TEXT_LENGTH, R_TEXT_TOO_LONG, True))
+        specs.append((c.name, raw_e.str.contains(CONTROL_CHARACTERS), R_CONTROL, False))
+    elif c.type in (ex.INTEGER, ex.DECIMAL):  # one reason per cell: an invalid number already has one
+        specs.append((c.name, raw_e.str.contains(PERSON_ID_IN_TEXT) & parsed_e.is_not_null(),
+                      R_PERSON_ID_IN_TEXT, True))
+    return specs
+
+
+def _fired_checks(table: pl.DataFrame, specs: list[tuple[str, pl.Expr, str, bool]],
+                  spec: ex.Extract) -> list[_Check]:
+    """The checks that found something, with their masks; one pass computes every mask and
+    whether it fired, so a clean file costs no Python per check."""
+    masks = table.select([m.fill_null(False).alias(f"m{i}") for i, (_, m, _, _) in enumerate(specs)])
+    fired = masks.select(pl.all().any()).row(0) if specs else ()
+    order = {name: i for i, name in enumerate(spec.names)}
+    return [
+        _Check(column, order[column], masks.get_column(f"m{i}"), reason, show)
+        for i, ((column, _, reason, show), hit) in enumerate(zip(specs, fired)) if hit
+    ]
+
+
+def _person_ids(raw: RawTable, cols: dict[str, pl.Series], spec: ex.Extract,
+                today: dt.date) -> tuple[pl.DataFrame | None, _Check | None]:
+    """The parsed person ids, and the check of those that are not valid (None: all are)."""
+    if "person_id" not in cols:  # the places register has no persons
+        return None, None
+    id_types = cols["id_typ"] if "id_typ" in cols else None
+    person_ids = cols["person_id"]
+    if raw.file_kind == "xlsx":
+        person_ids = _restore_excel_leading_zeros(person_ids, id_types, today)
+    person = pn.parse_person_ids(person_ids, id_types, today=today)
+    pn_error = person.get_column("error")
+    pn_mask = (cols["person_id"].is_not_null() & pn_error.is_not_null()).fill_null(False)
+    if not pn_mask.any():
+        return person, None
+    return person, _Check("person_id", spec.names.index("person_id"), pn_mask, pn_error)
 
 
 def _issues(checks: list[_Check], cols: dict[str, pl.Series], row_no: pl.Series) -> list[Issue]:
@@ -295,7 +317,8 @@ def _restore_excel_leading_zeros(ids: pl.Series, id_types: pl.Series | None, tod
 def _row_hashes(kind: str, spec: ex.Extract, cols: dict[str, pl.Series], n: int, key: bytes) -> pl.Series:
     if n == 0:
         return pl.Series("row_hash", [], dtype=pl.Utf8)
-    blake = hashlib.blake2b
+    # the keyed state is set up once and copied per row, which spares a key block per row
+    keyed = hashlib.blake2b(digest_size=16, key=key).copy
     parts = []
     # in slices: a list of Python bytes for every row of a large file would cost gigabytes
     for offset in range(0, n, _HASH_SLICE):
@@ -303,7 +326,11 @@ def _row_hashes(kind: str, spec: ex.Extract, cols: dict[str, pl.Series], n: int,
             pl.concat_str([pl.lit(kind)] + [cols[c].slice(offset, _HASH_SLICE).fill_null("") for c in spec.names],
                           separator="\x1f")
         ).to_series()
-        digests = [blake(b, digest_size=16, key=key).digest() for b in joined.cast(pl.Binary).to_list()]
+        digests = []
+        for row in joined.cast(pl.Binary).to_list():
+            h = keyed()
+            h.update(row)
+            digests.append(h.digest())
         parts.append(pl.Series("row_hash", digests, dtype=pl.Binary).bin.encode("hex"))
     return pl.concat(parts)
 
