@@ -8,7 +8,6 @@ personnummer and an identical-looking client id or household id from colliding.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import pathlib
@@ -144,27 +143,16 @@ def pseudonymise(values: pl.Series, key: bytes, namespace: str) -> pl.Series:
     return out.get_column("h").alias(values.name)
 
 
-_SHA256_BLOCK = 64
-
-
 def hmac_sha256_many(key: bytes, prefix: bytes, values: list[str]) -> list[bytes]:
-    """HMAC-SHA256(key, prefix + value) for every value, identical to hmac.digest (RFC 2104).
+    """HMAC-SHA256(key, prefix + value) for every value.
 
-    Built from two SHA-256 states prepared once, the inner one already holding the key pad and
-    the prefix; each value then costs two state copies. hmac.HMAC.copy() does the same through
-    Python objects and took twice as long, which mattered over hundreds of thousands of persons."""
-    if len(key) > _SHA256_BLOCK:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(_SHA256_BLOCK, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
-    inner.update(prefix)
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
-    new_inner, new_outer = inner.copy, outer.copy
+    The standard library's HMAC is keyed and fed the prefix once; each value then costs one copy of
+    that state. Writing RFC 2104 by hand from two SHA-256 states was measured 0.2 s faster on
+    200,000 persons (0.34 against 0.55 s) — not worth hand-written cryptography (issue 9)."""
+    copy = hmac.new(key, prefix, "sha256").copy
     out = []
     for value in values:
-        h = new_inner()
+        h = copy()
         h.update(value.encode("utf-8"))
-        o = new_outer()
-        o.update(h.digest())
-        out.append(o.digest())
+        out.append(h.digest())
     return out
