@@ -166,7 +166,7 @@ def test_every_main_page_fits_390_px_for_every_role(site, browser, tmp_path):  #
         "coordinator": ["/", "/ar/", f"/ar/{YEAR}/", f"/ar/{YEAR}/underlag/", "/underlag/", forms,
                         f"{forms}utan_tak/", "/uttag/", f"/uttag/import/{batches[0].pk}/", "/mappning/", "/logg/",
                         f"/ar/{YEAR}/rapport/", f"/ar/{YEAR}/internt/", f"/ar/{YEAR}/datakvalitet/",
-                        f"/ar/{YEAR}/publicera/?action=close"],
+                        f"/ar/{YEAR}/publicera/?action=close", f"/ar/{YEAR}/svar/", f"/ar/{YEAR}/kronofogden/"],
         "administrator": ["/", "/anvandare/", f"/anvandare/{reporter.pk}/", "/enheter/", f"/enheter/{unit.pk}/",
                           "/installningar/", f"/ar/{YEAR}/"],
         "reporter": ["/", "/underlag/", forms, f"{forms}utan_tak/", f"{forms}sociala_kontrakt/",
