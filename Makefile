@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: demo test lint test-sqlite test-postgres test-tools bench clean
+.PHONY: demo test lint test-sqlite test-postgres test-tools bench bench-ratio bench-national clean
 
 # Programs the tests drive, as debian-package:command: Chromium for the browser tests, LibreOffice
 # to open the Word report, poppler to read and render the PDF. Another one is one word more.
@@ -61,6 +61,25 @@ test-postgres: $(STAMP) test-tools
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+
+# The command line against a hand-written DuckDB query on the same files (issue 12), on SQLite and,
+# when the server answers, on PostgreSQL. DuckDB is the `bench` extra: installed here, not by make test.
+BENCH_STAMP := $(VENV)/.bench-stamp
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench-ratio: $(BENCH_STAMP)
+	@if $(BIN)/python scripts/check_postgres.py "$(PG_URL)"; then \
+		$(BIN)/python scripts/bench_ratio.py --database-url "$(PG_URL)"; \
+	else \
+		echo "PostgreSQL på $(PG_URL) nås inte: kedjan mäts bara på SQLite." >&2; \
+		$(BIN)/python scripts/bench_ratio.py; \
+	fi
+
+# Every municipality's year in one installation: 10 million payment rows imported and exported.
+bench-national: $(STAMP)
+	$(BIN)/python scripts/bench_national.py
 
 clean:
 	rm -rf demo bench-data .pytest_cache

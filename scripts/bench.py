@@ -33,10 +33,10 @@ def parent_years(args) -> int:
     sys.path.insert(0, str(ROOT / "src"))
     from boendeinventering.core.demo_data import generate_large
 
-    work = (ROOT / "bench-data").resolve()
+    work = (ROOT / "bench-data" / "years").resolve()
     if work.exists():
         shutil.rmtree(work)
-    work.mkdir()
+    work.mkdir(parents=True)
     years = list(range(2025 - args.years + 1, 2026))
     started = time.perf_counter()
     # The same seed every year: the pool of persons is largely the same (ages move by a year),
@@ -109,10 +109,10 @@ def parent(args) -> int:
     sys.path.insert(0, str(ROOT / "src"))
     from boendeinventering.core.demo_data import generate_demo, generate_large
 
-    work = (ROOT / "bench-data").resolve()
+    work = (ROOT / "bench-data" / "city").resolve()
     if work.exists():
         shutil.rmtree(work)
-    work.mkdir()
+    work.mkdir(parents=True)
     started = time.perf_counter()
     files = generate_large(work / "uttag", persons=args.persons, stays=args.stays, payments=args.payments,
                            seed=1)
@@ -141,6 +141,9 @@ def parent(args) -> int:
     print("\nStor stad: import {:.2f} s (mål 8 s), JSON-export {:.2f} s (mål 2 s), toppminne {:.0f} MB (mål 2000), "
           "skydd+revision {:.2f} s (mål 2 s)".format(big["import_total_s"], big["export_json_s"], big["peak_mb"],
                                                     big["protect_audit_s"]))
+    peaks = {k[5:-3]: v for k, v in big.items() if k.startswith("peak_") and k != "peak_mb"}
+    print("Toppminne per steg (MB): " + ", ".join(f"{k} {v:.0f}" for k, v in peaks.items())
+          + f"; största {max(peaks.values()):.0f} (mål: inget steg över 2000)")
     print("Liten kommun: skydd+revision {:.3f} s (mål 0,3 s)".format(results["liten kommun"]["protect_audit_s"]))
     print("Hela rapporten i alla format: stor stad {:.2f} s (mål 10 s), liten kommun {:.2f} s (mål 3 s)".format(
         big["report_all_formats_s"], results["liten kommun"]["report_all_formats_s"]))
@@ -157,6 +160,24 @@ def fresh_database(url: str, name: str) -> str:
     return url.rsplit("/", 1)[0] + "/" + name
 
 
+def step_peak(result: dict, step: str) -> None:
+    """Record the peak memory of the step just done (``peak_<step>_mb``) and start the next afresh.
+
+    Linux keeps a process's high-water mark (VmHWM) and resets it when 5 is written to
+    /proc/self/clear_refs, so each step's peak is its own, not the largest so far. Elsewhere
+    the process's peak so far is recorded instead."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        line = next(x for x in status.read_text().splitlines() if x.startswith("VmHWM:"))
+        result[f"peak_{step}_mb"] = round(int(line.split()[1]) / 1024, 1)
+        try:
+            Path("/proc/self/clear_refs").write_text("5")
+        except OSError:
+            pass
+    else:
+        result[f"peak_{step}_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def child(paths_json: str) -> int:
     import django
 
@@ -165,9 +186,11 @@ def child(paths_json: str) -> int:
     from boendeinventering.services import figures, imports, installation, mapping
 
     paths = {k: Path(v) for k, v in json.loads(paths_json).items()}
+    result: dict[str, float] = {}
+    step_peak(result, "start")
     installation.init_installation("0180")
     mapping.import_mapping(paths["mapping"])
-    result: dict[str, float] = {}
+    step_peak(result, "init_mapping")
     total = 0.0
     for kind in ("insatser", "utbetalningar", "skuldradgivning", "platser"):
         if kind not in paths:
@@ -178,18 +201,22 @@ def child(paths_json: str) -> int:
         total += elapsed
         result[f"import_{kind}_s"] = round(elapsed, 3)
         result[f"rows_{kind}"] = outcome.batch.rows_imported
+        step_peak(result, f"import_{kind}")
     result["import_total_s"] = round(total, 3)
     year = 2025
     started = time.perf_counter()
     data = figures.load_year(year)
     result["load_year_s"] = round(time.perf_counter() - started, 3)
+    step_peak(result, "load_year")
     started = time.perf_counter()
     figures.export(year, "json", Path(os.environ["BOINV_DATA_DIR"]) / "export.json")
     result["export_json_s"] = round(time.perf_counter() - started, 3)
+    step_peak(result, "export_json")
     for fmt in ("xlsx", "html"):
         started = time.perf_counter()
         figures.export(year, fmt, Path(os.environ["BOINV_DATA_DIR"]) / f"export.{fmt}")
         result[f"export_{fmt}_s"] = round(time.perf_counter() - started, 3)
+        step_peak(result, f"export_{fmt}")
     # The full report in every format (issue 10: ≤ 10 s large city, ≤ 3 s small municipality):
     # the protected report built once, then each exporter renders it, as `boinv demo` does.
     from boendeinventering.core.report.exporters import EXPORTERS
@@ -202,12 +229,14 @@ def child(paths_json: str) -> int:
         exporter.write(full, Path(os.environ["BOINV_DATA_DIR"]) / f"rapport.{exporter.extension}")
         result[f"report_{fmt}_s"] = round(time.perf_counter() - began, 3)
     result["report_all_formats_s"] = round(time.perf_counter() - started, 3)
+    step_peak(result, "report_all_formats")
     report = figures.build_report(year, protected=False)
     rules = figures.protection_settings()
     started = time.perf_counter()
     protected = protect_report(report, rules)
     audit = audit_report(protected, rules, unprotected=report)
     result["protect_audit_s"] = round(time.perf_counter() - started, 3)
+    step_peak(result, "protect_audit")
     result["audit_ok"] = audit.ok
     result["suppressed_cells"] = sum(len(t.suppressed_cells()) for t in protected.tables.values())
     result["published_cells"] = sum(len(r) for t in protected.tables.values() for r in t.rows)

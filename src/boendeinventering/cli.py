@@ -10,7 +10,6 @@ from pathlib import Path
 
 from boendeinventering.cli_output import EXIT_ERROR, EXIT_USAGE
 from boendeinventering.cli_output import err as _err
-from boendeinventering.core.report.exporters import FORMATS as EXPORT_FORMATS
 
 
 def _setup_django() -> None:
@@ -18,6 +17,17 @@ def _setup_django() -> None:
     import django
 
     django.setup()
+
+
+def _export_format(value: str) -> str:
+    """``--format``, checked against the exporter registry only when ``export`` is parsed: the
+    registry loads the report writers, which every other verb's start would pay for."""
+    from boendeinventering.core.report.exporters import UnknownFormatError, get_exporter
+
+    try:
+        return get_exporter(value).identifier
+    except UnknownFormatError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="skriv årets tabeller")
     p.add_argument("--year", type=int, required=True)
-    p.add_argument("--format", choices=list(EXPORT_FORMATS), default="json",
+    p.add_argument("--format", type=_export_format, default="json",
                    help="docx (Word), pdf, xlsx (Excel), html eller json")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--unprotected", action="store_true",
@@ -135,7 +145,7 @@ def _report_failure(exc: Exception) -> int:
     """Known failures (a key problem, a file that cannot be opened, ...) become one Swedish line;
     anything else is logged with personnummer masked and the user gets a short line, never a
     traceback that could quote a personnummer or bewilder a coordinator."""
-    from boendeinventering.core.personnummer import mask_in_text
+    from boendeinventering.core.masking import mask_in_text
 
     known = _known_failure(exc)
     if known is not None:

@@ -1,19 +1,16 @@
-"""What each `boinv` verb does, once Django is set up. Thin: the work is in services."""
+"""What each `boinv` verb does, once Django is set up. Thin: the work is in services.
+
+Services are imported inside the verbs that use them: Polars, SciPy (disclosure control) and the
+import pipeline take most of a second to load, and `boinv history` or `boinv init` need none of
+them (the startup test in tests/test_cli_startup.py keeps it so)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from django.utils.timezone import localtime
-
 from boendeinventering.cli_output import EXIT_ERROR, EXIT_OK
 from boendeinventering.cli_output import err as _err
-from boendeinventering.core.classify import UnmappedNamesError
-from boendeinventering.core.ingest import IngestError
-from boendeinventering.core.protect import DisclosureError
-from boendeinventering.core.taxonomy import CODE_NAMES_SV
-from boendeinventering.services import figures, imports, installation, mapping
 
 # Who the audit trail and the import history name for what is done on the command line.
 CLI_USER = "kommandorad"
@@ -23,32 +20,55 @@ def run(args: argparse.Namespace) -> int:
     handler = _HANDLERS[args.command]
     try:
         return handler(args)
-    except installation.SetupError as exc:
+    except Exception as exc:
+        if not _explain(exc):
+            raise  # anything else, a missing file or a key problem included, is worded by cli.main's wrapper
+    return EXIT_ERROR
+
+
+def _loaded(module: str, name: str) -> type:
+    """The class ``module.name`` if that module has been imported, else a class nothing is an
+    instance of: a verb that never loaded a module cannot have raised its errors, and importing
+    it just to test would load what the lazy imports spared."""
+    loaded = sys.modules.get(module)
+    return getattr(loaded, name) if loaded is not None else _NeverRaised
+
+
+class _NeverRaised(Exception):
+    pass
+
+
+def _explain(exc: Exception) -> bool:
+    """Print the known errors of the verbs in Swedish; False for anything else."""
+    if isinstance(exc, _loaded("boendeinventering.services.installation", "SetupError")):
         _err(str(exc))
-    except IngestError as exc:
+    elif isinstance(exc, _loaded("boendeinventering.core.ingest.issues", "IngestError")):
         _err("Filen kunde inte läsas:")
         for issue in exc.issues:
             _err("  " + issue.as_text())
-    except imports.ImportRefused as exc:
+    elif isinstance(exc, _loaded("boendeinventering.services.imports", "ImportRefused")):
         _err(str(exc))
         _err("Fel:")
         for issue in exc.issues:
             _err("  " + issue.as_text())
-    except imports.ConfirmationNeeded as exc:
+    elif isinstance(exc, _loaded("boendeinventering.services.imports", "ConfirmationNeeded")):
         _err(str(exc))
         for issue in exc.issues:
             _err("  " + issue.as_text())
-    except UnmappedNamesError as exc:
+    elif isinstance(exc, _loaded("boendeinventering.core.classify", "UnmappedNamesError")):
         _print_unmapped(exc.names)
-    except DisclosureError as exc:
+    elif isinstance(exc, _loaded("boendeinventering.core.protect.audit", "DisclosureError")):
         _err(str(exc))
-    except ValueError as exc:
+    elif isinstance(exc, ValueError):
         _err(f"Fel: {exc}")
-    # anything else, a missing file or a key problem included, is worded by cli.main's wrapper
-    return EXIT_ERROR
+    else:
+        return False
+    return True
 
 
 def _print_unmapped(names: list[tuple[str, str]]) -> None:
+    from boendeinventering.services import mapping
+
     _err(f"{len(names)} lokala benämningar saknar mappning till en standardkod, så siffrorna kan inte tas fram.")
     _err("Lägg till dem i mappningsfilen (lokal_benamning;kod) och kör `boinv mapping import FIL`. Förslag:")
     for name, code in names:
@@ -56,6 +76,8 @@ def _print_unmapped(names: list[tuple[str, str]]) -> None:
 
 
 def _init(args) -> int:
+    from boendeinventering.services import installation
+
     outcome = installation.init_installation(args.kommun)
     print(f"Datakatalog: {outcome.data_dir}")
     print(f"Kommun: {outcome.kommun} {outcome.kommun_name}")
@@ -67,6 +89,10 @@ def _init(args) -> int:
 
 
 def _import(args) -> int:
+    from django.utils.timezone import localtime
+
+    from boendeinventering.services import imports
+
     outcome = imports.import_extract(
         args.kind, args.file, replace=args.replace, skip_invalid=args.skip_invalid,
         encoding=args.encoding, delimiter=args.delimiter, user=CLI_USER, year=args.year,
@@ -115,6 +141,8 @@ def _year(year: int | None) -> str:
 
 
 def _withdraw(args) -> int:
+    from boendeinventering.services import imports
+
     batch = imports.withdraw(args.batch, user=CLI_USER)
     print(f"Import {batch.id} ({batch.kind}, {_year(batch.year)}, {batch.file_name}) är återkallad: dess "
           f"{batch.rows_imported} rader räknas inte längre. Den finns kvar i historiken; "
@@ -123,6 +151,8 @@ def _withdraw(args) -> int:
 
 
 def _reactivate(args) -> int:
+    from boendeinventering.services import imports
+
     outcome = imports.reactivate(args.batch, replace=True if args.replace else None, user=CLI_USER)
     print(imports.done_message(outcome))
     for warning in outcome.warnings:
@@ -131,6 +161,9 @@ def _reactivate(args) -> int:
 
 
 def _mapping(args) -> int:
+    from boendeinventering.core.taxonomy import CODE_NAMES_SV
+    from boendeinventering.services import mapping
+
     if args.mapping_command == "import":
         outcome = mapping.import_mapping(args.file, user=CLI_USER)
         print(f"Mappning inläst: {outcome.created} nya, {outcome.changed} ändrade, {outcome.unchanged} oförändrade.")
@@ -150,6 +183,8 @@ def _mapping(args) -> int:
 
 
 def _export(args) -> int:
+    from boendeinventering.services import figures
+
     path = figures.export(args.year, args.format, args.out, unprotected=args.unprotected,
                           reference_date=args.reference_date, user=CLI_USER)
     if args.unprotected:
@@ -163,6 +198,8 @@ def _export(args) -> int:
 
 
 def _quality(args) -> int:
+    from boendeinventering.services import figures
+
     report = figures.build_report(args.year, protected=False)
     width = max(len(r["indicator"]) for r in report.quality.rows)
     print(f"Datakvalitet {args.year}")
@@ -172,12 +209,16 @@ def _quality(args) -> int:
 
 
 def _audit(args) -> int:
+    from boendeinventering.services import figures
+
     ok, text = figures.audit_year(args.year)
     print(text)
     return EXIT_OK if ok else EXIT_ERROR
 
 
 def _history(args) -> int:
+    from django.utils.timezone import localtime
+
     from boendeinventering.inventory.models import ImportBatch
 
     if args.batch is not None:
@@ -213,7 +254,7 @@ def _demo(args) -> int:
 
 
 def _retention(args) -> int:
-    from boendeinventering.services import retention
+    from boendeinventering.services import installation, retention
 
     try:
         installation.current_installation()

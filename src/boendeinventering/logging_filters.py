@@ -6,7 +6,7 @@ import traceback
 
 # the same masking as every message shown to users: personnummer in any form a person writes
 # them ("121212-1212", "19121212 1212", an en dash) and any run of nine or more digits
-from boendeinventering.core.personnummer import mask_in_text as mask
+from boendeinventering.core.masking import mask_in_text as mask
 
 
 class MaskPersonnummer(logging.Filter):

@@ -21,9 +21,11 @@ import logs (SPEC 2: the raw number is never logged).
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import polars as pl
+
+# Re-exported: the masking is polars-free so that logging and the CLI can use it without loading Polars.
+from .masking import _IN_TEXT, mask_in_text, mask_person_id  # noqa: F401 - _IN_TEXT: core/answers/forms.py
 
 __all__ = [
     "ERR_CHECKSUM",
@@ -230,26 +232,3 @@ def is_valid(value: str, today: dt.date | None = None) -> bool:
     """True when ``value`` is a valid personnummer or samordningsnummer."""
     row = parse_person_ids(pl.Series([value], dtype=pl.Utf8), today=today).row(0, named=True)
     return row["id_kind"] == "pnr" and row["error"] is None
-
-
-def mask_person_id(value: str) -> str:
-    """Keep the first four digits, replace every later digit by ``*`` ("1912****-****")."""
-    out: list[str] = []
-    seen = 0
-    for ch in value:
-        if ch.isdigit():
-            seen += 1
-            out.append(ch if seen <= 4 else "*")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-# Anything a reader could take for a personnummer, including near misses and long digit runs:
-# masking too much in a log is harmless, too little is not.
-_IN_TEXT = re.compile(r"(?<!\d)(?:\d{6}(?:\d{2})?(?:[ \t]*[-+\u2013][ \t]*|[ \t])\d{3,5}|\d{9,})(?!\d)")
-
-
-def mask_in_text(text: str) -> str:
-    """Mask every personnummer-like substring of a free text (for error logs)."""
-    return _IN_TEXT.sub(lambda m: mask_person_id(m.group(0)), text)

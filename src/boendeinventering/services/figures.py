@@ -8,14 +8,14 @@ import hmac
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 from django.conf import settings
 
 from boendeinventering.core import quality as quality_rules
 from boendeinventering.core.measure import compute_tables
-from boendeinventering.core.protect import ProtectionSettings, audit_report, protect_report
-from boendeinventering.core.protect import DisclosureError, RecordKeys, check_cellkey_report
+from boendeinventering.core.protect import ProtectionSettings, protect_report
 from boendeinventering.core.report.exporters import get_exporter
 from boendeinventering.core.schema import MEASURE_DEBT_CASES, MEASURE_PAYMENTS, MEASURE_PLACES, MEASURE_STAYS
 from boendeinventering.core.tables import Report
@@ -25,6 +25,9 @@ from boendeinventering.services.installation import current_installation
 from boendeinventering.services.installation import key as installation_key
 from boendeinventering.services.mapping import current_mapping
 from boendeinventering.services.storage import active_batches, active_rows
+
+if TYPE_CHECKING:
+    from boendeinventering.core.protect import RecordKeys
 
 log = logging.getLogger("boendeinventering.figures")
 
@@ -55,6 +58,8 @@ def record_keys() -> RecordKeys:
 
     A separate secret is derived (HMAC with a fixed label), so the noise reveals nothing about
     the pseudonymisation key, and stays the same for the same person in every report and year."""
+    from boendeinventering.core.protect import RecordKeys
+
     return RecordKeys(hmac.new(installation_key(), b"boinv cellkey record keys v1", hashlib.sha256).digest())
 
 
@@ -129,6 +134,9 @@ def build_report(year: int, *, protected: bool = True, reference_date: dt.date |
             "Endast för intern kvalitetssäkring."
         )
         return attach_answers(report, year, forms, with_history=with_history)
+    # The audit (SciPy's LP solver) is loaded only for protected figures: see core/protect/__init__.py.
+    from boendeinventering.core.protect import DisclosureError, audit_report, check_cellkey_report
+
     safe = protect_report(report, rules)
     if cellkey:
         # The LP audit is about hidden counts; with noise nothing is hidden except magnitudes,
@@ -249,7 +257,7 @@ def earlier_signals(year: int, cache: dict[int, list] | None = None) -> dict[int
 
 def audit_year(year: int, *, reference_date: dt.date | None = None) -> tuple[bool, str]:
     """(passed, Swedish text) of the disclosure check of the year's report, for either method."""
-    from boendeinventering.core.protect import audit_report
+    from boendeinventering.core.protect import DisclosureError, audit_report
 
     rules = protection_settings()
     if rules.method == "cellkey":
