@@ -363,18 +363,18 @@ def test_cell_key_method_gives_a_years_row_the_noise_of_that_years_own_form_tabl
 
 
 def test_cli_command_imports_and_reports_errors_in_swedish(installed, tmp_path, capsys):
-    import argparse
-
-    from boendeinventering.cli_kronofogden import run
+    from boendeinventering.cli import _parser
+    from boendeinventering.cli_commands import run
     from boendeinventering.reporting.models import KronofogdenYear as Stored
 
     good = tmp_path / "kfm.csv"
     good.write_bytes((HEADER + "2025;0180;12;4;1\n2025;0380;1;1;1\n").encode("cp1252"))
-    assert run(argparse.Namespace(file=good)) == 0
+    # `boinv import kronofogden FIL`, parsed and dispatched as the command line does
+    assert run(_parser().parse_args(["import", "kronofogden", str(good)])) == 0
     assert "1 nya år" in capsys.readouterr().out
     bad = tmp_path / "fel.csv"
     bad.write_bytes((HEADER + "2025;0180;12;fyra;1\n").encode("utf-8"))
-    assert run(argparse.Namespace(file=bad)) != 0
+    assert run(_parser().parse_args(["import", "kronofogden", str(bad)])) != 0
     assert "Rad 2, kolumn verkstallda, värde 'fyra'" in capsys.readouterr().err
     assert list(Stored.objects.values_list("year", "evictions")) == [(2025, 4)]
 

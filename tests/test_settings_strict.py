@@ -77,3 +77,29 @@ def test_serve_and_worker_refuse_to_start_on_a_check_error(tmp_path):
         assert done.returncode == 1, (command, done.stderr)
         assert done.stderr.strip().startswith("boinv.E003: BOINV_JOB_STALE_SECONDS (5)"), done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_setting_defaults_are_the_cores_defaults(tmp_path):
+    """Each default is stated twice, in settings.py (the environment's default) and in the core's
+    plain dataclass (used without Django): this keeps the two the same, so a changed default cannot
+    change one path and not the other."""
+    script = """
+import dataclasses, json, os
+os.environ["DJANGO_SETTINGS_MODULE"] = "boendeinventering.settings"
+import django
+django.setup()
+from django.conf import settings
+from boendeinventering.core.ingest.read import ReadLimits
+from boendeinventering.core.protect.settings import ProtectionSettings
+from boendeinventering.core.signals import SignalSettings
+from boendeinventering.services.figures import protection_settings, signal_settings
+from boendeinventering.services.limits import import_limits
+print(json.dumps([[dataclasses.asdict(x) for x in (protection_settings(), signal_settings(), import_limits())],
+                  [dataclasses.asdict(x) for x in (ProtectionSettings(), SignalSettings(), ReadLimits())]]))
+"""
+    done = _run(["-c", script], tmp_path)
+    assert done.returncode == 0, done.stderr
+    import json
+
+    from_settings, core_defaults = json.loads(done.stdout)
+    assert from_settings == core_defaults

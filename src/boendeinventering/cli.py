@@ -31,7 +31,7 @@ def _export_format(value: str) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from boendeinventering.core.taxonomy import EXTRACT_KINDS  # one definition of the extract kinds
+    from boendeinventering.core.taxonomy import EXTRACT_KINDS, FILE_ENCODINGS  # one definition each
 
     parser = argparse.ArgumentParser(
         prog="boinv",
@@ -42,14 +42,15 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init", help="skapa datakatalog, nyckel och databas")
     p.add_argument("--kommun", required=True, help="SCB:s kommunkod, fyra siffror")
 
-    p = sub.add_parser("import", help=f"importera ett uttag ({', '.join(EXTRACT_KINDS)})")
-    p.add_argument("kind", choices=list(EXTRACT_KINDS))
+    p = sub.add_parser("import", help=f"importera ett uttag ({', '.join(EXTRACT_KINDS)}) eller Kronofogdens "
+                       "statistik över avhysningar (kronofogden)")
+    p.add_argument("kind", choices=[*EXTRACT_KINDS, "kronofogden"])
     p.add_argument("file", type=Path)
     p.add_argument("--year", type=int, help="inventeringsåret uttaget gäller (standard: alla år); "
                    "ett år räknas bara med uttag för det året eller alla år")
     p.add_argument("--replace", action="store_true", help="ersätt tidigare importer av samma slag (och år)")
     p.add_argument("--skip-invalid", action="store_true", help="importera de korrekta raderna, logga de felaktiga")
-    p.add_argument("--encoding", choices=["utf-8", "utf-8-sig", "cp1252", "latin-1"])
+    p.add_argument("--encoding", choices=list(FILE_ENCODINGS))
     p.add_argument("--delimiter", choices=[";", ","])
     p.add_argument("--accept-columns", action="store_true",
                    help="importera trots kolumner som liknar kända kolumner eller som tidigare importer hade")

@@ -89,6 +89,10 @@ def _init(args) -> int:
 
 
 def _import(args) -> int:
+    if args.kind == "kronofogden":  # public statistics for comparison, not an extract (docs/format.md)
+        from boendeinventering.cli_kronofogden import run as import_kronofogden
+
+        return import_kronofogden(args)
     from django.utils.timezone import localtime
 
     from boendeinventering.services import imports

@@ -1,19 +1,15 @@
 """`boinv import kronofogden FIL`: Kronofogden's eviction statistics for comparison (docs/format.md).
 
-Wired into cli.py by two lines (the import command's kinds, and its dispatch):
-    p.add_argument("kind", choices=[*EXTRACT_KINDS, "kronofogden"])
-    if args.command == "import" and args.kind == "kronofogden": return cli_kronofogden.run(args)
-"""
+`boinv import` offers it beside the extract kinds; cli_commands._import hands it here."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from boendeinventering.cli_commands import CLI_USER
 from boendeinventering.cli_output import EXIT_ERROR, EXIT_OK
 from boendeinventering.cli_output import err as _err
-
-CLI_USER = "kommandorad"  # as cli_commands.CLI_USER
 
 
 def run(args: argparse.Namespace) -> int:

@@ -138,6 +138,17 @@ def compute_tables(
     return {table.id: table for table in tables}
 
 
+def stays_in_year(year: int) -> pl.Expr:
+    """SPEC 1's year rule for stays: the stay overlaps the year (open-ended stays go on)."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return (pl.col("start_date") <= last) & (pl.col("end_date").is_null() | (pl.col("end_date") >= first))
+
+
+def dated_in_year(column: str, year: int) -> pl.Expr:
+    """SPEC 1's year rule for payments (payment_date) and debt cases (received_date)."""
+    return pl.col(column).is_between(dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+
 def _classified_year(stays: pl.DataFrame, payments: pl.DataFrame, debt_cases: pl.DataFrame | None,
                      mapping: Mapping, year: int, places: pl.DataFrame | None = None):
     """The rows of year ``year`` (SPEC 1) and the stays and payments with their codes.
@@ -145,11 +156,9 @@ def _classified_year(stays: pl.DataFrame, payments: pl.DataFrame, debt_cases: pl
     One place for the year rule, the mapping and the nights of Y, shared by compute_tables and
     year_persons (the year-over-year flows), so the rules are written once."""
     first, last, next_first = dt.date(year, 1, 1), dt.date(year, 12, 31), dt.date(year + 1, 1, 1)
-    stays_y = stays.filter(
-        (pl.col("start_date") <= last) & (pl.col("end_date").is_null() | (pl.col("end_date") >= first))
-    )
-    pays_y = payments.filter(pl.col("payment_date").is_between(first, last))
-    debt_y = None if debt_cases is None else debt_cases.filter(pl.col("received_date").is_between(first, last))
+    stays_y = stays.filter(stays_in_year(year))
+    pays_y = payments.filter(dated_in_year("payment_date", year))
+    debt_y = None if debt_cases is None else debt_cases.filter(dated_in_year("received_date", year))
 
     # Names of every extract in one lookup, so one error lists everything the mapping lacks.
     if places is None:

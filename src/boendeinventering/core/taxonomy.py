@@ -94,6 +94,9 @@ AGE_GROUP_OF_BAND: dict[str, str] = {
 AGE_GROUPS: tuple[str, ...] = ("0-17", "18-25", "26-64", "65-", AGE_BAND_UNKNOWN)
 
 EXTRACT_KINDS: tuple[str, ...] = ("insatser", "utbetalningar", "skuldradgivning", "platser")
+# The text encodings an extract may be read in (docs/format.md): the reader, the CLI and the web
+# upload offer these.
+FILE_ENCODINGS: tuple[str, ...] = ("utf-8", "utf-8-sig", "cp1252", "latin-1")
 # Swedish names of the extract kinds, for choice lists and messages (one definition for the
 # CLI, the web upload and the docs).
 EXTRACT_TITLES_SV: dict[str, str] = {

@@ -14,7 +14,7 @@ import polars as pl
 from django.conf import settings
 
 from boendeinventering.core import quality as quality_rules
-from boendeinventering.core.measure import compute_tables
+from boendeinventering.core.measure import compute_tables, dated_in_year, stays_in_year
 from boendeinventering.core.protect import ProtectionSettings, protect_report
 from boendeinventering.core.report.exporters import get_exporter
 from boendeinventering.core.schema import MEASURE_DEBT_CASES, MEASURE_PAYMENTS, MEASURE_PLACES, MEASURE_STAYS
@@ -46,10 +46,10 @@ def protection_settings() -> ProtectionSettings:
     return ProtectionSettings(
         threshold=settings.BOINV_SUPPRESSION_THRESHOLD,
         width=settings.BOINV_SUPPRESSION_WIDTH,
-        method=getattr(settings, "BOINV_DISCLOSURE_METHOD", "suppression"),
-        cellkey_d=getattr(settings, "BOINV_CELLKEY_D", 2),
-        cellkey_v=getattr(settings, "BOINV_CELLKEY_V", 1.0),
-        cellkey_js=getattr(settings, "BOINV_CELLKEY_JS", 1),
+        method=settings.BOINV_DISCLOSURE_METHOD,
+        cellkey_d=settings.BOINV_CELLKEY_D,
+        cellkey_v=settings.BOINV_CELLKEY_V,
+        cellkey_js=settings.BOINV_CELLKEY_JS,
     )
 
 
@@ -64,16 +64,12 @@ def record_keys() -> RecordKeys:
 
 
 def load_year(year: int) -> YearData:
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     stays = active_rows("insatser", {**MEASURE_STAYS, "id_kind": pl.Utf8, "boende": pl.Utf8}, year).filter(
-        (pl.col("start_date") <= last) & (pl.col("end_date").is_null() | (pl.col("end_date") >= first))
-    )
+        stays_in_year(year))
     all_payments = active_rows("utbetalningar", {**MEASURE_PAYMENTS, "id_kind": pl.Utf8}, year)
-    in_year = pl.col("payment_date").is_between(first, last)
-    payments = all_payments.filter(in_year)
+    payments = all_payments.filter(dated_in_year("payment_date", year))
     debt_cases = active_rows("skuldradgivning", MEASURE_DEBT_CASES, year).filter(
-        pl.col("received_date").is_between(first, last)
-    )
+        dated_in_year("received_date", year))
     batches = list(active_batches(year=year).order_by("kind", "id"))
     places = active_rows("platser", MEASURE_PLACES, year)
     return YearData(stays, payments, debt_cases, all_payments.height - payments.height, batches, places)
@@ -185,7 +181,6 @@ def signal_settings():
     """The needs signals' thresholds from settings (BOINV_SIGNAL_*), as the core's plain dataclass."""
     from boendeinventering.core.signals import SignalSettings
 
-    defaults = SignalSettings()
     names = {
         "children_min": "BOINV_SIGNAL_CHILDREN_MIN",
         "long_stay_nights": "BOINV_SIGNAL_LONG_STAY_NIGHTS",
@@ -198,9 +193,8 @@ def signal_settings():
         "bme_gap_percent": "BOINV_SIGNAL_BME_GAP_PERCENT",
         "rough_sleepers_min": "BOINV_SIGNAL_ROUGH_SLEEPERS_MIN",
     }
-    values = {field: getattr(settings, name, getattr(defaults, field)) for field, name in names.items()}
-    codes = getattr(settings, "BOINV_SIGNAL_CHILDREN_CODES", defaults.children_codes)
-    return SignalSettings(children_codes=tuple(codes), **values)
+    values = {field: getattr(settings, name) for field, name in names.items()}
+    return SignalSettings(children_codes=tuple(settings.BOINV_SIGNAL_CHILDREN_CODES), **values)
 
 
 def attach_answers(report: Report, year: int, forms=None, *, with_history: bool = True) -> Report:

@@ -72,7 +72,7 @@ class RetentionOutcome:
 
 
 def retention_years() -> int:
-    years = int(getattr(settings, "BOINV_RETENTION_YEARS", 5))
+    years = settings.BOINV_RETENTION_YEARS
     if years < MIN_RETENTION_YEARS:
         raise RetentionError(f"BOINV_RETENTION_YEARS måste vara minst {MIN_RETENTION_YEARS}.")
     return years

@@ -11,8 +11,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Sum
 
-USER_LIMIT = 5
-ADDRESS_LIMIT = 20
 _NEVER = 10**9
 
 
@@ -20,8 +18,8 @@ def failure_limit(request, credentials) -> int:
     from axes.helpers import get_client_ip_address, get_client_username
     from axes.models import AccessAttempt
 
-    user_limit = getattr(settings, "BOINV_LOGIN_USER_LIMIT", USER_LIMIT)
-    address_limit = getattr(settings, "BOINV_LOGIN_ADDRESS_LIMIT", ADDRESS_LIMIT)
+    user_limit = settings.BOINV_LOGIN_USER_LIMIT
+    address_limit = settings.BOINV_LOGIN_ADDRESS_LIMIT
     username = get_client_username(request, credentials)
     address = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
 

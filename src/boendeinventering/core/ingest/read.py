@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from ..personnummer import mask_in_text
+from ..taxonomy import FILE_ENCODINGS
 from .issues import IngestError, Issue
 
 MAX_COLUMNS = 200
@@ -29,7 +30,7 @@ MAX_LINE_BYTES = MAX_COLUMNS * (MAX_CELL_CHARS * 8 + 3)
 MAX_ZIP_ENTRIES = 10_000
 MAX_LISTED_ROW_ISSUES = 100  # ragged rows etc.: enough to see the pattern without a flood
 
-ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "latin-1")
+ENCODINGS = FILE_ENCODINGS
 _ENCODING_ALIASES = {
     "utf8": "utf-8",
     "utf-8": "utf-8",
