@@ -55,6 +55,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "reporting:form": (302, 200, 200, 200, 403),
     "reporting:reopen": (302, 405, 405, 403, 403),  # POST only
     "reporting:answers": (302, 200, 200, 403, 403),  # the report's answers and the coordinator's texts
+    "reporting:kronofogden": (302, 403, 200, 403, 403),  # uploading statistics, like extracts
 }
 
 
