@@ -17,7 +17,7 @@ from boendeinventering.core.ingest import IngestError, read_extract
 from boendeinventering.core.ingest.read import ReadLimits
 from tests.fixtures.bad_inputs import ACCEPTED, ANY_ROW, CASES, REFUSED, Case, csv, row
 from tests.fixtures.extracts import pnr
-from tests.fixtures.extracts import test_numbers as all_numbers
+from tests.fixtures.extracts import skatteverket_numbers as all_numbers
 
 ROOT = Path(__file__).resolve().parents[1]
 

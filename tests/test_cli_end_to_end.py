@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.fixtures.extracts import test_numbers
+from tests.fixtures.extracts import skatteverket_numbers
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,7 +61,7 @@ def test_no_raw_personnummer_anywhere_after_demo(demo_run):
     work, data, _ = demo_run
     # the numbers that went in: read from the generated input extracts
     inputs = b"".join(p.read_bytes() for p in (work / "out" / "uttag").rglob("*.csv"))  # one folder per year
-    used = [n for n in test_numbers() if n.encode() in inputs]
+    used = [n for n in skatteverket_numbers() if n.encode() in inputs]
     assert len(used) > 100
     needles = {form.encode() for form in _number_forms(used)}
     places = [p for p in data.rglob("*") if p.is_file()]
@@ -75,7 +75,7 @@ def test_no_raw_personnummer_anywhere_after_demo(demo_run):
 
 
 def _write_big_stays(path: Path, rows: int) -> None:
-    numbers = test_numbers()
+    numbers = skatteverket_numbers()
     lines = ["person_id;enhet;insats;startdatum;slutdatum;kostnad"]
     for i in range(rows):
         lines.append(f"{numbers[i % len(numbers)]};Enhet {i % 7};Hotell;2025-01-{1 + i % 28:02d};;{i % 5000},50")
@@ -124,7 +124,7 @@ def _killed_mid_import(tmp_path: Path, env_for_attempt, counts) -> tuple[Path, P
     for attempt in range(3):
         data, big = _kill_during_import(tmp_path / f"forsok-{attempt}", env_for_attempt())
         found = counts(data)
-        assert found in ((0, 0, 0), (1, 1, len(test_numbers()))), f"partial import left behind: {found}"
+        assert found in ((0, 0, 0), (1, 1, len(skatteverket_numbers()))), f"partial import left behind: {found}"
         outcomes.append(found)
         if found == (0, 0, 0):
             return data, big
@@ -173,7 +173,7 @@ def test_refused_import_exit_code_and_swedish_message(tmp_path):
     data = tmp_path / "data"
     boinv(["init", "--kommun", "0180"], data, tmp_path)
     bad = tmp_path / "bad.csv"
-    number = test_numbers()[20_000]
+    number = skatteverket_numbers()[20_000]
     bad.write_text(f"person_id;enhet;insats;startdatum\n{number};E;Hotell;2025-02-30\n", encoding="utf-8")
     result = boinv(["import", "insatser", str(bad)], data, tmp_path, check=False)
     assert result.returncode == 1
@@ -184,7 +184,7 @@ def test_refused_import_exit_code_and_swedish_message(tmp_path):
 def test_skip_invalid_then_history_shows_the_refused_rows_masked(tmp_path):
     data = tmp_path / "data"
     boinv(["init", "--kommun", "0180"], data, tmp_path)
-    good, bad = test_numbers()[20_000], test_numbers()[20_001]
+    good, bad = skatteverket_numbers()[20_000], skatteverket_numbers()[20_001]
     bad = bad[:-1] + str((int(bad[-1]) + 1) % 10)
     path = tmp_path / "mixed.csv"
     path.write_text(f"person_id;enhet;insats;startdatum\n{good};E;Hotell;2025-02-01\n{bad};E;Hotell;2025-02-01\n",

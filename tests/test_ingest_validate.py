@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from tests.fixtures.extracts import pnr
-from tests.fixtures.extracts import test_numbers as numbers
+from tests.fixtures.extracts import skatteverket_numbers as numbers
 from boendeinventering.core.ingest import IngestError, Issue, read_extract
 from boendeinventering.core.schema import VALIDATED
 from boendeinventering.core.personnummer import mask_person_id
@@ -404,9 +404,9 @@ def test_excel_number_cell_keeps_a_personnummer_born_in_the_2000s(tmp_path):
     """Excel drops the leading zero of 0501012397; the person must stay a personnummer."""
     import xlsxwriter
 
-    from tests.fixtures.extracts import test_numbers
+    from tests.fixtures.extracts import skatteverket_numbers
 
-    number = next(n for n in test_numbers() if n.startswith("2005"))
+    number = next(n for n in skatteverket_numbers() if n.startswith("2005"))
     client_id = 123456789  # a 9-digit client id that is no personnummer when padded stays as it is
     path = tmp_path / "insatser.xlsx"
     book = xlsxwriter.Workbook(str(path))

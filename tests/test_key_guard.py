@@ -16,7 +16,7 @@ from boendeinventering.inventory.models import ImportBatch, Installation, Pseudo
 from boendeinventering.services import installation
 from boendeinventering.services.imports import import_extract
 from tests.fixtures.extracts import stays_file
-from tests.fixtures.extracts import test_numbers as numbers
+from tests.fixtures.extracts import skatteverket_numbers as numbers
 
 # --- the digest itself ------------------------------------------------------------------------
 
