@@ -544,3 +544,20 @@ def test_absent_sex_age_rows_are_zero_not_hidden_in_charts():
     women = panel.series[next(k for k in panel.series if k.lower().startswith("kvinn"))]
     assert women == [0, None]  # 18-20: no row, so zero; 21-25: suppressed
     assert len(panel.suppressed) == 1
+
+
+def test_occupancy_over_full_is_drawn_past_the_100_percent_tick():
+    """A facility at 102,3 % must not be drawn as exactly full: the axis goes on to 120 % and the
+    bars and ticks share one scale."""
+    from boendeinventering.core.report.chart_model import ChartData
+    from boendeinventering.core.report.chart_svg import bars_svg
+
+    svg = bars_svg([ChartData("Beläggning", ["Akutboende", "HVB"], {"Beläggning": [102.3, 50.0]})],
+                   "diagram-belaggning", "Beläggning", percent=True, axis_label="Beläggning")
+    widths = [float(w) for w in re.findall(r'<rect [^>]*width="([0-9.]+)"', svg)]
+    ticks = {t: float(x) for x, t in re.findall(r'<text x="([0-9.]+)"[^>]*>(\d+)\u00a0%</text>', svg)}
+    assert "120" in ticks and "100" in ticks
+    full, half = widths[0], widths[1]
+    assert abs(full / half - 102.3 / 50.0) < 0.01  # one scale for every bar
+    left = ticks["0"]
+    assert abs((left + full) - (ticks["100"] + (ticks["120"] - ticks["100"]) * 2.3 / 20)) < 0.5

@@ -113,8 +113,8 @@ def bars_svg(panels: list[ChartData], chart_id: str, title: str, *, percent: boo
         if len(panel.series) > 1:
             _legend(svg, panel, label_w, y + 10)
             y += 22
-        y = _bar_panel(svg, panel, label_w, plot_w, bar_h, y, percent) + 4
-        ticks = [0.0, 20.0, 40.0, 60.0, 80.0, 100.0] if percent else nice_ticks(_top(panel))
+        ticks = percent_ticks(_top(panel)) if percent else nice_ticks(_top(panel))
+        y = _bar_panel(svg, panel, label_w, plot_w, bar_h, y, percent, ticks[-1]) + 4
         y = _axis(svg, ticks, label_w, plot_w, y, percent, axis_label) + 16
     return svg.markup(label_w + plot_w + value_w, y)
 
@@ -123,9 +123,16 @@ def _top(panel: ChartData) -> float:
     return max([v for values in panel.series.values() for v in values if v is not None], default=0)
 
 
+def percent_ticks(top: float) -> list[float]:
+    """0 to 100 % in steps of 20, and on to the next step above ``top`` when a facility is over
+    full (occupancy above 100 % is possible and must not be drawn as 100 %)."""
+    last = max(100, 20 * math.ceil(top / 20))
+    return [float(t) for t in range(0, last + 1, 20)]
+
+
 def _bar_panel(svg: Svg, panel: ChartData, label_w: float, plot_w: float, bar_h: float, y: float,
-               percent: bool) -> float:
-    top = max(100.0, _top(panel)) if percent else nice_ticks(_top(panel))[-1]
+               percent: bool, top: float) -> float:
+    """The bars of one panel, scaled so that ``top`` (the axis' last tick) is the full width."""
     start = y
     for c, category in enumerate(panel.categories):
         svg.text(label_w - 8, y + bar_h - 3, category, anchor="end")
