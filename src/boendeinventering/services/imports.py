@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from pathlib import Path
@@ -15,14 +15,15 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from boendeinventering.core.ingest import IngestError, Issue, read_table, validate_extract
+from boendeinventering.core.ingest import IngestError, Issue, validate_extract
 from boendeinventering.core.ingest.columns import ColumnCheck, check_columns, headers_as_given
+from boendeinventering.core.ingest.read import read_table_slices
 from boendeinventering.core.ingest.validate import ValidationResult
 from boendeinventering.core.report.labels import format_number_sv
 from boendeinventering.core.personnummer import mask_in_text
 from boendeinventering.core.pseudonymise import pseudonymise
 from boendeinventering.core.taxonomy import EXTRACT_KINDS, normalise_name
-from boendeinventering.inventory.models import ImportBatch, Pseudonym
+from boendeinventering.inventory.models import ImportBatch, ImportData, Pseudonym
 from boendeinventering.services import audit, installation
 from boendeinventering.services.limits import import_limits
 from boendeinventering.services import storage
@@ -173,9 +174,11 @@ def _import_new(kind, path, digest, key, *, replace, skip_invalid, encoding, del
     say = progress or (lambda message: None)
     say("Läser och kontrollerar filen …")
     limits = import_limits()
-    raw = read_table(path, file_name=file_name or path.name, encoding=encoding, delimiter=delimiter,
-                     max_bytes=settings.BOINV_MAX_FILE_BYTES, limits=limits)
-    check = check_columns(kind, raw, _earlier_columns(kind, year))
+    slices = read_table_slices(path, file_name=file_name or path.name, encoding=encoding, delimiter=delimiter,
+                               max_bytes=settings.BOINV_MAX_FILE_BYTES, limits=limits,
+                               slice_rows=settings.BOINV_IMPORT_SLICE_ROWS)
+    first = next(slices)
+    check = check_columns(kind, first, _earlier_columns(kind, year))
     if check.needs_confirmation and not accept_columns:
         raise ConfirmationNeeded(
             ["columns"], check.issues(),
@@ -183,29 +186,22 @@ def _import_new(kind, path, digest, key, *, replace, skip_invalid, encoding, del
             "används inte, och alla dess värden går förlorade. Rätta rubrikerna i filen och importera igen, "
             f"eller bekräfta att filen ska importeras som den är ({option_name('accept_columns', interface)}).",
             columns=check)
-    result = validate_extract(kind, raw, row_key=hmac.digest(key, b"rad", "sha256"), limits=limits,
-                              keep_identical_rows=keep_identical_rows)
-    result.issues = _with_headers_as_given(result.issues, headers_as_given(raw))
-    result.unknown_columns = check.unknown
-    if result.invalid_rows and not skip_invalid:
-        raise ImportRefused(result.issues, len(result.invalid_rows), interface=interface)
-    if result.valid.height == 0 and not allow_empty:
-        if result.rows_read == 0:
-            text = "Filen har inga datarader (bara en rubrikrad), så inget importerades."
-        else:
-            text = "Ingen rad i filen är korrekt, så importen skulle bli tom; inget importerades."
-        if replace:
-            text += f" Med {option_name('replace', interface)} skulle den ersätta årets tidigare import med noll rader."
-        text += (" Om uttaget ska vara tomt (verksamheten hade inga sådana insatser), bekräfta det "
-                 f"({option_name('allow_empty', interface)}).")
-        raise ConfirmationNeeded(["empty"], [], text)
+    headers = headers_as_given(first)
+    box = [first]
+    del first  # the first slice is let go of once it is stored, like every other
 
-    say(f"Pseudonymiserar {result.valid.height} rader …")
-    rows = _pseudonymised_rows(kind, result.valid, key)
+    def validated():
+        for raw in _emptied(box, slices):
+            result = validate_extract(kind, raw, row_key=hmac.digest(key, b"rad", "sha256"), limits=limits,
+                                      keep_identical_rows=keep_identical_rows)
+            result.issues = _with_headers_as_given(result.issues, headers)
+            result.unknown_columns = check.unknown
+            yield result
+
     try:
-        outcome = _store(kind, path, rows, result, digest, replace=replace, skip_invalid=skip_invalid,
-                         user=_username(user), file_name=file_name, say=say, year=year, columns=check.present,
-                         keep_identical_rows=keep_identical_rows, interface=interface)
+        outcome = _store(kind, path, validated(), digest, key, replace=replace, skip_invalid=skip_invalid,
+                         allow_empty=allow_empty, user=_username(user), file_name=file_name, say=say, year=year,
+                         columns=check.present, keep_identical_rows=keep_identical_rows, interface=interface)
     except IntegrityError:
         # the same file, imported at the same moment by someone else: theirs won, nothing changed
         existing = ImportBatch.objects.filter(kind=kind, year=year, file_digest=digest).first()
@@ -226,6 +222,12 @@ def _import_new(kind, path, digest, key, *, replace, skip_invalid, encoding, del
                  f"importerade, {batch.rows_invalid} avvisade"
                  + (f", ersätter import {', '.join(map(str, outcome.replaced))}" if outcome.replaced else ""), ip=ip)
     return outcome
+
+
+def _emptied(box: list, rest: Iterator) -> Iterator:
+    """The item in `box`, then `rest`; the box lets go of its item, so only the consumer holds it."""
+    yield box.pop()
+    yield from rest
 
 
 def _earlier_columns(kind: str, year: int | None) -> list[str] | None:
@@ -339,58 +341,130 @@ def _local_names(kind: str, rows: pl.DataFrame) -> set[str]:
     return set(rows[column].drop_nulls().unique().to_list())
 
 
-def _store(kind, path, rows, result, digest, *, replace, skip_invalid, user, file_name, say, year, columns,
-           keep_identical_rows, interface) -> ImportOutcome:
+def _refused_or_empty(kind: str, merged: ValidationResult, stored: int, *, skip_invalid, allow_empty, replace,
+                      interface) -> None:
+    if merged.invalid_rows and not skip_invalid:
+        raise ImportRefused(merged.issues, len(merged.invalid_rows), interface=interface)
+    if stored == 0 and not allow_empty:
+        if merged.rows_read == 0:
+            text = "Filen har inga datarader (bara en rubrikrad), så inget importerades."
+        else:
+            text = "Ingen rad i filen är korrekt, så importen skulle bli tom; inget importerades."
+        if replace:
+            text += f" Med {option_name('replace', interface)} skulle den ersätta årets tidigare import med noll rader."
+        text += (" Om uttaget ska vara tomt (verksamheten hade inga sådana insatser), bekräfta det "
+                 f"({option_name('allow_empty', interface)}).")
+        raise ConfirmationNeeded(["empty"], [], text)
+
+
+@dataclass
+class _Stored:
+    """What the slices stored so far: each part's row digests (16 bytes each) and local names."""
+
+    digests: list[pl.Series] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)
+
+    def all_digests(self) -> pl.Series:
+        return pl.concat(self.digests) if self.digests else pl.Series("row_digest", [], dtype=pl.Binary)
+
+
+def _store(kind, path, results, digest, key, *, replace, skip_invalid, allow_empty, user, file_name, say, year,
+           columns, keep_identical_rows, interface) -> ImportOutcome:
+    """Validate, pseudonymise and store the file slice by slice (`results`: one ValidationResult
+    per slice), all in one transaction: a refusal, a bad slice or a crash leaves nothing."""
     from boendeinventering.services.mapping import current_mapping, seen_local_names
 
-    names = _local_names(kind, rows)
-    seen = {normalise_name(n) for n in seen_local_names()} if names else set()
-    new_names = sorted((n for n in names if normalise_name(n) not in seen), key=normalise_name)
-    identical = rows.height - rows["row_digest"].n_unique() if keep_identical_rows and rows.height else 0
+    seen = {normalise_name(n) for n in seen_local_names()} if kind in LOCAL_NAME_COLUMNS else set()
+    merged: ValidationResult | None = None
+    stored = _Stored()
     with transaction.atomic():
-        say(f"Sparar rader: {rows.height}")
-        rows = _attach_surrogates(rows)
-        batch = ImportBatch.objects.create(
-            kind=kind,
-            year=year,
-            file_name=stored_file_name(file_name or path.name),
-            file_digest=digest,
-            imported_by=user,
-            skip_invalid=skip_invalid,
-            encoding=result.encoding or "",
-            delimiter=result.delimiter or "",
-            rows_read=result.rows_read,
-            rows_imported=rows.height,
-            rows_invalid=len(result.invalid_rows),
-            rows_duplicate=len(result.duplicate_rows),
-            unknown_columns=result.unknown_columns,
-            issues=[_issue_record(i) for i in result.issues[:MAX_STORED_ISSUES]],
-            columns=columns,
-            new_local_names=new_names,
-            keep_identical_rows=keep_identical_rows,
-        )
-        store_batch_rows(batch, rows)
-        replaced = []
-        earlier = ImportBatch.objects.filter(kind=kind, active=True, year=year).exclude(pk=batch.pk)
-        warnings = []
-        if replace:
-            replaced = list(earlier.values_list("id", flat=True))
-            earlier.update(active=False, replaced_by=batch)
-            if replaced:
-                batch.replaces_id = replaced[0]
-        elif earlier.exists():
-            earlier_rows = batch_rows(earlier.values_list("id", flat=True), {"row_digest": pl.Utf8})
-            overlap = int(rows["row_digest"].is_in(earlier_rows["row_digest"].implode()).sum())
-            batch.rows_overlapping = overlap
-            if overlap:
-                warnings.append(_overlap_warning(overlap, kind, interface))
+        batch = ImportBatch.objects.create(kind=kind, year=year, file_name=stored_file_name(file_name or path.name),
+                                           file_digest=digest, imported_by=user, skip_invalid=skip_invalid,
+                                           columns=columns, keep_identical_rows=keep_identical_rows)
+        for part, result in enumerate(results):
+            merged = result if merged is None else _merged(merged, result)
+            if merged.invalid_rows and not skip_invalid:
+                continue  # refused at the end; the other slices are only read for their errors
+            done = sum(d.len() for d in stored.digests)
+            say(f"Pseudonymiserar {done + result.valid.height} rader …")
+            rows = _pseudonymised_rows(kind, result.valid, key)
+            result.valid = result.valid.clear()  # the slice's rows live on only as stored
+            stored.names |= _local_names(kind, rows)
+            stored.digests.append(rows["row_digest"].str.decode("hex"))
+            say(f"Sparar rader: {done + rows.height}")
+            store_batch_rows(batch, _attach_surrogates(rows), part)
+        assert merged is not None  # a file has at least one slice
+        if not keep_identical_rows:
+            merged.duplicate_rows = sorted(merged.duplicate_rows + _drop_repeated_rows(batch, stored))
+        all_digests = stored.all_digests()
+        _refused_or_empty(kind, merged, all_digests.len(), skip_invalid=skip_invalid, allow_empty=allow_empty,
+                          replace=replace, interface=interface)
+        batch.encoding, batch.delimiter = merged.encoding or "", merged.delimiter or ""
+        batch.rows_read, batch.rows_imported = merged.rows_read, all_digests.len()
+        batch.rows_invalid, batch.rows_duplicate = len(merged.invalid_rows), len(merged.duplicate_rows)
+        batch.unknown_columns = merged.unknown_columns
+        batch.issues = [_issue_record(i) for i in merged.issues[:MAX_STORED_ISSUES]]
+        batch.new_local_names = sorted((n for n in stored.names if normalise_name(n) not in seen),
+                                       key=normalise_name)
+        replaced, warnings = _replace_or_warn(batch, all_digests, replace=replace, interface=interface)
         batch.save()
-    log.info("import %s batch=%s rows=%s invalid=%s user=%s", kind, batch.id, rows.height,
-             len(result.invalid_rows), user)
+    identical = all_digests.len() - all_digests.n_unique() if keep_identical_rows and all_digests.len() else 0
+    log.info("import %s batch=%s rows=%s invalid=%s user=%s", kind, batch.id, batch.rows_imported,
+             batch.rows_invalid, user)
     mapping = current_mapping()
-    unmapped = [n for n in new_names if mapping.code_for(n) is None]
-    return ImportOutcome(batch, created=True, validation=result, replaced=replaced, warnings=warnings,
+    unmapped = [n for n in batch.new_local_names if mapping.code_for(n) is None]
+    return ImportOutcome(batch, created=True, validation=merged, replaced=replaced, warnings=warnings,
                          new_unmapped=unmapped, identical_kept=identical)
+
+
+def _merged(before: ValidationResult, after: ValidationResult) -> ValidationResult:
+    """Two slices' results as one (the rows themselves are stored slice by slice, not kept)."""
+    return dc_replace(before, issues=before.issues + after.issues,
+                      invalid_rows=before.invalid_rows + after.invalid_rows,
+                      duplicate_rows=before.duplicate_rows + after.duplicate_rows,
+                      rows_read=before.rows_read + after.rows_read, valid=after.valid)
+
+
+def _drop_repeated_rows(batch: ImportBatch, stored: _Stored) -> list[int]:
+    """Rows identical to a row of an earlier slice, taken out of their stored parts; their row
+    numbers. (Repeats within a slice never reach storage: validate_extract finds them.)"""
+    repeated = ~stored.all_digests().is_first_distinct()
+    if not repeated.any():
+        return []
+    rows: list[int] = []
+    offset = 0
+    for part, digests in enumerate(stored.digests):
+        mask = repeated.slice(offset, digests.len())
+        offset += digests.len()
+        if not mask.any():
+            continue
+        data = ImportData.objects.get(batch=batch, part=part)
+        frame = storage.bytes_to_frame(data.content)
+        rows.extend(frame.filter(mask)["row_no"].to_list())
+        kept = frame.filter(~mask)
+        data.content, data.rows = storage.frame_to_bytes(kept), kept.height
+        data.save(update_fields=["content", "rows"])
+        stored.digests[part] = digests.filter(~mask)
+    return rows
+
+
+def _replace_or_warn(batch: ImportBatch, digests: pl.Series, *, replace: bool,
+                     interface: str) -> tuple[list[int], list[str]]:
+    """With `replace` the earlier active imports of the kind and year give way to `batch`;
+    without, rows they share with it are counted and warned about."""
+    earlier = ImportBatch.objects.filter(kind=batch.kind, active=True, year=batch.year).exclude(pk=batch.pk)
+    if replace:
+        replaced = list(earlier.values_list("id", flat=True))
+        earlier.update(active=False, replaced_by=batch)
+        if replaced:
+            batch.replaces_id = replaced[0]
+        return replaced, []
+    if not earlier.exists():
+        return [], []
+    earlier_rows = batch_rows(earlier.values_list("id", flat=True), {"row_digest": pl.Utf8})
+    overlap = int(digests.is_in(earlier_rows["row_digest"].str.decode("hex").implode()).sum())
+    batch.rows_overlapping = overlap
+    return [], [_overlap_warning(overlap, batch.kind, interface)] if overlap else []
 
 
 def done_message(outcome: ImportOutcome, *, interface: str = "cli") -> str:
