@@ -176,3 +176,31 @@ def test_parts_are_read_in_part_order(installed):
     store_batch_rows(batch, pl.DataFrame({"row_no": [4, 5]}), part=1)
     store_batch_rows(batch, pl.DataFrame({"row_no": [2, 3]}), part=0)
     assert batch_rows([batch.id], {"row_no": pl.Int64})["row_no"].to_list() == [2, 3, 4, 5]
+
+
+def test_a_failure_while_storing_a_late_part_leaves_nothing(installed, tmp_path, settings, monkeypatch):
+    from boendeinventering.services import imports
+
+    settings.BOINV_IMPORT_SLICE_ROWS = 2
+    real = imports.store_batch_rows
+
+    def store(batch, frame, part=0):
+        if part == 6:
+            raise RuntimeError("disken är full")
+        return real(batch, frame, part)
+
+    monkeypatch.setattr(imports, "store_batch_rows", store)
+    with pytest.raises(RuntimeError):
+        import_extract("insatser", write_csv(tmp_path / "a.csv", STAY_HEADER, [_stay(i) for i in range(14)]))
+    _nothing_written()
+
+
+def test_the_spool_is_removed(installed, tmp_path, settings):
+    from boendeinventering.services.tasks import temp_dir
+
+    settings.BOINV_IMPORT_SLICE_ROWS = 2
+    import_extract("insatser", write_csv(tmp_path / "a.csv", STAY_HEADER, [_stay(i) for i in range(7)]))
+    rows = [_stay(i) for i in range(7)] + [f"{pnr(9)};;Enheten;Hotell;2025-02-30;;;;;"]
+    with pytest.raises(ImportRefused):
+        import_extract("insatser", write_csv(tmp_path / "b.csv", STAY_HEADER, rows))
+    assert not list(temp_dir().glob("boinv-import-*"))

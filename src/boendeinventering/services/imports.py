@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
@@ -23,7 +24,7 @@ from boendeinventering.core.report.labels import format_number_sv
 from boendeinventering.core.personnummer import mask_in_text
 from boendeinventering.core.pseudonymise import pseudonymise
 from boendeinventering.core.taxonomy import EXTRACT_KINDS, normalise_name
-from boendeinventering.inventory.models import ImportBatch, ImportData, Pseudonym
+from boendeinventering.inventory.models import ImportBatch, Pseudonym
 from boendeinventering.services import audit, installation
 from boendeinventering.services.limits import import_limits
 from boendeinventering.services import storage
@@ -198,16 +199,24 @@ def _import_new(kind, path, digest, key, *, replace, skip_invalid, encoding, del
             result.unknown_columns = check.unknown
             yield result
 
-    try:
-        outcome = _store(kind, path, validated(), digest, key, replace=replace, skip_invalid=skip_invalid,
-                         allow_empty=allow_empty, user=_username(user), file_name=file_name, say=say, year=year,
-                         columns=check.present, keep_identical_rows=keep_identical_rows, interface=interface)
-    except IntegrityError:
-        # the same file, imported at the same moment by someone else: theirs won, nothing changed
-        existing = ImportBatch.objects.filter(kind=kind, year=year, file_digest=digest).first()
-        if existing is None:
-            raise
-        return ImportOutcome(existing, created=False)
+    with _spool_directory() as directory:
+        spool = _Spool(Path(directory), kind)
+        merged = _spooled(kind, validated(), key, spool, skip_invalid=skip_invalid, say=say)
+        # a row identical to one of an earlier slice (validate_extract finds repeats within a slice)
+        repeated = (pl.repeat(False, spool.rows, dtype=pl.Boolean, eager=True) if keep_identical_rows
+                    else ~spool.all_digests().is_first_distinct())
+        _refused_or_empty(merged, spool.rows - int(repeated.sum()), skip_invalid=skip_invalid,
+                          allow_empty=allow_empty, replace=replace, interface=interface)
+        try:
+            outcome = _store(kind, path, merged, spool, repeated, digest, replace=replace, skip_invalid=skip_invalid,
+                             user=_username(user), file_name=file_name, say=say, year=year, columns=check.present,
+                             keep_identical_rows=keep_identical_rows, interface=interface)
+        except IntegrityError:
+            # the same file, imported at the same moment by someone else: theirs won, nothing changed
+            existing = ImportBatch.objects.filter(kind=kind, year=year, file_digest=digest).first()
+            if existing is None:
+                raise
+            return ImportOutcome(existing, created=False)
     # confirmed column problems stay visible on the result, so nobody forgets what was accepted
     outcome.warnings[:0] = [
         f"Kolumnen {m.header} liknar {m.known} men användes inte (importerad efter bekräftelse)."
@@ -341,7 +350,7 @@ def _local_names(kind: str, rows: pl.DataFrame) -> set[str]:
     return set(rows[column].drop_nulls().unique().to_list())
 
 
-def _refused_or_empty(kind: str, merged: ValidationResult, stored: int, *, skip_invalid, allow_empty, replace,
+def _refused_or_empty(merged: ValidationResult, stored: int, *, skip_invalid, allow_empty, replace,
                       interface) -> None:
     if merged.invalid_rows and not skip_invalid:
         raise ImportRefused(merged.issues, len(merged.invalid_rows), interface=interface)
@@ -357,95 +366,120 @@ def _refused_or_empty(kind: str, merged: ValidationResult, stored: int, *, skip_
         raise ConfirmationNeeded(["empty"], [], text)
 
 
-@dataclass
-class _Stored:
-    """What the slices stored so far: each part's row digests (16 bytes each) and local names."""
+def _spool_directory() -> tempfile.TemporaryDirectory:
+    """A private directory for the spool, beside the uploads (DATA_DIR/tmp), removed afterwards."""
+    from boendeinventering.services.tasks import temp_dir
 
-    digests: list[pl.Series] = field(default_factory=list)
-    names: set[str] = field(default_factory=set)
+    base = temp_dir()
+    base.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return tempfile.TemporaryDirectory(prefix="boinv-import-", dir=base)
+
+
+@dataclass
+class _Spool:
+    """The pseudonymised slices, on disk until the write step. Memory holds one slice at a time,
+    and the import's transaction stays as short as it was before slicing: SQLite has one writer,
+    and a background job's heartbeat must get through while the file is read. Only keyed
+    digests are written here, never a raw identifier."""
+
+    directory: Path
+    kind: str
+    digests: list[pl.Series] = field(default_factory=list)  # each part's row digests, 16 bytes each
+    names: set[str] = field(default_factory=set)  # local names (insats, andamal)
+
+    def add(self, rows: pl.DataFrame) -> None:
+        self._path(len(self.digests)).write_bytes(storage.frame_to_bytes(rows))
+        self.digests.append(rows["row_digest"].str.decode("hex"))
+        self.names |= _local_names(self.kind, rows)
+
+    @property
+    def rows(self) -> int:
+        return sum(d.len() for d in self.digests)
 
     def all_digests(self) -> pl.Series:
         return pl.concat(self.digests) if self.digests else pl.Series("row_digest", [], dtype=pl.Binary)
 
+    def parts(self, left_out: pl.Series) -> Iterator[tuple[pl.DataFrame, list[int]]]:
+        """Each part's rows without those marked in `left_out` (all parts' rows in order), and
+        the row numbers of those left out."""
+        offset = 0
+        for part, digests in enumerate(self.digests):
+            frame = storage.bytes_to_frame(self._path(part).read_bytes())
+            mask = left_out.slice(offset, digests.len())
+            offset += digests.len()
+            yield frame.filter(~mask), frame.filter(mask)["row_no"].to_list()
 
-def _store(kind, path, results, digest, key, *, replace, skip_invalid, allow_empty, user, file_name, say, year,
-           columns, keep_identical_rows, interface) -> ImportOutcome:
-    """Validate, pseudonymise and store the file slice by slice (`results`: one ValidationResult
-    per slice), all in one transaction: a refusal, a bad slice or a crash leaves nothing."""
+    def _path(self, part: int) -> Path:
+        return self.directory / f"{part}.parquet"
+
+
+def _spooled(kind: str, results: Iterator[ValidationResult], key: bytes, spool: _Spool, *, skip_invalid: bool,
+             say: Callable[[str], None]) -> ValidationResult:
+    """Pseudonymise every slice's valid rows into `spool`; the slices' results as one. Once a
+    slice has an invalid row (without skip_invalid) the rest are only read for their errors."""
+    merged: ValidationResult | None = None
+    for result in results:
+        merged = result if merged is None else _merged(merged, result)
+        if merged.invalid_rows and not skip_invalid:
+            continue
+        say(f"Pseudonymiserar {spool.rows + result.valid.height} rader …")
+        spool.add(_pseudonymised_rows(kind, result.valid, key))
+        result.valid = result.valid.clear()  # the slice's rows live on only in the spool
+    assert merged is not None  # a file has at least one slice
+    return merged
+
+
+def _store(kind, path, merged: ValidationResult, spool: _Spool, repeated: pl.Series, digest, *, replace,
+           skip_invalid, user, file_name, say, year, columns, keep_identical_rows, interface) -> ImportOutcome:
+    """Store the spooled parts, less the rows `repeated` from earlier slices, in one transaction:
+    a crash or error leaves nothing."""
     from boendeinventering.services.mapping import current_mapping, seen_local_names
 
-    seen = {normalise_name(n) for n in seen_local_names()} if kind in LOCAL_NAME_COLUMNS else set()
-    merged: ValidationResult | None = None
-    stored = _Stored()
+    seen = {normalise_name(n) for n in seen_local_names()} if spool.names else set()
+    new_names = sorted((n for n in spool.names if normalise_name(n) not in seen), key=normalise_name)
+    digests = spool.all_digests().filter(~repeated)
+    identical = digests.len() - digests.n_unique() if keep_identical_rows and digests.len() else 0
     with transaction.atomic():
-        batch = ImportBatch.objects.create(kind=kind, year=year, file_name=stored_file_name(file_name or path.name),
-                                           file_digest=digest, imported_by=user, skip_invalid=skip_invalid,
-                                           columns=columns, keep_identical_rows=keep_identical_rows)
-        for part, result in enumerate(results):
-            merged = result if merged is None else _merged(merged, result)
-            if merged.invalid_rows and not skip_invalid:
-                continue  # refused at the end; the other slices are only read for their errors
-            done = sum(d.len() for d in stored.digests)
-            say(f"Pseudonymiserar {done + result.valid.height} rader …")
-            rows = _pseudonymised_rows(kind, result.valid, key)
-            result.valid = result.valid.clear()  # the slice's rows live on only as stored
-            stored.names |= _local_names(kind, rows)
-            stored.digests.append(rows["row_digest"].str.decode("hex"))
-            say(f"Sparar rader: {done + rows.height}")
+        say(f"Sparar rader: {digests.len()}")
+        batch = ImportBatch.objects.create(
+            kind=kind,
+            year=year,
+            file_name=stored_file_name(file_name or path.name),
+            file_digest=digest,
+            imported_by=user,
+            skip_invalid=skip_invalid,
+            encoding=merged.encoding or "",
+            delimiter=merged.delimiter or "",
+            rows_read=merged.rows_read,
+            rows_imported=digests.len(),
+            rows_invalid=len(merged.invalid_rows),
+            rows_duplicate=len(merged.duplicate_rows) + int(repeated.sum()),
+            unknown_columns=merged.unknown_columns,
+            issues=[_issue_record(i) for i in merged.issues[:MAX_STORED_ISSUES]],
+            columns=columns,
+            new_local_names=new_names,
+            keep_identical_rows=keep_identical_rows,
+        )
+        for part, (rows, left_out) in enumerate(spool.parts(repeated)):
+            merged.duplicate_rows.extend(left_out)
             store_batch_rows(batch, _attach_surrogates(rows), part)
-        assert merged is not None  # a file has at least one slice
-        if not keep_identical_rows:
-            merged.duplicate_rows = sorted(merged.duplicate_rows + _drop_repeated_rows(batch, stored))
-        all_digests = stored.all_digests()
-        _refused_or_empty(kind, merged, all_digests.len(), skip_invalid=skip_invalid, allow_empty=allow_empty,
-                          replace=replace, interface=interface)
-        batch.encoding, batch.delimiter = merged.encoding or "", merged.delimiter or ""
-        batch.rows_read, batch.rows_imported = merged.rows_read, all_digests.len()
-        batch.rows_invalid, batch.rows_duplicate = len(merged.invalid_rows), len(merged.duplicate_rows)
-        batch.unknown_columns = merged.unknown_columns
-        batch.issues = [_issue_record(i) for i in merged.issues[:MAX_STORED_ISSUES]]
-        batch.new_local_names = sorted((n for n in stored.names if normalise_name(n) not in seen),
-                                       key=normalise_name)
-        replaced, warnings = _replace_or_warn(batch, all_digests, replace=replace, interface=interface)
+        merged.duplicate_rows.sort()
+        replaced, warnings = _replace_or_warn(batch, digests, replace=replace, interface=interface)
         batch.save()
-    identical = all_digests.len() - all_digests.n_unique() if keep_identical_rows and all_digests.len() else 0
     log.info("import %s batch=%s rows=%s invalid=%s user=%s", kind, batch.id, batch.rows_imported,
              batch.rows_invalid, user)
     mapping = current_mapping()
-    unmapped = [n for n in batch.new_local_names if mapping.code_for(n) is None]
+    unmapped = [n for n in new_names if mapping.code_for(n) is None]
     return ImportOutcome(batch, created=True, validation=merged, replaced=replaced, warnings=warnings,
                          new_unmapped=unmapped, identical_kept=identical)
 
 
 def _merged(before: ValidationResult, after: ValidationResult) -> ValidationResult:
-    """Two slices' results as one (the rows themselves are stored slice by slice, not kept)."""
+    """Two slices' results as one (the rows themselves go to the spool, not here)."""
     return dc_replace(before, issues=before.issues + after.issues,
                       invalid_rows=before.invalid_rows + after.invalid_rows,
                       duplicate_rows=before.duplicate_rows + after.duplicate_rows,
-                      rows_read=before.rows_read + after.rows_read, valid=after.valid)
-
-
-def _drop_repeated_rows(batch: ImportBatch, stored: _Stored) -> list[int]:
-    """Rows identical to a row of an earlier slice, taken out of their stored parts; their row
-    numbers. (Repeats within a slice never reach storage: validate_extract finds them.)"""
-    repeated = ~stored.all_digests().is_first_distinct()
-    if not repeated.any():
-        return []
-    rows: list[int] = []
-    offset = 0
-    for part, digests in enumerate(stored.digests):
-        mask = repeated.slice(offset, digests.len())
-        offset += digests.len()
-        if not mask.any():
-            continue
-        data = ImportData.objects.get(batch=batch, part=part)
-        frame = storage.bytes_to_frame(data.content)
-        rows.extend(frame.filter(mask)["row_no"].to_list())
-        kept = frame.filter(~mask)
-        data.content, data.rows = storage.frame_to_bytes(kept), kept.height
-        data.save(update_fields=["content", "rows"])
-        stored.digests[part] = digests.filter(~mask)
-    return rows
+                      rows_read=before.rows_read + after.rows_read)
 
 
 def _replace_or_warn(batch: ImportBatch, digests: pl.Series, *, replace: bool,
