@@ -11,7 +11,7 @@ BOINV_CSRF_TRUSTED_ORIGINS  comma separated, e.g. https://boinv.kommun.se
 BOINV_REMOTE_USER_HEADER    SSO: request header set by the reverse proxy, e.g. HTTP_X_REMOTE_USER
 BOINV_MAX_UPLOAD_MB size limit for uploaded extracts (default 500)
 BOINV_MAX_ROWS, BOINV_MAX_UNPACKED_MB, BOINV_MAX_ZIP_RATIO, BOINV_MAX_AMOUNT  limits per import (docs/drift.md)
-BOINV_IMPORT_SLICE_ROWS  records a CSV import reads, validates and stores at a time (default 500 000)
+BOINV_IMPORT_SLICE_ROWS  records a CSV import reads, validates and stores at a time (default 200 000)
 BOINV_DISCLOSURE_METHOD  "suppression" (default) or "cellkey"; BOINV_CELLKEY_D / _V / _JS tune the noise
 BOINV_WORKER_SEPARATE    "1" when a `boinv worker` runs beside the web server (`boinv serve` sets it itself)
 BOINV_JOB_HEARTBEAT_SECONDS / BOINV_JOB_STALE_SECONDS / BOINV_SWEEP_SECONDS  background imports (docs/drift.md)
@@ -295,7 +295,7 @@ BOINV_CELLKEY_JS = _env_number("BOINV_CELLKEY_JS", 1, minimum=0)
 # file once plus one slice's work (scripts/bench_memory.py, docs/benchmarks.md); an .xlsx, and a
 # CSV with irregular quotes, are read whole (7-9 times the file).
 BOINV_MAX_FILE_BYTES = _env_number("BOINV_MAX_FILE_BYTES", 250_000_000, minimum=1)
-BOINV_IMPORT_SLICE_ROWS = _env_number("BOINV_IMPORT_SLICE_ROWS", 500_000, minimum=1)
+BOINV_IMPORT_SLICE_ROWS = _env_number("BOINV_IMPORT_SLICE_ROWS", 200_000, minimum=1)
 # What one import may cost (issue 8: zip bombs, memory): rows per file, an .xlsx unpacked, how many
 # times larger a part of an .xlsx may unpack, and the largest kostnad/belopp on one row (kronor).
 BOINV_MAX_ROWS = _env_number("BOINV_MAX_ROWS", 5_000_000, minimum=1)
