@@ -204,3 +204,18 @@ def test_the_spool_is_removed(installed, tmp_path, settings):
     with pytest.raises(ImportRefused):
         import_extract("insatser", write_csv(tmp_path / "b.csv", STAY_HEADER, rows))
     assert not list(temp_dir().glob("boinv-import-*"))
+
+
+def test_a_large_file_with_quotes_inside_fields_is_refused_not_read_whole(tmp_path):
+    from boendeinventering.core.ingest.read import ReadLimits
+
+    rows = [_stay(i) for i in range(8)]
+    rows[5] = _stay(5, 'Rum "A" 2')
+    path = write_csv(tmp_path / "a.csv", STAY_HEADER, rows)
+    small = ReadLimits(max_whole_csv_bytes=path.stat().st_size - 1)
+    with pytest.raises(IngestError) as info:
+        list(read_table_slices(path, slice_rows=2, limits=small))
+    issue = info.value.issues[0]
+    assert issue.row == 7 and "citattecken" in issue.reason and "mitt i ett fält" in issue.reason
+    whole = ReadLimits(max_whole_csv_bytes=path.stat().st_size)
+    assert len(list(read_table_slices(path, slice_rows=2, limits=whole))) == 1

@@ -290,15 +290,16 @@ BOINV_DISCLOSURE_METHOD = _env_choice("BOINV_DISCLOSURE_METHOD", "suppression", 
 BOINV_CELLKEY_D = _env_number("BOINV_CELLKEY_D", 2, minimum=1)
 BOINV_CELLKEY_V = _env_number("BOINV_CELLKEY_V", 1.0, kind=float, minimum=0)
 BOINV_CELLKEY_JS = _env_number("BOINV_CELLKEY_JS", 1, minimum=0)
-# Largest extract file accepted (bytes); a large city's year is about 100 MB as CSV. A CSV is read,
-# validated and stored BOINV_IMPORT_SLICE_ROWS records at a time (issue 12), so memory is about the
-# file once plus one slice's work (scripts/bench_memory.py, docs/benchmarks.md); an .xlsx, and a
-# CSV with irregular quotes, are read whole (7-9 times the file).
-BOINV_MAX_FILE_BYTES = _env_number("BOINV_MAX_FILE_BYTES", 250_000_000, minimum=1)
+# Largest extract file accepted (bytes); a large city's year is about 100 MB as CSV, every
+# municipality's payments together (issue 12) about 1 GB. A CSV is read, validated and stored
+# BOINV_IMPORT_SLICE_ROWS records at a time, so an import needs about twice the file in memory plus
+# 0.4 GB (scripts/bench_memory.py, docs/benchmarks.md); a CSV with quotes inside fields is read
+# whole (7-9 times the file) and refused above 250 MB, an .xlsx is bounded by BOINV_MAX_UNPACKED_MB.
+BOINV_MAX_FILE_BYTES = _env_number("BOINV_MAX_FILE_BYTES", 1_000_000_000, minimum=1)
 BOINV_IMPORT_SLICE_ROWS = _env_number("BOINV_IMPORT_SLICE_ROWS", 200_000, minimum=1)
 # What one import may cost (issue 8: zip bombs, memory): rows per file, an .xlsx unpacked, how many
 # times larger a part of an .xlsx may unpack, and the largest kostnad/belopp on one row (kronor).
-BOINV_MAX_ROWS = _env_number("BOINV_MAX_ROWS", 5_000_000, minimum=1)
+BOINV_MAX_ROWS = _env_number("BOINV_MAX_ROWS", 12_000_000, minimum=1)
 BOINV_MAX_UNPACKED_MB = _env_number("BOINV_MAX_UNPACKED_MB", 600, minimum=1)
 BOINV_MAX_ZIP_RATIO = _env_number("BOINV_MAX_ZIP_RATIO", 100.0, kind=float, minimum=1)
 BOINV_MAX_AMOUNT = _env_number("BOINV_MAX_AMOUNT", 10_000_000.0, kind=float, minimum=1)

@@ -58,10 +58,11 @@ _EXCEL_MIDNIGHT = r"^(\d{4}-\d{2}-\d{2}) 00:00:00$"
 class ReadLimits:
     """Bounds on what one file may cost, so that no import can exhaust the machine (issue 8).
 
-    The defaults are far above a large city's year (about 500 000 rows); the settings
+    The defaults are far above a large city's year (about 500 000 rows) and hold every
+    municipality's payments of a year (about 10 million rows, issue 12); the settings
     BOINV_MAX_ROWS, BOINV_MAX_UNPACKED_MB and BOINV_MAX_ZIP_RATIO change them."""
 
-    max_rows: int = 5_000_000
+    max_rows: int = 12_000_000
     # an .xlsx's parts together, unpacked: an XML sheet is several times its CSV
     max_unpacked_bytes: int = 600_000_000
     # unpacked / packed size of a part; a real sheet compresses 5-20 times, a zip bomb thousands
@@ -70,6 +71,9 @@ class ReadLimits:
     ratio_min_bytes: int = 1_000_000
     # kronor per row (kostnad, belopp); checked by the validator
     max_amount: float = 10_000_000.0
+    # a CSV that cannot be read in slices (quotes inside fields) is read whole, at 7-9 times its
+    # size in memory; larger ones are refused (docs/benchmarks.md)
+    max_whole_csv_bytes: int = 250_000_000
 
 
 @dataclass
@@ -145,7 +149,7 @@ def read_table_slices(
     # handed over, not shared: the reader lets go of the file's bytes as soon as it can
     box = [data]
     del data
-    yield from _read_csv_slices(box, encoding, delimiter, limits.max_rows, slice_rows)
+    yield from _read_csv_slices(box, encoding, delimiter, limits, slice_rows)
 
 
 # --------------------------------------------------------------------------------------------
@@ -201,22 +205,28 @@ def _human(n: int) -> str:
 # CSV
 
 
-def _read_csv_slices(box: list[bytes], encoding: str | None, delimiter: str | None, max_rows: int,
+def _read_csv_slices(box: list[bytes], encoding: str | None, delimiter: str | None, limits: ReadLimits,
                      slice_rows: int | None) -> Iterator[RawTable]:
     """The CSV in `box` in slices of records (see read_table_slices); `box` is emptied."""
     data = box.pop()
-    lines = _checked_bytes(data, max_rows)
+    lines = _checked_bytes(data, limits.max_rows)
     if slice_rows is None or lines - 1 <= slice_rows:
         box.append(data)
         del data
-        yield _read_csv(box, encoding, delimiter, max_rows)
+        yield _read_csv(box, encoding, delimiter, limits.max_rows)
         return
     used_encoding = _detected_encoding(data, encoding)
     sep = _delimiter(_header_text(data, used_encoding), delimiter)
-    if not _plain_quotes(data, sep):
+    irregular = _irregular_quote(data, sep)
+    if irregular is not None:
+        if len(data) > limits.max_whole_csv_bytes:
+            raise IngestError(Issue(_line_of(data, irregular), None, None, (
+                f"raden har citattecken (\") mitt i ett fält, och en så stor fil ({_human(len(data))}) kan då inte "
+                f"läsas i delar; högst {_human(limits.max_whole_csv_bytes)} tillåts för sådana filer. Spara om "
+                "uttaget som CSV från Excel eller verksamhetssystemet (då citeras fält korrekt), eller dela upp det")))
         box.append(data)
         del data
-        yield _read_csv(box, encoding, delimiter, max_rows)
+        yield _read_csv(box, encoding, delimiter, limits.max_rows)
         return
     ends, counts = _records(data, sep)
     width = int(counts[0])
@@ -328,14 +338,15 @@ def _parsed(utf8: bytes, sep: str, width: int) -> pl.DataFrame:
                        truncate_ragged_lines=True, raise_if_empty=False)
 
 
-def _plain_quotes(data: bytes, sep: str) -> bool:
-    """True when every quote character is RFC 4180 quoting: an opening quote starts a field, a
-    closing one ends it, a doubled one stands for a quote. Then a line break is inside a field
-    exactly when an odd number of quotes precede it, so the record breaks found on the bytes are
-    the parser's, and slices cut there parse as the whole file would. Anything else (a quote in
-    the middle of a field, an unclosed quote) is read whole, as before."""
+def _irregular_quote(data: bytes, sep: str) -> int | None:
+    """Offset of the first quote character that is not RFC 4180 quoting, or None when all are: an
+    opening quote starts a field, a closing one ends it, a doubled one stands for a quote. Then a
+    line break is inside a field exactly when an odd number of quotes precede it, so the record
+    breaks found on the bytes are the parser's, and slices cut there parse as the whole file
+    would. Anything else (a quote in the middle of a field; an unclosed quote, reported at the
+    last quote) is read whole, as before slicing."""
     arr = np.frombuffer(data, dtype=np.uint8)
-    sep_byte, seen, chunk = ord(sep), 0, 1 << 22
+    sep_byte, seen, chunk, last = ord(sep), 0, 1 << 22, None
     for start in range(0, len(data), chunk):
         quotes = np.flatnonzero(arr[start:start + chunk] == 34) + start
         if not quotes.size:
@@ -345,10 +356,12 @@ def _plain_quotes(data: bytes, sep: str) -> bool:
         opening = (np.arange(quotes.size) + seen) % 2 == 0
         opens_ok = (before == sep_byte) | (before == 10) | (before == 34)
         closes_ok = (after == sep_byte) | (after == 10) | (after == 13) | (after == 34)
-        if not np.all(np.where(opening, opens_ok, closes_ok)):
-            return False
+        wrong = np.flatnonzero(~np.where(opening, opens_ok, closes_ok))
+        if wrong.size:
+            return int(quotes[wrong[0]])
         seen += quotes.size
-    return seen % 2 == 0
+        last = int(quotes[-1])
+    return last if seen % 2 else None
 
 
 def _looks_binary(head: bytes) -> bool:
