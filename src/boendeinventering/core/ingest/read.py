@@ -14,6 +14,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -99,18 +100,10 @@ def normalise_column_name(name: str) -> str:
     return re.sub(r"\s+", "_", name)
 
 
-def read_table(
-    source: pathlib.Path | str | bytes,
-    *,
-    file_name: str | None = None,
-    encoding: str | None = None,
-    delimiter: str | None = None,
-    max_bytes: int = 2_000_000_000,
-    limits: ReadLimits | None = None,
-) -> RawTable:
-    """The whole file as one table."""
-    return next(read_table_slices(source, file_name=file_name, encoding=encoding, delimiter=delimiter,
-                                  max_bytes=max_bytes, limits=limits))
+def read_table(source: pathlib.Path | str | bytes, **options: Any) -> RawTable:
+    """The whole file as one table; `options` as for read_table_slices (file_name, encoding,
+    delimiter, max_bytes, limits)."""
+    return next(read_table_slices(source, **options, slice_rows=None))
 
 
 def read_table_slices(
