@@ -219,3 +219,25 @@ def test_a_large_file_with_quotes_inside_fields_is_refused_not_read_whole(tmp_pa
     assert issue.row == 7 and "citattecken" in issue.reason and "mitt i ett fält" in issue.reason
     whole = ReadLimits(max_whole_csv_bytes=path.stat().st_size)
     assert len(list(read_table_slices(path, slice_rows=2, limits=whole))) == 1
+
+
+@pytest.mark.db
+@pytest.mark.django_db(transaction=True)
+def test_imports_stored_before_parts_read_as_part_zero():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from boendeinventering.services.storage import frame_to_bytes
+
+    executor = MigrationExecutor(connection)
+    before, after = [("inventory", "0006_retention_and_key_fingerprint")], [("inventory", "0007_import_data_parts")]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    batch = old.get_model("inventory", "ImportBatch").objects.create(kind="insatser", file_name="x.csv", file_digest="d")
+    old.get_model("inventory", "ImportData").objects.create(
+        batch=batch, content=frame_to_bytes(pl.DataFrame({"row_no": [2, 3]})), rows=2, columns=["row_no"])
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    assert ImportData.objects.get(batch_id=batch.id).part == 0
+    assert batch_rows([batch.id], {"row_no": pl.Int64})["row_no"].to_list() == [2, 3]
