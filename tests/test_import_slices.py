@@ -12,8 +12,10 @@ from boendeinventering.core.schema import VALIDATED
 from boendeinventering.inventory.models import ImportBatch, ImportData, Pseudonym
 from boendeinventering.services.imports import ImportRefused, import_extract
 from boendeinventering.services.storage import batch_rows, store_batch_rows
+from tests.fixtures.bad_inputs import CASES
 from tests.fixtures.extracts import STAY_HEADER, pnr, write_csv
 
+CORPUS = [c for c in CASES if not c.file_name.endswith(".xlsx")]
 PAYMENT_HEADER = "person_id;utbetalningsdatum;belopp;andamal;enhet"
 
 
@@ -241,3 +243,24 @@ def test_imports_stored_before_parts_read_as_part_zero():
     executor.migrate(after)
     assert ImportData.objects.get(batch_id=batch.id).part == 0
     assert batch_rows([batch.id], {"row_no": pl.Int64})["row_no"].to_list() == [2, 3]
+
+
+def _read(case, n: int | None):
+    from tests.test_bad_input_corpus import _limits
+
+    limits, max_bytes = _limits(case)
+    try:
+        parts = list(read_table_slices(case.data(), file_name=case.file_name, encoding=case.encoding,
+                                       max_bytes=max_bytes, limits=limits, slice_rows=n))
+    except IngestError as exc:
+        return exc.issues
+    return pl.concat([p.frame for p in parts], how="vertical_relaxed"), pl.concat([p.row_numbers for p in parts])
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=[c.id for c in CORPUS])
+def test_bad_input_corpus_reads_alike_in_slices(case):
+    whole, sliced = _read(case, None), _read(case, 2)
+    if isinstance(whole, list):
+        assert sliced == whole
+    else:
+        assert sliced[0].equals(whole[0]) and sliced[1].equals(whole[1])
