@@ -235,7 +235,8 @@ def test_imports_stored_before_parts_read_as_part_zero():
     before, after = [("inventory", "0006_retention_and_key_fingerprint")], [("inventory", "0007_import_data_parts")]
     executor.migrate(before)
     old = executor.loader.project_state(before).apps
-    batch = old.get_model("inventory", "ImportBatch").objects.create(kind="insatser", file_name="x.csv", file_digest="d")
+    batches = old.get_model("inventory", "ImportBatch").objects
+    batch = batches.create(kind="insatser", file_name="x.csv", file_digest="d")
     old.get_model("inventory", "ImportData").objects.create(
         batch=batch, content=frame_to_bytes(pl.DataFrame({"row_no": [2, 3]})), rows=2, columns=["row_no"])
     executor = MigrationExecutor(connection)
