@@ -189,11 +189,12 @@ def _import_new(kind, path, digest, key, *, replace, skip_invalid, encoding, del
             columns=check)
     headers = headers_as_given(first)
     box = [first]
-    del first  # the first slice is let go of once it is stored, like every other
+    del first  # the first slice is let go of once it is spooled, like every other
+    row_key = hmac.digest(key, b"rad", "sha256")
 
     def validated():
         for raw in _emptied(box, slices):
-            result = validate_extract(kind, raw, row_key=hmac.digest(key, b"rad", "sha256"), limits=limits,
+            result = validate_extract(kind, raw, row_key=row_key, limits=limits,
                                       keep_identical_rows=keep_identical_rows)
             result.issues = _with_headers_as_given(result.issues, headers)
             result.unknown_columns = check.unknown
