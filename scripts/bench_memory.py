@@ -1,11 +1,13 @@
 """Peak memory of one very large import (issue 8 item 6): a ~500 MB CSV of stays.
 
     .venv/bin/python scripts/bench_memory.py [--mb 500] [--stage read|import] [--encoding cp1252]
+        [--slice-rows 200000]
 
 The file is generated here (Skatteverket's test numbers, 50 000 persons); the measured work runs
 in a child process, so its peak RSS (ru_maxrss) is the reading, validation (and with
-`--stage import` pseudonymisation and storage in a fresh SQLite installation) alone. The target
-is that no single import goes above 2 GB. Results go in docs/benchmarks.md.
+`--stage import` pseudonymisation and storage in a fresh SQLite installation) alone. `--stage read`
+reads the whole file as one table; `--stage import` reads it in slices of BOINV_IMPORT_SLICE_ROWS
+records (`--slice-rows`), as imports do (issue 12). Results go in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -82,6 +84,7 @@ def main() -> int:
     parser.add_argument("--mb", type=int, default=500)
     parser.add_argument("--stage", choices=["read", "import"], default="import")
     parser.add_argument("--encoding", default="cp1252")
+    parser.add_argument("--slice-rows", type=int, help="BOINV_IMPORT_SLICE_ROWS (default: the setting)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -95,6 +98,8 @@ def main() -> int:
               f"på {time.perf_counter() - started:.0f} s")
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "BOINV_DATA_DIR": str(Path(tmp) / "data")}
         env.pop("BOINV_DATABASE_URL", None)
+        if args.slice_rows:
+            env["BOINV_IMPORT_SLICE_ROWS"] = str(args.slice_rows)
         result = subprocess.run([sys.executable, __file__, "--child", args.stage, str(path)], env=env,
                                 capture_output=True, text=True)
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

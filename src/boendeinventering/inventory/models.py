@@ -88,7 +88,7 @@ class ImportBatch(models.Model):
 
 
 class ImportData(models.Model):
-    """An import's pseudonymised rows, as one zstd-compressed Parquet document.
+    """An import's pseudonymised rows, as zstd-compressed Parquet documents (one per part).
 
     An import never changes after it is made (a correction replaces it), and every use of its
     rows is analytical (whole-year scans grouped by person and code), so they are stored
@@ -98,10 +98,17 @@ class ImportData(models.Model):
     pseudonyms (see Pseudonym) and a keyed `row_digest`; nothing in it is a raw identifier.
     """
 
-    batch = models.OneToOneField(ImportBatch, on_delete=models.CASCADE, related_name="data")
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="parts")
+    # A large file is stored as it is read, a slice of rows at a time (issue 12); its rows are
+    # the parts' rows in part order (storage.batch_rows).
+    part = models.PositiveIntegerField(default=0)
     content = models.BinaryField()
     rows = models.IntegerField()
     columns = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["batch", "part"], name="importdata_batch_part")]
+        ordering = ["batch_id", "part"]
 
 
 class MappingEntry(models.Model):

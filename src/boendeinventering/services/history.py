@@ -88,7 +88,7 @@ def _narrow_rows(kind: str, schema: dict[str, pl.DataType], year: int) -> pl.Dat
     ids = list(active_batches(kind, year).values_list("id", flat=True))
     frames = [
         pl.read_parquet(io.BytesIO(bytes(content)), columns=list(schema))
-        for content in (ImportData.objects.filter(batch_id__in=ids).order_by("batch_id")
+        for content in (ImportData.objects.filter(batch_id__in=ids).order_by("batch_id", "part")
                         .values_list("content", flat=True))
     ]
     if not frames:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 
 from boendeinventering.inventory.models import ImportBatch, ImportData, Pseudonym, ShreddedYear
 from boendeinventering.services.storage import bytes_to_frame
@@ -89,11 +90,11 @@ def plan(today: dt.date | None = None, keep_years: int | None = None) -> Retenti
 
     published = set(InventoryYear.objects.exclude(published_report=None).values_list("year", flat=True))
     years: dict[int, YearPlan] = {}
-    old = (ImportBatch.objects.filter(year__lt=first_kept, year__isnull=False, data__isnull=False)
-           .order_by("year", "kind", "id"))
+    old = (ImportBatch.objects.filter(year__lt=first_kept, year__isnull=False, parts__isnull=False)
+           .annotate(stored_rows=Sum("parts__rows")).order_by("year", "kind", "id"))
     for batch in old:
         p = years.setdefault(batch.year, YearPlan(batch.year, published=batch.year in published))
-        rows = batch.data.rows
+        rows = batch.stored_rows
         p.batches.append({"id": batch.id, "kind": batch.kind, "file_name": batch.file_name, "rows": rows,
                           "active": batch.active})
         p.rows += rows

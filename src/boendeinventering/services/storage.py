@@ -28,16 +28,18 @@ def bytes_to_frame(content: bytes | memoryview) -> pl.DataFrame:
     return pl.read_parquet(io.BytesIO(bytes(content)))
 
 
-def store_batch_rows(batch: ImportBatch, frame: pl.DataFrame) -> ImportData:
-    return ImportData.objects.create(batch=batch, content=frame_to_bytes(frame), rows=frame.height,
+def store_batch_rows(batch: ImportBatch, frame: pl.DataFrame, part: int = 0) -> ImportData:
+    """Store `frame` as part `part` of the import's rows (a file read in slices has several)."""
+    return ImportData.objects.create(batch=batch, part=part, content=frame_to_bytes(frame), rows=frame.height,
                                      columns=frame.columns)
 
 
 def batch_rows(batch_ids: Iterable[int], schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """The rows of the given imports, concatenated, with exactly `schema`'s columns."""
+    """The rows of the given imports, concatenated (each import's parts in order), with exactly
+    `schema`'s columns."""
     frames = [
         bytes_to_frame(content).select(list(schema))
-        for content in ImportData.objects.filter(batch_id__in=list(batch_ids)).order_by("batch_id")
+        for content in ImportData.objects.filter(batch_id__in=list(batch_ids)).order_by("batch_id", "part")
         .values_list("content", flat=True)
     ]
     if not frames:

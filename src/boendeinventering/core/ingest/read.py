@@ -12,7 +12,9 @@ import io
 import pathlib
 import re
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -58,10 +60,11 @@ _EXCEL_MIDNIGHT = r"^(\d{4}-\d{2}-\d{2}) 00:00:00$"
 class ReadLimits:
     """Bounds on what one file may cost, so that no import can exhaust the machine (issue 8).
 
-    The defaults are far above a large city's year (about 500 000 rows); the settings
+    The defaults are far above a large city's year (about 500 000 rows) and hold every
+    municipality's payments of a year (about 10 million rows, issue 12); the settings
     BOINV_MAX_ROWS, BOINV_MAX_UNPACKED_MB and BOINV_MAX_ZIP_RATIO change them."""
 
-    max_rows: int = 5_000_000
+    max_rows: int = 12_000_000
     # an .xlsx's parts together, unpacked: an XML sheet is several times its CSV
     max_unpacked_bytes: int = 600_000_000
     # unpacked / packed size of a part; a real sheet compresses 5-20 times, a zip bomb thousands
@@ -70,6 +73,9 @@ class ReadLimits:
     ratio_min_bytes: int = 1_000_000
     # kronor per row (kostnad, belopp); checked by the validator
     max_amount: float = 10_000_000.0
+    # a CSV that cannot be read in slices (quotes inside fields) is read whole, at 7-9 times its
+    # size in memory; larger ones are refused (docs/benchmarks.md)
+    max_whole_csv_bytes: int = 250_000_000
 
 
 @dataclass
@@ -95,7 +101,13 @@ def normalise_column_name(name: str) -> str:
     return re.sub(r"\s+", "_", name)
 
 
-def read_table(
+def read_table(source: pathlib.Path | str | bytes, **options: Any) -> RawTable:
+    """The whole file as one table; `options` as for read_table_slices (file_name, encoding,
+    delimiter, max_bytes, limits)."""
+    return next(read_table_slices(source, **options, slice_rows=None))
+
+
+def read_table_slices(
     source: pathlib.Path | str | bytes,
     *,
     file_name: str | None = None,
@@ -103,7 +115,15 @@ def read_table(
     delimiter: str | None = None,
     max_bytes: int = 2_000_000_000,
     limits: ReadLimits | None = None,
-) -> RawTable:
+    slice_rows: int | None = None,
+) -> Iterator[RawTable]:
+    """The file as tables of at most `slice_rows` records each (None: one table), in file order,
+    with the file's own row numbers and the same header in every slice (issue 12: a file far
+    larger than its table fits in memory this way).
+
+    Checks that must see the whole file (size, encoding, line lengths, record structure, ragged
+    rows, header) run before the first slice. An .xlsx, and a CSV whose quotes are not plain
+    RFC 4180 quoting (where the record breaks could be read differently), come as one table."""
     limits = limits or ReadLimits()
     data, name = _load(source, file_name, max_bytes)
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
@@ -116,13 +136,14 @@ def read_table(
             "format; spara den som .xlsx (utan lösenord) eller CSV"
         )
     if data.startswith(_ZIP_MAGIC):
-        return _read_xlsx(data, max_bytes, limits)
+        yield _read_xlsx(data, max_bytes, limits)
+        return
     if suffix in (".xlsx", ".xlsm"):
         raise IngestError(NOT_CSV_OR_XLSX)
     # handed over, not shared: the reader lets go of the file's bytes as soon as it can
     box = [data]
     del data
-    return _read_csv(box, encoding, delimiter, limits.max_rows)
+    yield from _read_csv_slices(box, encoding, delimiter, limits, slice_rows)
 
 
 # --------------------------------------------------------------------------------------------
@@ -178,25 +199,54 @@ def _human(n: int) -> str:
 # CSV
 
 
+def _read_csv_slices(box: list[bytes], encoding: str | None, delimiter: str | None, limits: ReadLimits,
+                     slice_rows: int | None) -> Iterator[RawTable]:
+    """The CSV in `box` in slices of records (see read_table_slices); `box` is emptied."""
+    data = box.pop()
+    lines = _checked_bytes(data, limits.max_rows)
+    if slice_rows is None or lines - 1 <= slice_rows:
+        box.append(data)
+        del data
+        yield _read_csv(box, encoding, delimiter, limits.max_rows)
+        return
+    used_encoding = _detected_encoding(data, encoding)
+    sep = _delimiter(_header_text(data, used_encoding), delimiter)
+    irregular = _irregular_quote(data, sep)
+    if irregular is not None:
+        if len(data) > limits.max_whole_csv_bytes:
+            raise IngestError(Issue(_line_of(data, irregular), None, None, (
+                f"raden har citattecken (\") mitt i ett fält, och en så stor fil ({_human(len(data))}) kan då inte "
+                f"läsas i delar; högst {_human(limits.max_whole_csv_bytes)} tillåts för sådana filer. Spara om "
+                "uttaget som CSV från Excel eller verksamhetssystemet (då citeras fält korrekt), eller dela upp det")))
+        box.append(data)
+        del data
+        yield _read_csv(box, encoding, delimiter, limits.max_rows)
+        return
+    ends, counts = _records(data, sep)
+    width = int(counts[0])
+
+    def blank(idx: np.ndarray) -> np.ndarray:
+        return np.array([_record_is_blank(data, ends, int(i), sep) for i in idx], dtype=bool)
+
+    _refuse_ragged(counts, width, sep, blank)
+    header = [v if v is not None else "" for v in _parsed(_utf8(data[:ends[0]], used_encoding), sep, width).row(0)]
+    for first in range(1, ends.size, slice_rows):
+        last = min(first + slice_rows, ends.size)
+        body = _parsed(_utf8(data[ends[first - 1]:ends[last - 1]], used_encoding), sep, width)
+        if body.height != last - first:  # cannot happen with plain quotes; refused rather than misread
+            raise IngestError(_unparsable(data, sep, "radbrytningar"))
+        yield _finished(header, body, used_encoding, sep, "csv", first_row=first + 1)
+
+
 def _read_csv(box: list[bytes], encoding: str | None, delimiter: str | None, max_rows: int = 10_000_000) -> RawTable:
     """`box` holds the file's bytes and is emptied: memory is what bounds the largest file that
     can be read (issue 8 item 6), so every copy is dropped as soon as the next step has its own."""
     data = box.pop()
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise IngestError(
-            "filen är sparad som UTF-16 (Unicode-text); spara den som CSV (UTF-8) eller CSV (semikolonavgränsad)"
-        )
-    if b"\x00" in data or _looks_binary(data[:65536]):
-        raise IngestError(NOT_CSV_OR_XLSX)
-    lines = _check_line_lengths(data)
-    if lines > max_rows + 1:  # + the header
-        raise IngestError(_too_many_rows(lines - 1, max_rows))
+    _checked_bytes(data, max_rows)
     # Decoded in chunks and kept as UTF-8 bytes: a whole-file str would cost up to four bytes
     # per character on top of the file (issue 8: a 500 MB file peaked at 4.3 GB).
     utf8, used_encoding = _decode(data, encoding)
-    end = data.find(b"\n", 0, MAX_LINE_BYTES + 1)
-    header = data[: end if end >= 0 else len(data)].decode(used_encoding, errors="replace").lstrip("\ufeff")
-    sep = _delimiter(header, delimiter)
+    sep = _delimiter(_header_text(data, used_encoding), delimiter)
     del data  # an 8-bit file lives on as its UTF-8 copy; a UTF-8 file is that copy
     try:
         frame = pl.read_csv(
@@ -214,30 +264,98 @@ def _read_csv(box: list[bytes], encoding: str | None, delimiter: str | None, max
         raise IngestError("filen är tom")
     counts = _field_counts(utf8, sep, frame.height)
     del utf8
-    width = frame.width
-    ragged = counts != width
-    if ragged.any():
-        # a blank line (or one of separators only) is not ragged: it is skipped later
-        ragged = ragged & ~_blank_rows(frame)
-    if ragged.any():
-        idx = ragged.arg_true()
-        issues = [
-            Issue(
-                int(i) + 1,
-                None,
-                None,
-                f"raden har {counts[int(i)]} fält men rubrikraden har {width} "
-                f"(kontrollera avgränsaren '{sep}' och citattecken)",
-            )
-            for i in idx.head(MAX_LISTED_ROW_ISSUES)
-        ]
-        if idx.len() > MAX_LISTED_ROW_ISSUES:
-            more = idx.len() - MAX_LISTED_ROW_ISSUES
-            issues.append(Issue(None, None, None, f"ytterligare {more} rader har fel antal fält"))
-        raise IngestError(issues)
+
+    def blank(idx: np.ndarray, table: pl.DataFrame = frame) -> np.ndarray:
+        return _blank_rows(table).gather(idx).to_numpy()
+
+    _refuse_ragged(counts.to_numpy(), frame.width, sep, blank)
+    del blank
     box_frame = [frame]
     del frame
     return _finish(box_frame, used_encoding, sep, "csv")
+
+
+def _checked_bytes(data: bytes, max_rows: int) -> int:
+    """Refuse what is no text file or too large a one; return the number of lines."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise IngestError(
+            "filen är sparad som UTF-16 (Unicode-text); spara den som CSV (UTF-8) eller CSV (semikolonavgränsad)"
+        )
+    if b"\x00" in data or _looks_binary(data[:65536]):
+        raise IngestError(NOT_CSV_OR_XLSX)
+    lines = _check_line_lengths(data)
+    if lines > max_rows + 1:  # + the header
+        raise IngestError(_too_many_rows(lines - 1, max_rows))
+    return lines
+
+
+def _header_text(data: bytes, encoding: str) -> str:
+    end = data.find(b"\n", 0, MAX_LINE_BYTES + 1)
+    return data[: end if end >= 0 else len(data)].decode(encoding, errors="replace").lstrip("\ufeff")
+
+
+def _refuse_ragged(counts: np.ndarray, width: int, sep: str, blank: Callable[[np.ndarray], np.ndarray]) -> None:
+    """Refuse records with another number of fields than the header (row = record index + 1).
+    A blank line (or one of separators only) is not ragged: it is skipped later. `blank` tells
+    which of the given record indexes are blank; it is only asked when some record is ragged."""
+    candidates = np.flatnonzero(counts != width)
+    if not candidates.size:
+        return
+    idx = [int(i) for i in candidates[~blank(candidates).astype(bool)]]
+    if not idx:
+        return
+    issues = [
+        Issue(i + 1, None, None,
+              f"raden har {counts[i]} fält men rubrikraden har {width} "
+              f"(kontrollera avgränsaren '{sep}' och citattecken)")
+        for i in idx[:MAX_LISTED_ROW_ISSUES]
+    ]
+    if len(idx) > MAX_LISTED_ROW_ISSUES:
+        more = len(idx) - MAX_LISTED_ROW_ISSUES
+        issues.append(Issue(None, None, None, f"ytterligare {more} rader har fel antal fält"))
+    raise IngestError(issues)
+
+
+def _record_is_blank(data: bytes, ends: np.ndarray, i: int, sep: str) -> bool:
+    start = int(ends[i - 1]) if i else 0
+    return not data[start:int(ends[i])].strip(b' \t\r\n"' + sep.encode())
+
+
+def _utf8(data: bytes, encoding: str) -> bytes:
+    return data if encoding in ("utf-8", "utf-8-sig") else _transcode(data, encoding)
+
+
+def _parsed(utf8: bytes, sep: str, width: int) -> pl.DataFrame:
+    """Records as text columns column_0 .. column_{width-1}; a short record is padded with nulls."""
+    return pl.read_csv(utf8, has_header=False, separator=sep, quote_char='"',
+                       schema={f"column_{i}": pl.Utf8 for i in range(width)}, missing_columns="insert",
+                       truncate_ragged_lines=True, raise_if_empty=False)
+
+
+def _irregular_quote(data: bytes, sep: str) -> int | None:
+    """Offset of the first quote character that is not RFC 4180 quoting, or None when all are: an
+    opening quote starts a field, a closing one ends it, a doubled one stands for a quote. Then a
+    line break is inside a field exactly when an odd number of quotes precede it, so the record
+    breaks found on the bytes are the parser's, and slices cut there parse as the whole file
+    would. Anything else (a quote in the middle of a field; an unclosed quote, reported at the
+    last quote) is read whole, as before slicing."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    sep_byte, seen, chunk, last = ord(sep), 0, 1 << 22, None
+    for start in range(0, len(data), chunk):
+        quotes = np.flatnonzero(arr[start:start + chunk] == 34) + start
+        if not quotes.size:
+            continue
+        before = np.where(quotes > 0, arr[np.maximum(quotes - 1, 0)], 10)
+        after = np.where(quotes + 1 < len(data), arr[np.minimum(quotes + 1, len(data) - 1)], 10)
+        opening = (np.arange(quotes.size) + seen) % 2 == 0
+        opens_ok = (before == sep_byte) | (before == 10) | (before == 34)
+        closes_ok = (after == sep_byte) | (after == 10) | (after == 13) | (after == 34)
+        wrong = np.flatnonzero(~np.where(opening, opens_ok, closes_ok))
+        if wrong.size:
+            return int(quotes[wrong[0]])
+        seen += quotes.size
+        last = int(quotes[-1])
+    return last if seen % 2 else None
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -282,7 +400,15 @@ def _line_too_long(line_index: int) -> None:
 
 
 def _decode(data: bytes, encoding: str | None) -> tuple[bytes, str]:
-    """The file as UTF-8 bytes, and the encoding it was read with.
+    """The file as UTF-8 bytes, and the encoding it was read with (_detected_encoding)."""
+    used = _detected_encoding(data, encoding)
+    if used in ("utf-8", "utf-8-sig"):
+        return _without_bom(data), used
+    return _transcode(data, used), used
+
+
+def _detected_encoding(data: bytes, encoding: str | None) -> str:
+    """The encoding to read the file with.
 
     Without a chosen encoding: UTF-8 when the whole file is valid UTF-8, else Windows-1252 (what
     Excel's "CSV (semikolonavgränsad)" writes), else Latin-1. A file whose lines mix UTF-8 and
@@ -302,11 +428,10 @@ def _decode(data: bytes, encoding: str | None) -> tuple[bytes, str]:
                     f"raden kan inte läsas med teckenkodningen {enc} (ogiltig byte på position {bad}); "
                     "välj en annan teckenkodning eller spara filen som CSV UTF-8",
                 ))
-            return _without_bom(data), enc
-        return _transcode(data, enc), enc
+        return enc
     bad = _first_non_utf8(data)
     if bad is None:
-        return _without_bom(data), "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+        return "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     utf8_at = _first_utf8_sequence(data)
     if utf8_at is not None:
         if utf8_at < bad:
@@ -321,11 +446,13 @@ def _decode(data: bytes, encoding: str | None) -> tuple[bytes, str]:
             "filen med en och samma teckenkodning (helst CSV UTF-8), eller ange teckenkodningen uttryckligen "
             "om du vet att den är rätt",
         ))
-    try:
-        return _transcode(data, "cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        # the five bytes cp1252 leaves undefined: latin-1 maps every byte
-        return _transcode(data, "latin-1"), "latin-1"
+    # the five bytes cp1252 leaves undefined: latin-1 maps every byte
+    return "cp1252" if _is_cp1252(data) else "latin-1"
+
+
+def _is_cp1252(data: bytes) -> bool:
+    """No byte that Windows-1252 leaves undefined (81, 8D, 8F, 90, 9D)."""
+    return not any(bytes([b]) in data for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D))
 
 
 _DECODE_CHUNK = 1 << 24
@@ -416,21 +543,18 @@ def _delimiter(text: str, delimiter: str | None) -> str:
     return ";"  # the Swedish default, and harmless for a one-column file
 
 
-def _field_counts(data: bytes, sep: str, n_records: int) -> pl.Series:
-    """Number of fields in each record, to catch rows with too few or too many values.
+def _records(data: bytes, sep: str) -> tuple[np.ndarray, np.ndarray]:
+    """End offset (exclusive) and number of fields of every record.
 
-    Polars pads short rows silently, so raggedness is counted here, on the bytes: separators,
-    quotes and line breaks are single ASCII bytes in every accepted encoding. A separator or
-    line break is inside a quoted field when an odd number of quote characters precede it
-    (a doubled quote toggles twice). Chunked, so a pathological file needs little memory. A
-    file whose record count differs from Polars' (quotes in the middle of a field and the like)
-    falls back to Python's csv module.
-    """
+    Separators, quotes and line breaks are single ASCII bytes in every accepted encoding, so this
+    works on the bytes: a separator or line break is inside a quoted field when an odd number of
+    quote characters precede it (a doubled quote toggles twice). Chunked, so a pathological file
+    needs little memory."""
     sep_byte, chunk = ord(sep), 1 << 22
-    parts: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    ends: list[np.ndarray] = []
     carry = 0  # separators seen so far in the record still open
     parity = 0  # quote characters seen so far, modulo 2
-    last_end = -1  # offset of the last record break
     for start in range(0, len(data), chunk):
         arr = np.frombuffer(data, dtype=np.uint8, count=min(chunk, len(data) - start), offset=start)
         is_sep = arr == sep_byte
@@ -449,15 +573,28 @@ def _field_counts(data: bytes, sep: str, n_records: int) -> pl.Series:
         before = np.searchsorted(seps, breaks)
         per_segment = np.diff(np.concatenate(([0], before, [seps.size])))
         per_segment[0] += carry
-        parts.append(per_segment[:-1])
+        counts.append(per_segment[:-1])
+        ends.append(breaks + start + 1)
         carry = int(per_segment[-1])
-        if breaks.size:
-            last_end = start + int(breaks[-1])
-    if last_end < len(data) - 1:  # a last record without a final line break
-        parts.append(np.array([carry]))
-    counts = np.concatenate(parts) + 1 if parts else np.array([], dtype=np.int64)
+    last_end = next((int(e[-1]) for e in reversed(ends) if e.size), 0)
+    if last_end < len(data):  # a last record without a final line break
+        counts.append(np.array([carry]))
+        ends.append(np.array([len(data)]))
+    if not counts:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    return np.concatenate(ends).astype(np.int64), np.concatenate(counts).astype(np.int64) + 1
+
+
+def _field_counts(data: bytes, sep: str, n_records: int) -> pl.Series:
+    """Number of fields in each record, to catch rows with too few or too many values.
+
+    Polars pads short rows silently, so raggedness is counted on the bytes (_records). A file
+    whose record count differs from Polars' (quotes in the middle of a field and the like)
+    falls back to Python's csv module.
+    """
+    counts = _records(data, sep)[1]
     if counts.size == n_records:
-        return pl.Series(counts.astype(np.int64))
+        return pl.Series(counts)
     import csv
 
     text = data.decode("latin-1")  # only the ASCII structure matters here
@@ -575,13 +712,20 @@ def _finish(box: list[pl.DataFrame], encoding: str, sep: str | None, kind: str) 
     `box` holds the whole table and is emptied, so that the cleaned columns replace the read
     ones instead of living next to them."""
     header, body = _split_header(box)
-    keep = _named_column_positions(header, body)
+    return _finished(header, body, encoding, sep, kind, first_row=2)
+
+
+def _finished(header: list[str], body: pl.DataFrame, encoding: str, sep: str | None, kind: str, *,
+              first_row: int) -> RawTable:
+    """`body` (the records after the header, or a slice of them whose first record is the file's
+    row `first_row`) as a RawTable with the header's names, checked and cleaned."""
+    keep = _named_column_positions(header, body, first_row)
     given = [header[i].replace("\ufeff", "").strip() for i in keep]
     normalised = _normalised_names(given, keep)
     body = body.select([pl.col(body.columns[i]).alias(n) for i, n in zip(keep, normalised)])
-    _check_cell_lengths(body)
+    _check_cell_lengths(body, first_row)
     body = _stripped(body)
-    body, row_numbers = _without_blank_rows(body)
+    body, row_numbers = _without_blank_rows(body, first_row)
     return RawTable(body, given, encoding, sep, kind, row_numbers)
 
 
@@ -593,7 +737,7 @@ def _split_header(box: list[pl.DataFrame]) -> tuple[list[str], pl.DataFrame]:
     return header, frame.slice(1)
 
 
-def _named_column_positions(header: list[str], body: pl.DataFrame) -> list[int]:
+def _named_column_positions(header: list[str], body: pl.DataFrame, first_row: int) -> list[int]:
     """Positions of the columns with a name. Columns without one are harmless if empty (a
     trailing separator, a formatted but empty Excel column) and refused if they hold values,
     since those values would be lost silently."""
@@ -603,7 +747,7 @@ def _named_column_positions(header: list[str], body: pl.DataFrame) -> list[int]:
         filled = body.get_column(body.columns[i]).str.strip_chars().fill_null("") != ""
         if filled.any():
             issues.append(Issue(1, None, None, f"kolumn nr {i + 1} har ingen rubrik men innehåller värden "
-                                               f"(första på rad {int(filled.arg_true()[0]) + 2})"))
+                                               f"(första på rad {int(filled.arg_true()[0]) + first_row})"))
     if issues:
         raise IngestError(issues)
     return [i for i, name in enumerate(header) if name.strip()]
@@ -631,7 +775,7 @@ def _normalised_names(given: list[str], positions: list[int]) -> list[str]:
     return normalised
 
 
-def _check_cell_lengths(body: pl.DataFrame) -> None:
+def _check_cell_lengths(body: pl.DataFrame, first_row: int) -> None:
     """Refuse cells over MAX_CELL_CHARS; bytes >= characters, so only columns with a long byte
     string need the exact count."""
     if not body.height:
@@ -645,7 +789,7 @@ def _check_cell_lengths(body: pl.DataFrame) -> None:
         + [(pl.col(c).str.len_chars() > MAX_CELL_CHARS).fill_null(False).any().alias(f"{c}\x00any") for c in suspects]
     )
     issues = [
-        Issue(int(too_long[c][0]) + 2, mask_in_text(c), None,
+        Issue(int(too_long[c][0]) + first_row, mask_in_text(c), None,
               f"cellen är för lång (mer än {MAX_CELL_CHARS:,} tecken)".replace(",", " "))
         for c in suspects if too_long[f"{c}\x00any"][0]
     ]
@@ -663,9 +807,9 @@ def _stripped(body: pl.DataFrame) -> pl.DataFrame:
     return body
 
 
-def _without_blank_rows(body: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+def _without_blank_rows(body: pl.DataFrame, first_row: int) -> tuple[pl.DataFrame, pl.Series]:
     """Fully blank rows are left out; the row numbers keep the file's numbering (header = 1)."""
-    row_numbers = pl.int_range(2, body.height + 2, eager=True, dtype=pl.Int64)
+    row_numbers = pl.int_range(first_row, body.height + first_row, eager=True, dtype=pl.Int64)
     if not body.width:
         return body, row_numbers
     blank = body.select(pl.all_horizontal(pl.all().is_null()).alias("b")).to_series()
