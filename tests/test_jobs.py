@@ -199,6 +199,24 @@ def test_sweep_removes_old_leftovers_but_not_a_queued_jobs_upload(users, setting
     assert not fresh_partial.exists() and waiting.exists()
 
 
+def test_sweep_removes_a_killed_imports_spool_folder_once_it_is_still(users, settings):
+    """A killed import leaves its spool folder (pseudonymised slices) in DATA_DIR/tmp: swept once
+    nothing in it has changed for BOINV_JOB_STALE_SECONDS, never while it is being written."""
+    settings.BOINV_JOB_STALE_SECONDS = 60
+    tmp = tasks.temp_dir()
+    old, busy = tmp / "boinv-spool-old", tmp / "boinv-spool-busy"
+    for folder in (old, busy):
+        folder.mkdir(parents=True)
+        (folder / "part-0.arrow").write_bytes(b"x")
+    hour_ago = time.time() - 3600
+    for path in (old / "part-0.arrow", old, busy):
+        os.utime(path, (hour_ago, hour_ago))
+    assert tasks.sweep_files() == 1
+    assert not old.exists() and busy.exists()  # busy: its slice was written a moment ago
+    tasks.recover_after_restart()
+    assert busy.exists()  # not by age alone at start: a command-line import may be writing it
+
+
 def test_a_queued_job_whose_upload_is_gone_fails_with_a_message(users, tmp_path):
     job = _queued(tmp_path / "never-written.csv")
     tasks.work(once=True)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import shutil
 import socket
 import threading
 import time
@@ -374,6 +375,9 @@ def sweep_files(*, all_ages: bool = False) -> int:
             continue
         for entry in directory.iterdir():
             try:
+                if entry.is_dir():
+                    removed += _sweep_spool(entry, cutoff)
+                    continue
                 if not entry.is_file() or entry.resolve() in keep:
                     continue
                 if all_ages or entry.stat().st_mtime < cutoff:
@@ -384,6 +388,17 @@ def sweep_files(*, all_ages: bool = False) -> int:
     if removed:
         log.info("removed %s leftover upload files", removed)
     return removed
+
+
+def _sweep_spool(directory: Path, cutoff: float) -> int:
+    """Remove an import's spool folder (services/imports: pseudonymised slices, no personnummer)
+    that a killed import left behind, once nothing in it has changed since ``cutoff``. Never by
+    age alone at server start: a command-line import may be writing one at that moment."""
+    newest = max([directory.stat().st_mtime] + [f.stat().st_mtime for f in directory.rglob("*")])
+    if newest >= cutoff:
+        return 0
+    shutil.rmtree(directory, ignore_errors=True)
+    return 1
 
 
 def sweep(*, all_ages: bool = False) -> int:
