@@ -127,6 +127,22 @@ def test_adding_an_overlapping_file_warns(installed, tmp_path):
     assert second.warnings and "--replace" in second.warnings[0]
 
 
+def test_rows_found_in_several_earlier_imports_are_counted_once(installed, tmp_path):
+    """The overlap is read one earlier import at a time: a row that two earlier files both hold is
+    still one overlapping row of the new file, and rows in neither are not counted."""
+    import_extract("insatser", stays_file(tmp_path / "a.csv", n=4))  # rows 0-3
+    second = import_extract("insatser", stays_file(tmp_path / "b.csv", n=3))  # rows 0-2: in a as well
+    assert second.batch.rows_overlapping == 3
+    third = import_extract("insatser", stays_file(tmp_path / "c.csv", n=8))  # rows 0-7: 0-3 seen before
+    from boendeinventering.services.storage import batch_rows, digests_found_in
+
+    mine = batch_rows([third.batch.id], {"row_digest": pl.Utf8})["row_digest"]
+    earlier = [b.id for b in ImportBatch.objects.exclude(pk=third.batch.id)]
+    found = digests_found_in(mine, earlier)
+    assert found.to_list() == [True] * 4 + [False] * 4  # rows 0-2 are in a and b: once each
+    assert third.batch.rows_overlapping == 4
+
+
 def test_unknown_columns_are_reported(installed, tmp_path):
     path = write_csv(tmp_path / "u.csv", STAY_HEADER + ";Handläggare",
                      [f"{pnr(0)};;Enhet;Hotell;2025-05-01;;;;;;Anna"])

@@ -28,7 +28,7 @@ from boendeinventering.inventory.models import ImportBatch, Pseudonym
 from boendeinventering.services import audit, installation
 from boendeinventering.services.limits import import_limits
 from boendeinventering.services import storage
-from boendeinventering.services.storage import batch_rows, store_batch_rows
+from boendeinventering.services.storage import batch_rows, digests_found_in, store_batch_rows
 
 log = logging.getLogger("boendeinventering.import")
 
@@ -334,8 +334,7 @@ def _batch_for_update(batch_id: int) -> ImportBatch:
 
 def _overlap(batch_id: int, other_ids: list[int]) -> int:
     mine = batch_rows([batch_id], {"row_digest": pl.Utf8})["row_digest"]
-    theirs = batch_rows(other_ids, {"row_digest": pl.Utf8})["row_digest"]
-    return int(mine.is_in(theirs.implode()).sum())
+    return int(digests_found_in(mine, other_ids).sum())
 
 
 def _overlap_warning(overlap: int, kind: str, interface: str) -> str:
@@ -499,8 +498,7 @@ def _replace_or_warn(batch: ImportBatch, digests: pl.Series, *, replace: bool,
         return replaced, []
     if not earlier.exists():
         return [], []
-    earlier_rows = batch_rows(earlier.values_list("id", flat=True), {"row_digest": pl.Utf8})
-    overlap = int(digests.is_in(earlier_rows["row_digest"].implode()).sum())
+    overlap = int(digests_found_in(digests, earlier.values_list("id", flat=True)).sum())
     batch.rows_overlapping = overlap
     return [], [_overlap_warning(overlap, batch.kind, interface)] if overlap else []
 

@@ -42,11 +42,24 @@ def batch_rows(batch_ids: Iterable[int], schema: dict[str, pl.DataType]) -> pl.D
     frames = [
         bytes_to_frame(content, list(schema)).select(list(schema))
         for content in ImportData.objects.filter(batch_id__in=list(batch_ids)).order_by("batch_id", "part")
-        .values_list("content", flat=True)
+        .values_list("content", flat=True).iterator()  # one stored blob in memory at a time, not all
     ]
     if not frames:
         return pl.DataFrame(schema=schema)
     return pl.concat(frames, how="vertical_relaxed").cast(schema)
+
+
+def digests_found_in(digests: pl.Series, batch_ids: Iterable[int]) -> pl.Series:
+    """Which of ``digests`` (row digests) occur in the stored rows of the given imports.
+
+    Read one stored part at a time: an installation holding many municipalities' imports would
+    otherwise hold every earlier import's digests at once for each new import (1.5 GB and growing
+    in the national benchmark)."""
+    found = pl.repeat(False, digests.len(), dtype=pl.Boolean, eager=True)
+    for content in (ImportData.objects.filter(batch_id__in=list(batch_ids))
+                    .values_list("content", flat=True).iterator()):
+        found = found | digests.is_in(bytes_to_frame(content, ["row_digest"])["row_digest"].implode())
+    return found
 
 
 def active_rows(kind: str, schema: dict[str, pl.DataType], year: int | None = None) -> pl.DataFrame:
