@@ -10,7 +10,6 @@ with the installation's one key (docs/gallring.md).
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 
 import polars as pl
@@ -20,8 +19,8 @@ from boendeinventering.core.flows import TREND_YEARS, exits_tables, flow_tables
 from boendeinventering.core.measure import year_persons
 from boendeinventering.core.schema import MEASURE_PAYMENTS, MEASURE_STAYS
 from boendeinventering.core.tables import Table
-from boendeinventering.inventory.models import ImportBatch, ImportData
-from boendeinventering.services.storage import active_batches
+from boendeinventering.inventory.models import ImportBatch
+from boendeinventering.services.storage import active_batches, active_rows
 
 log = logging.getLogger("boendeinventering.history")
 
@@ -82,20 +81,6 @@ _NARROW_STAYS = {"person": pl.Int64, "insats": pl.Utf8, "start_date": pl.Date, "
 _NARROW_PAYMENTS = {"person": pl.Int64, "purpose": pl.Utf8, "payment_date": pl.Date}
 
 
-def _narrow_rows(kind: str, schema: dict[str, pl.DataType], year: int) -> pl.DataFrame:
-    """The rows of the imports figures.load_year reads for ``year`` (active, tagged with the
-    year or untagged; storage.active_batches), only ``schema``'s columns."""
-    ids = list(active_batches(kind, year).values_list("id", flat=True))
-    frames = [
-        pl.read_parquet(io.BytesIO(bytes(content)), columns=list(schema))
-        for content in (ImportData.objects.filter(batch_id__in=ids).order_by("batch_id", "part")
-                        .values_list("content", flat=True))
-    ]
-    if not frames:
-        return pl.DataFrame(schema=schema)
-    return pl.concat(frames, how="vertical_relaxed").cast(schema)
-
-
 def _complete(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """``frame`` with ``schema``'s other columns as nulls (year_persons does not read them)."""
     return frame.with_columns(*(pl.lit(None, dtype=t).alias(c) for c, t in schema.items()
@@ -105,8 +90,8 @@ def _complete(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFra
 def _persons_of(year: int, mapping: Mapping, stays: pl.DataFrame | None = None,
                 payments: pl.DataFrame | None = None, reference_date: dt.date | None = None):
     if stays is None or payments is None:  # an earlier year: who was where, nothing more
-        stays = _complete(_narrow_rows("insatser", _NARROW_STAYS, year), MEASURE_STAYS)
-        payments = _complete(_narrow_rows("utbetalningar", _NARROW_PAYMENTS, year), MEASURE_PAYMENTS)
+        stays = _complete(active_rows("insatser", _NARROW_STAYS, year), MEASURE_STAYS)
+        payments = _complete(active_rows("utbetalningar", _NARROW_PAYMENTS, year), MEASURE_PAYMENTS)
         return year_persons(stays, payments, mapping, year, attributes=False)
     return year_persons(stays.select(list(MEASURE_STAYS)), payments.select(list(MEASURE_PAYMENTS)),
                         mapping, year, reference_date)
