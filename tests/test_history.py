@@ -154,3 +154,44 @@ def test_report_follows_protected_housing_and_social_contracts_of_last_year(inst
     exits = {r["flow"]: r["persons"] for r in tables["social_contract_exits"].rows}
     assert exits == {"to_acute": 0, "to_situation_2": 1, "other_situation_3": 0, "none": 1}
     assert "2024" in tables["social_contract_exits"].title
+
+
+@pytest.mark.parametrize("method", ["suppression", "cellkey"])
+def test_the_years_persons_from_its_tables_give_the_flows_of_a_separate_computation(installed, tmp_path, settings,
+                                                                                     method):
+    """build_report hands the flows the persons its tables classified (issue 12); the flows must be
+    those of the year's persons computed on their own from the same rows (year_persons), with
+    payments and stays, sex and age, in both disclosure methods (record keys add columns)."""
+    from boendeinventering.core.measure import compute_year
+    from boendeinventering.core.schema import MEASURE_PAYMENTS, MEASURE_STAYS
+    from boendeinventering.services.mapping import current_mapping
+
+    settings.BOINV_DISCLOSURE_METHOD = method
+    people = _adults(60)
+    codes = ["akutboende", "hotell", "stodboende", "socialt_kontrakt", "skyddat_boende"]
+    for year in (2023, 2024, 2025):
+        rows = [(p, "Mottagningen", codes[(i + year) % 5], f"{year}-0{1 + i % 9}-10",
+                 "" if i % 4 == 0 else f"{year}-1{i % 3}-20") for i, p in enumerate(people[year % 7:40 + year % 9])]
+        imports.import_extract("insatser", _write(tmp_path / f"{year}.csv", rows), year=year)
+    payments = tmp_path / "utbetalningar.csv"
+    payments.write_text("person_id;utbetalningsdatum;belopp;andamal\n" + "".join(
+        f"{p};2025-0{1 + i % 9}-05;{100 + i},50;{'hotell' if i % 3 else 'hyresskuld'}\n"
+        for i, p in enumerate(people[30:]) for _ in range(1 + i % 2)), encoding="utf-8")
+    imports.import_extract("utbetalningar", payments, year=2025)
+
+    data = figures.load_year(2025)
+    mapping = current_mapping()
+    keys = {"record_keys": figures.record_keys()} if method == "cellkey" else {}
+    shared = compute_year(data.stays.select(*MEASURE_STAYS, "boende"), data.payments.select(list(MEASURE_PAYMENTS)),
+                          data.debt_cases, mapping, 2025, **keys, places=data.places).persons
+    via_tables = history.year_over_year_tables(2025, mapping, persons=shared, **keys)
+    alone = history.year_over_year_tables(2025, mapping, stays=data.stays, payments=data.payments, **keys)
+    assert set(via_tables) >= {"acute_inflow", "acute_outflow", "acute_length_of_stay_by_age",
+                               "after_protected_housing", "social_contract_exits"}
+    assert via_tables == alone
+    assert sum(r["persons"] for r in alone["acute_length_of_stay_by_sex"].rows) > 0
+    if keys:
+        assert any("_cell_keys" in r for r in via_tables["acute_inflow"].rows)
+    report = figures.build_report(2025, protected=False)  # unprotected: no record keys
+    plain = history.year_over_year_tables(2025, mapping, stays=data.stays, payments=data.payments)
+    assert {t: report.tables[t] for t in plain} == plain

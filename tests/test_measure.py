@@ -500,3 +500,31 @@ def test_random_discharge_risk_matches_reference(data, ref):
 def test_absurd_birth_date_is_refused_not_misread():
     with pytest.raises(ValueError, match="Orimligt födelsedatum"):
         run([stay(1, "Hotell Baltic", D(2025, 1, 1), birth_date=D(3500, 1, 1))])
+
+
+def _sorted_frames(persons):
+    return {name: persons[name].sort(persons[name].columns) for name in ("acute", "situations", "stays", "attributes")}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    stays=st.lists(stay_rows(), max_size=25),
+    payments=st.lists(payment_rows(), max_size=15),
+    ref=st.one_of(st.none(), st.dates(D(2025, 1, 1), D(2025, 12, 31))),
+    keyed=st.booleans(),
+)
+def test_year_persons_shared_by_the_tables_equal_year_persons_computed_alone(stays, payments, ref, keyed):
+    """compute_year hands the flows the persons it classified for the tables (issue 12): they must
+    be what year_persons finds on its own from the same rows, frame for frame, with or without
+    the cell-key method's record keys (which add columns to the tables' frames)."""
+    from boendeinventering.core.measure import compute_year, year_persons
+    from boendeinventering.core.protect.cellkey import RecordKeys
+
+    stays_f, pays_f = frame(stays, schema.MEASURE_STAYS), frame(payments, schema.MEASURE_PAYMENTS)
+    keys = {"record_keys": RecordKeys(b"k" * 32)} if keyed else {}
+    shared = compute_year(stays_f, pays_f, frame([], schema.MEASURE_DEBT_CASES), MAPPING, Y, ref, **keys).persons
+    alone = year_persons(stays_f, pays_f, MAPPING, Y, ref)
+    for name, expected in _sorted_frames(alone).items():
+        got = _sorted_frames(shared)[name]
+        assert got.schema == expected.schema, name
+        assert got.equals(expected), name

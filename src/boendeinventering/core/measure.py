@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -30,7 +31,7 @@ from .tables import Table
 if TYPE_CHECKING:  # only a type; protect.cellkey is imported when record keys are given
     from .protect.cellkey import RecordKeys
 
-__all__ = ["compute_tables", "year_persons", "TABLE_IDS"]
+__all__ = ["compute_tables", "compute_year", "YearFigures", "year_persons", "TABLE_IDS"]
 
 TABLE_IDS: tuple[str, ...] = (
     "persons_by_situation",
@@ -58,6 +59,14 @@ KNOWN_SEXES = ("kvinna", "man")
 UNKNOWN_SEX = "okänt"
 
 
+@dataclass(frozen=True)
+class YearFigures:
+    """A year's tables and the persons behind them, computed from one classification."""
+
+    tables: dict[str, Table]  # keyed by table id (TABLE_IDS)
+    persons: dict[str, pl.DataFrame]  # what year_persons(..., attributes=True) gives for the year
+
+
 def compute_tables(
     stays: pl.DataFrame,
     payments: pl.DataFrame,
@@ -68,7 +77,26 @@ def compute_tables(
     record_keys: RecordKeys | None = None,
     places: pl.DataFrame | None = None,
 ) -> dict[str, Table]:
-    """All tables of year ``year``, keyed by table id (see TABLE_IDS).
+    """All tables of year ``year``, keyed by table id (see TABLE_IDS); compute_year documents them."""
+    return compute_year(stays, payments, debt_cases, mapping, year, reference_date, record_keys, places).tables
+
+
+def compute_year(
+    stays: pl.DataFrame,
+    payments: pl.DataFrame,
+    debt_cases: pl.DataFrame,
+    mapping: Mapping,
+    year: int,
+    reference_date: dt.date | None = None,
+    record_keys: RecordKeys | None = None,
+    places: pl.DataFrame | None = None,
+) -> YearFigures:
+    """All tables of year ``year`` (see TABLE_IDS), and the year's persons for the flows.
+
+    ``persons`` equals ``year_persons(stays, payments, mapping, year, reference_date)``, taken
+    from the rows, codes and sex/age this computation has already made: the year's own report
+    needs both, and classifying the year and finding every person's sex and age a second time
+    for the flows was a third of the export's work (docs/benchmarks.md, "Stop 8").
 
     Raises UnmappedNamesError listing every unmapped ``insats`` and ``purpose`` among the rows
     of the year (with suggested codes); names on rows of other years do not block. Sex and
@@ -135,7 +163,7 @@ def compute_tables(
         *_payments_by_attribute(pays_c, attrs),
         occupancy_table(stays_c, places, codes, year),
     ]
-    return {table.id: table for table in tables}
+    return YearFigures({table.id: table for table in tables}, _persons_of_year(counted, pays_c, attrs))
 
 
 def stays_in_year(year: int) -> pl.Expr:
@@ -223,13 +251,25 @@ def year_persons(stays: pl.DataFrame, payments: pl.DataFrame, mapping: Mapping, 
     stays_y, _, _, stays_c, pays_c, _, _ = _classified_year(
         stays, pays_in.filter(pl.col("purpose").is_in(acute_names)), None, mapping, year)
     counted = stays_c.filter(pl.col("situation").is_not_null())
+    if not attributes:
+        return _persons_of_year(counted, pays_c, None)
+    acute = _acute_rows(counted, pays_c, ["person"]).unique()
+    # Only A(Y)'s rows, but all of them (any code): a person's attributes depend on that
+    # person's rows alone.
+    attrs = _person_attributes(stays_y.join(acute, on="person", how="semi"),
+                               pays_in.join(acute, on="person", how="semi"), ref)
+    return _persons_of_year(counted, pays_c, attrs)
+
+
+def _persons_of_year(counted: pl.DataFrame, pays_c: pl.DataFrame, attrs: pl.DataFrame | None) -> dict[str, pl.DataFrame]:
+    """year_persons' frames from the year's counted stays and classified payments (only their
+    situation-1 rows are read) and ``attrs``: sex and age band of (at least) every person of
+    A(Y), or None for none."""
     acute = _acute_rows(counted, pays_c, ["person"]).unique()  # A(Y): each person once
-    attrs = pl.DataFrame(schema={"person": pl.Int64, "sex": pl.Utf8, "age_band": pl.Utf8})
-    if attributes:
-        # Only A(Y)'s rows, but all of them (any code): a person's attributes depend on that
-        # person's rows alone.
-        attrs = _person_attributes(stays_y.join(acute, on="person", how="semi"),
-                                   pays_in.join(acute, on="person", how="semi"), ref)
+    if attrs is None:
+        attrs = pl.DataFrame(schema={"person": pl.Int64, "sex": pl.Utf8, "age_band": pl.Utf8})
+    else:
+        attrs = attrs.join(acute, on="person", how="semi")
         acute = acute.join(attrs, on="person", how="left")
     return {
         "acute": acute,
@@ -254,21 +294,24 @@ def _person_attributes(stays_y: pl.DataFrame, pays_y: pl.DataFrame, ref: dt.date
 
     "Latest date, then smallest value" is a lexicographic maximum, so each candidate is packed
     into one integer key (date high, inverted value low) and a plain group_by max picks it:
-    several times faster than sorting or filtering within groups on a million rows."""
-    rows = pl.concat(
-        [
-            stays_y.select("person", pl.col("start_date").alias("date"), "sex", "birth_date"),
-            pays_y.select("person", pl.col("payment_date").alias("date"), "sex", "birth_date"),
-        ]
-    )
-    low, high = rows.select(low=pl.col("birth_date").min(), high=pl.col("birth_date").max()).row(0)
+    several times faster than sorting or filtering within groups on a million rows. The keys
+    are computed over the rows before grouping, so the group_by only takes maxima of plain
+    columns (Polars' fast path; an expression inside agg is evaluated group by group)."""
+    parts = [stays_y.lazy().select("person", pl.col("start_date").alias("date"), "sex", "birth_date"),
+             pays_y.lazy().select("person", pl.col("payment_date").alias("date"), "sex", "birth_date")]
+    low, high = pl.concat(parts).select(low=pl.col("birth_date").min(), high=pl.col("birth_date").max()).collect().row(0)
     if low is not None and (low < _BIRTH_MIN or high > _BIRTH_MAX):
         raise ValueError("Orimligt födelsedatum i underlaget (före år 600 eller efter år 3000).")
     day = pl.col("date").cast(pl.Int64) + _SHIFT  # positive for any date after year -900
     birth = pl.col("birth_date").cast(pl.Int64)
-    keys = rows.group_by("person").agg(
-        sex_key=pl.when(pl.col("sex") == "kvinna").then(day * 2 + 1).when(pl.col("sex") == "man").then(day * 2).max(),
-        birth_key=(day * _SHIFT + (_HALF - birth)).max(),  # null birth -> null key, ignored by max
+    candidate_keys = {
+        "sex_key": pl.when(pl.col("sex") == "kvinna").then(day * 2 + 1).when(pl.col("sex") == "man").then(day * 2),
+        "birth_key": day * _SHIFT + (_HALF - birth),  # null birth -> null key, ignored by max
+    }
+    keys = (
+        pl.concat([part.select("person", **candidate_keys) for part in parts])
+        .group_by("person").agg(pl.col("sex_key").max(), pl.col("birth_key").max())
+        .collect()
     )
     sex = (
         pl.when(pl.col("sex_key").is_null())

@@ -14,7 +14,7 @@ import polars as pl
 from django.conf import settings
 
 from boendeinventering.core import quality as quality_rules
-from boendeinventering.core.measure import compute_tables, dated_in_year, stays_in_year
+from boendeinventering.core.measure import compute_year, dated_in_year, stays_in_year
 from boendeinventering.core.protect import ProtectionSettings, protect_report
 from boendeinventering.core.report.exporters import get_exporter
 from boendeinventering.core.schema import MEASURE_DEBT_CASES, MEASURE_PAYMENTS, MEASURE_PLACES, MEASURE_STAYS
@@ -87,7 +87,7 @@ def build_report(year: int, *, protected: bool = True, reference_date: dt.date |
     reference_date = reference_date or dt.date(year, 12, 31)
     rules = protection_settings()
     cellkey = protected and rules.method == "cellkey"
-    tables = compute_tables(
+    year_figures = compute_year(
         data.stays.select(*MEASURE_STAYS, "boende"),
         data.payments.select(list(MEASURE_PAYMENTS)),
         data.debt_cases,
@@ -97,10 +97,12 @@ def build_report(year: int, *, protected: bool = True, reference_date: dt.date |
         **({"record_keys": record_keys()} if cellkey else {}),
         places=data.places,
     )
-    # Year over year (SPEC 8): trends, flows and length of stay, beside the year's own tables.
+    tables = year_figures.tables
+    # Year over year (SPEC 8): trends, flows and length of stay, beside the year's own tables;
+    # the year's own persons come with its tables (classified once).
     if with_history:
         tables.update(history.year_over_year_tables(
-            year, mapping, stays=data.stays, payments=data.payments, reference_date=reference_date,
+            year, mapping, persons=year_figures.persons, reference_date=reference_date,
             **({"record_keys": record_keys()} if cellkey else {})))
     forms = _forms_input(year)
     if forms is not None:

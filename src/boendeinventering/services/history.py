@@ -97,22 +97,25 @@ def _persons_of(year: int, mapping: Mapping, stays: pl.DataFrame | None = None,
                         mapping, year, reference_date)
 
 
-def year_over_year_tables(year: int, mapping: Mapping, *, stays: pl.DataFrame | None = None,
-                          payments: pl.DataFrame | None = None, reference_date: dt.date | None = None,
-                          record_keys=None) -> dict[str, Table]:
+def year_over_year_tables(year: int, mapping: Mapping, *, persons: dict[str, pl.DataFrame] | None = None,
+                          stays: pl.DataFrame | None = None, payments: pl.DataFrame | None = None,
+                          reference_date: dt.date | None = None, record_keys=None) -> dict[str, Table]:
     """SPEC 8's tables (and length of stay) for the report of ``year``.
 
-    ``stays``/``payments``: the year's own frames when the caller has loaded them already
-    (figures.build_report), so they are not read twice. Earlier years use their own 31 December
-    as reference date; only their persons and situations are used, not their ages."""
-    persons = {year: _persons_of(year, mapping, stays, payments, reference_date)}
+    ``persons``: the year's own persons as the year's tables found them (measure.compute_year,
+    figures.build_report), so the year is not classified again. Else ``stays``/``payments``: the
+    year's own frames when the caller has loaded them already, so they are not read twice; else
+    they are read. Earlier years use their own 31 December as reference date; only their persons
+    and situations are used, not their ages."""
+    own = persons if persons is not None else _persons_of(year, mapping, stays, payments, reference_date)
+    persons_by_year = {year: own}
     for x in years_for(year)[:-1]:
-        persons[x] = _persons_of(x, mapping)
-    log.info("history year=%s years=%s", year, sorted(persons))
-    tables = flow_tables(persons, year, record_keys)
-    changed = key_change(year, [x for x in (year - 1, year - 2) if x in persons])
+        persons_by_year[x] = _persons_of(x, mapping)
+    log.info("history year=%s years=%s", year, sorted(persons_by_year))
+    tables = flow_tables(persons_by_year, year, record_keys)
+    changed = key_change(year, [x for x in (year - 1, year - 2) if x in persons_by_year])
     if not changed:
-        tables.update(exits_tables(persons, year, record_keys))
+        tables.update(exits_tables(persons_by_year, year, record_keys))
     else:
         # Another key gives every person another pseudonym: flows would show everyone as new
         # and nobody as continuing. No flows, rather than wrong ones (docs/gallring.md).
