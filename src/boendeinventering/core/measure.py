@@ -261,7 +261,8 @@ def year_persons(stays: pl.DataFrame, payments: pl.DataFrame, mapping: Mapping, 
     return _persons_of_year(counted, pays_c, attrs)
 
 
-def _persons_of_year(counted: pl.DataFrame, pays_c: pl.DataFrame, attrs: pl.DataFrame | None) -> dict[str, pl.DataFrame]:
+def _persons_of_year(counted: pl.DataFrame, pays_c: pl.DataFrame,
+                     attrs: pl.DataFrame | None) -> dict[str, pl.DataFrame]:
     """year_persons' frames from the year's counted stays and classified payments (only their
     situation-1 rows are read) and ``attrs``: sex and age band of (at least) every person of
     A(Y), or None for none."""
@@ -299,7 +300,8 @@ def _person_attributes(stays_y: pl.DataFrame, pays_y: pl.DataFrame, ref: dt.date
     columns (Polars' fast path; an expression inside agg is evaluated group by group)."""
     parts = [stays_y.lazy().select("person", pl.col("start_date").alias("date"), "sex", "birth_date"),
              pays_y.lazy().select("person", pl.col("payment_date").alias("date"), "sex", "birth_date")]
-    low, high = pl.concat(parts).select(low=pl.col("birth_date").min(), high=pl.col("birth_date").max()).collect().row(0)
+    births = pl.concat(parts).select(low=pl.col("birth_date").min(), high=pl.col("birth_date").max())
+    low, high = births.collect().row(0)
     if low is not None and (low < _BIRTH_MIN or high > _BIRTH_MAX):
         raise ValueError("Orimligt födelsedatum i underlaget (före år 600 eller efter år 3000).")
     day = pl.col("date").cast(pl.Int64) + _SHIFT  # positive for any date after year -900
