@@ -163,7 +163,8 @@ def compute_year(
         *_payments_by_attribute(pays_c, attrs),
         occupancy_table(stays_c, places, codes, year),
     ]
-    return YearFigures({table.id: table for table in tables}, _persons_of_year(counted, pays_c, attrs))
+    acute_payers = pays_c.filter(pl.col("situation") == 1).select("person")
+    return YearFigures({table.id: table for table in tables}, _persons_of_year(counted, acute_payers, attrs))
 
 
 def stays_in_year(year: int) -> pl.Expr:
@@ -183,7 +184,7 @@ def _classified_year(stays: pl.DataFrame, payments: pl.DataFrame, debt_cases: pl
 
     One place for the year rule, the mapping and the nights of Y, shared by compute_tables and
     year_persons (the year-over-year flows), so the rules are written once."""
-    first, last, next_first = dt.date(year, 1, 1), dt.date(year, 12, 31), dt.date(year + 1, 1, 1)
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     stays_y = stays.filter(stays_in_year(year))
     pays_y = payments.filter(dated_in_year("payment_date", year))
     debt_y = None if debt_cases is None else debt_cases.filter(dated_in_year("received_date", year))
@@ -194,22 +195,29 @@ def _classified_year(stays: pl.DataFrame, payments: pl.DataFrame, debt_cases: pl
     places = places.filter(
         (pl.col("from_date") <= last) & (pl.col("to_date").is_null() | (pl.col("to_date") >= first))
     )
-    names = [
-        *stays_y.get_column("insats").unique(maintain_order=True).to_list(),
-        *pays_y.get_column("purpose").unique(maintain_order=True).to_list(),
-        *places.get_column("kod").unique(maintain_order=True).to_list(),
-    ]
+    names = [*_names(stays_y, "insats"), *_names(pays_y, "purpose"), *_names(places, "kod")]
     codes = lookup_codes(names, mapping)  # raises UnmappedNamesError
 
+    stays_c = _classified_stays(stays_y, codes, year)
+    pays_c = with_codes(pays_y, "purpose", codes, CODE_ENUM).with_columns(**_household_columns())
+    return stays_y, pays_y, debt_y, stays_c, pays_c, places, codes
+
+
+def _names(frame: pl.DataFrame, column: str) -> list[str]:
+    return frame.get_column(column).unique(maintain_order=True).to_list()
+
+
+def _classified_stays(stays_y: pl.DataFrame, codes: dict[str, str], year: int) -> pl.DataFrame:
+    """The year's stays with kod, situation, nights in the year (a given ``nights`` wins) and
+    household identity."""
+    first, next_first = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
     start_in_year = pl.max_horizontal(pl.col("start_date"), pl.lit(first))
     end_in_year = pl.min_horizontal(pl.col("end_date").fill_null(next_first), pl.lit(next_first))
     computed_nights = (end_in_year - start_in_year).dt.total_days().clip(lower_bound=0)
-    stays_c = with_codes(stays_y, "insats", codes, CODE_ENUM).with_columns(
+    return with_codes(stays_y, "insats", codes, CODE_ENUM).with_columns(
         nights_y=pl.coalesce(pl.col("nights"), computed_nights).cast(pl.Int64),
         **_household_columns(),
     )
-    pays_c = with_codes(pays_y, "purpose", codes, CODE_ENUM).with_columns(**_household_columns())
-    return stays_y, pays_y, debt_y, stays_c, pays_c, places, codes
 
 
 def _acute_rows(counted: pl.DataFrame, pays_c: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
@@ -238,35 +246,37 @@ def year_persons(stays: pl.DataFrame, payments: pl.DataFrame, mapping: Mapping, 
     person, household, insats/purpose, the dates and nights, and nothing about sex or age is
     computed: that is what keeps five years within twice one year's time."""
     ref = reference_date or dt.date(year, 12, 31)
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    pays_in = payments.filter(pl.col("payment_date").is_between(first, last))
-    # Only situation-1 payments count here (A(Y)), so only they are classified; every name of the
-    # year is still looked up first, so an unmapped one blocks exactly as in compute_tables.
-    stay_names = stays.filter(
-        (pl.col("start_date") <= last) & (pl.col("end_date").is_null() | (pl.col("end_date") >= first))
-    ).get_column("insats").unique(maintain_order=True).to_list()
-    codes = lookup_codes([*stay_names, *pays_in.get_column("purpose").unique(maintain_order=True).to_list()],
-                         mapping)
+    stays_y = stays.filter(stays_in_year(year))
+    pays_y = payments.filter(dated_in_year("payment_date", year))
+    # Every name of the year is looked up, so an unmapped one blocks exactly as in compute_tables.
+    codes = lookup_codes([*_names(stays_y, "insats"), *_names(pays_y, "purpose")], mapping)
+    counted = _classified_stays(stays_y, codes, year).filter(pl.col("situation").is_not_null())
+    # Only situation-1 payments count here (A(Y)): those whose purpose maps to situation 1, so
+    # they need no classification of their own.
     acute_names = [name for name, code in codes.items() if taxonomy.situation_of(code) == 1]
-    stays_y, _, _, stays_c, pays_c, _, _ = _classified_year(
-        stays, pays_in.filter(pl.col("purpose").is_in(acute_names)), None, mapping, year)
-    counted = stays_c.filter(pl.col("situation").is_not_null())
+    acute_payers = pays_y.filter(pl.col("purpose").is_in(acute_names)).select("person")
     if not attributes:
-        return _persons_of_year(counted, pays_c, None)
-    acute = _acute_rows(counted, pays_c, ["person"]).unique()
+        return _persons_of_year(counted, acute_payers, None)
+    acute = _acute_persons(counted, acute_payers)
     # Only A(Y)'s rows, but all of them (any code): a person's attributes depend on that
     # person's rows alone.
     attrs = _person_attributes(stays_y.join(acute, on="person", how="semi"),
-                               pays_in.join(acute, on="person", how="semi"), ref)
-    return _persons_of_year(counted, pays_c, attrs)
+                               pays_y.join(acute, on="person", how="semi"), ref)
+    return _persons_of_year(counted, acute_payers, attrs)
 
 
-def _persons_of_year(counted: pl.DataFrame, pays_c: pl.DataFrame,
+def _acute_persons(counted: pl.DataFrame, acute_payers: pl.DataFrame) -> pl.DataFrame:
+    """A(Y), each person once: of the situation-1 stays and of ``acute_payers`` (the persons of
+    the year's situation-1 payments)."""
+    stays_1 = counted.filter(pl.col("situation") == 1).select("person")
+    return pl.concat([stays_1, acute_payers.select("person")]).unique()
+
+
+def _persons_of_year(counted: pl.DataFrame, acute_payers: pl.DataFrame,
                      attrs: pl.DataFrame | None) -> dict[str, pl.DataFrame]:
-    """year_persons' frames from the year's counted stays and classified payments (only their
-    situation-1 rows are read) and ``attrs``: sex and age band of (at least) every person of
-    A(Y), or None for none."""
-    acute = _acute_rows(counted, pays_c, ["person"]).unique()  # A(Y): each person once
+    """year_persons' frames from the year's counted stays, the persons of its situation-1
+    payments and ``attrs``: sex and age band of (at least) every person of A(Y), or None."""
+    acute = _acute_persons(counted, acute_payers)
     if attrs is None:
         attrs = pl.DataFrame(schema={"person": pl.Int64, "sex": pl.Utf8, "age_band": pl.Utf8})
     else:
