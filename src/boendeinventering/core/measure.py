@@ -207,9 +207,9 @@ def _names(frame: pl.DataFrame, column: str) -> list[str]:
     return frame.get_column(column).unique(maintain_order=True).to_list()
 
 
-def _classified_stays(stays_y: pl.DataFrame, codes: dict[str, str], year: int) -> pl.DataFrame:
+def _classified_stays(stays_y, codes: dict[str, str], year: int):
     """The year's stays with kod, situation, nights in the year (a given ``nights`` wins) and
-    household identity."""
+    household identity; a DataFrame or a LazyFrame, as given."""
     first, next_first = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
     start_in_year = pl.max_horizontal(pl.col("start_date"), pl.lit(first))
     end_in_year = pl.min_horizontal(pl.col("end_date").fill_null(next_first), pl.lit(next_first))
@@ -250,14 +250,19 @@ def year_persons(stays: pl.DataFrame, payments: pl.DataFrame, mapping: Mapping, 
     pays_y = payments.filter(dated_in_year("payment_date", year))
     # Every name of the year is looked up, so an unmapped one blocks exactly as in compute_tables.
     codes = lookup_codes([*_names(stays_y, "insats"), *_names(pays_y, "purpose")], mapping)
-    counted = _classified_stays(stays_y, codes, year).filter(pl.col("situation").is_not_null())
     # Only situation-1 payments count here (A(Y)): those whose purpose maps to situation 1, so
     # they need no classification of their own.
     acute_names = [name for name, code in codes.items() if taxonomy.situation_of(code) == 1]
-    acute_payers = pays_y.filter(pl.col("purpose").is_in(acute_names)).select("person")
     if not attributes:
-        return _persons_of_year(counted, acute_payers, None)
-    acute = _acute_persons(counted, acute_payers)
+        # One plan for the three frames, so Polars classifies the stays once for all of them
+        # and runs them side by side: most of an earlier year's cost in a five-year report.
+        counted_plan = _classified_stays(stays_y.lazy(), codes, year).filter(pl.col("situation").is_not_null())
+        payers_plan = pays_y.lazy().filter(pl.col("purpose").is_in(acute_names)).select("person")
+        acute, situations, stays_of_year = pl.collect_all(_persons_plans(counted_plan, payers_plan))
+        return {"acute": acute, "situations": situations, "stays": stays_of_year, "attributes": _NO_ATTRIBUTES}
+    counted = _classified_stays(stays_y, codes, year).filter(pl.col("situation").is_not_null())
+    acute_payers = pays_y.filter(pl.col("purpose").is_in(acute_names)).select("person")
+    acute = _persons_plans(counted, acute_payers)[0]
     # Only A(Y)'s rows, but all of them (any code): a person's attributes depend on that
     # person's rows alone.
     attrs = _person_attributes(stays_y.join(acute, on="person", how="semi"),
@@ -265,27 +270,31 @@ def year_persons(stays: pl.DataFrame, payments: pl.DataFrame, mapping: Mapping, 
     return _persons_of_year(counted, acute_payers, attrs)
 
 
-def _acute_persons(counted: pl.DataFrame, acute_payers: pl.DataFrame) -> pl.DataFrame:
-    """A(Y), each person once: of the situation-1 stays and of ``acute_payers`` (the persons of
-    the year's situation-1 payments)."""
+_NO_ATTRIBUTES = pl.DataFrame(schema={"person": pl.Int64, "sex": pl.Utf8, "age_band": pl.Utf8})
+
+
+def _persons_plans(counted, acute_payers) -> tuple:
+    """A(Y) (each person once), S1-S3(Y) (each person and situation once) and the counted stays'
+    columns the flows read, from the year's counted stays and the persons of its situation-1
+    payments; eager frames in, eager frames out, or lazy ones."""
     stays_1 = counted.filter(pl.col("situation") == 1).select("person")
-    return pl.concat([stays_1, acute_payers.select("person")]).unique()
+    return (
+        pl.concat([stays_1, acute_payers.select("person")]).unique(),
+        counted.select("person", "situation").unique(),
+        counted.select("person", "kod", "situation", "start_date", "end_date", "nights_y"),
+    )
 
 
 def _persons_of_year(counted: pl.DataFrame, acute_payers: pl.DataFrame,
-                     attrs: pl.DataFrame | None) -> dict[str, pl.DataFrame]:
+                     attrs: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """year_persons' frames from the year's counted stays, the persons of its situation-1
-    payments and ``attrs``: sex and age band of (at least) every person of A(Y), or None."""
-    acute = _acute_persons(counted, acute_payers)
-    if attrs is None:
-        attrs = pl.DataFrame(schema={"person": pl.Int64, "sex": pl.Utf8, "age_band": pl.Utf8})
-    else:
-        attrs = attrs.join(acute, on="person", how="semi")
-        acute = acute.join(attrs, on="person", how="left")
+    payments and ``attrs``: sex and age band of (at least) every person of A(Y)."""
+    acute, situations, stays_of_year = _persons_plans(counted, acute_payers)
+    attrs = attrs.join(acute, on="person", how="semi")
     return {
-        "acute": acute,
-        "situations": counted.select("person", "situation").unique(),
-        "stays": counted.select("person", "kod", "situation", "start_date", "end_date", "nights_y"),
+        "acute": acute.join(attrs, on="person", how="left"),
+        "situations": situations,
+        "stays": stays_of_year,
         "attributes": attrs,
     }
 
