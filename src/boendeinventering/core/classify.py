@@ -198,8 +198,10 @@ def with_codes(
     may be ``CODE_ENUM``, which groups and sorts faster than text."""
     situations = {code: taxonomy.situation_of(code) for code in taxonomy.STANDARD_CODES}
     kod = pl.col(name_column).replace_strict(codes, default=None, return_dtype=kod_dtype)
+    # The codes as they are (an Enum's values are matched as text): casting them to text first
+    # made a text copy of every row's code (a third of with_codes' time on 650,000 payments).
     return frame.with_columns(kod.alias("kod")).with_columns(
-        pl.col("kod").cast(pl.Utf8).replace_strict(situations, default=None, return_dtype=pl.Int64).alias("situation")
+        pl.col("kod").replace_strict(situations, default=None, return_dtype=pl.Int64).alias("situation")
     )
 
 
