@@ -260,3 +260,28 @@ def test_year_persons_are_the_persons_of_the_year_tables(seed):
     assert persons["acute"].group_by("sex").len().sort("sex").rows() == sorted(acute_by_sex.items())
     by_situation = {r["situation"]: r["persons"] for r in tables["persons_by_situation"].rows}
     assert dict(persons["situations"].group_by("situation").len().rows()) == by_situation
+
+
+def test_exits_are_the_same_when_both_years_hold_the_same_stay():
+    """exits_tables joins Y-1's and Y's counted stays without removing repeated rows (a stay in
+    both years' extracts, with its nights given, is the same row twice): q9 and q10 must be what
+    the rows taken once give."""
+    from boendeinventering.core.flows import exits_tables
+
+    stays = [
+        stay(1, "Skyddat", D(2024, 3, 1), D(2024, 11, 1), nights=20),
+        stay(1, "Akuten", D(2024, 11, 1), D(2025, 2, 1), nights=9),
+        stay(2, "Kontraktet", D(2023, 6, 1), D(2024, 12, 1), nights=30),
+        stay(2, "Stödet", D(2024, 12, 20), D(2025, 3, 1), nights=5),
+        stay(3, "Kontraktet", D(2024, 1, 1), D(2024, 8, 1), nights=3),
+        stay(4, "Skyddat", D(2024, 5, 1), D(2024, 6, 1), nights=4),
+        stay(4, "Kontraktet", D(2024, 12, 1), nights=7),
+    ]
+    years = {2024: year_of(2024, stays), 2025: year_of(2025, stays)}
+    both = pl.concat([years[2024]["stays"], years[2025]["stays"]])
+    assert both.height > both.unique().height  # the repeated rows are there
+    got = exits_tables(years, 2025)
+    assert got["after_protected_housing"] == after_protected_housing(both.unique(), 2024)
+    assert got["social_contract_exits"] == social_contract_exits(both.unique(), 2024)
+    assert rows(got["after_protected_housing"])[("acute",)]["persons"] == 1
+    assert rows(got["social_contract_exits"])[("to_situation_2",)]["persons"] == 1
