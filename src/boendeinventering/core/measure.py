@@ -121,6 +121,11 @@ def compute_year(
     counted = stays_c.filter(pl.col("situation").is_not_null())
     attrs = _person_attributes(stays_y, pays_y, ref)
     counted_attrs = counted.drop("sex", "birth_date").join(attrs, on="person", how="left")
+    # A(Y)'s rows and persons, found once for its three tables and the flows (a filter of every
+    # payment each time, at national scale)
+    acute_rows = _acute_rows(counted, pays_c, _acute_columns(record_keys is not None))
+    acute_persons = acute_rows.select("person", *([_KEY_PERSON] if record_keys is not None else [])).unique()
+    acute_attrs = acute_persons.join(attrs, on="person", how="left")
 
     tables = [
         _people_table(
@@ -146,7 +151,7 @@ def compute_year(
             "persons_by_situation_sex_age", "Personer per situation, kön och ålder",
             f"Ålder i hela år den {ref.isoformat()}. Ålder 'okänd' när födelseår saknas.",
         ),
-        _acute_by_sex(counted, pays_c, attrs),
+        _acute_by_sex(acute_attrs),
         _payments_table(pays_c),
         _debt_table(debt_y, record_keys),
         _discharge_table(counted, ref),
@@ -158,13 +163,14 @@ def compute_year(
             f"Ålder i hela år den {ref.isoformat()}, i grova grupper så att uppgifterna kan redovisas utan att "
             "enskilda pekas ut. Varje person räknas en gång per boendeform.",
         ),
-        _acute_by_sex_age(counted, pays_c, attrs),
-        _acute_households(counted, pays_c),
+        _acute_by_sex_age(acute_attrs),
+        _acute_households(acute_rows),
         *_payments_by_attribute(pays_c, attrs),
         occupancy_table(stays_c, places, codes, year),
     ]
-    acute_payers = pays_c.filter(pl.col("situation") == 1).select("person")
-    return YearFigures({table.id: table for table in tables}, _persons_of_year(counted, acute_payers, attrs))
+    persons = _with_attributes(acute_persons.select("person"), counted.select("person", "situation").unique(),
+                               _counted_stays(counted), attrs)
+    return YearFigures({table.id: table for table in tables}, persons)
 
 
 def stays_in_year(year: int) -> pl.Expr:
@@ -220,6 +226,11 @@ def _classified_stays(stays_y, codes: dict[str, str], year: int):
     )
 
 
+def _acute_columns(keyed: bool) -> list[str]:
+    columns = ["person", "hh_is_person", "hh_id", "children"]
+    return [*columns, _KEY_PERSON, _KEY_HOUSEHOLD, _KEY_CHILDREN] if keyed else columns
+
+
 def _acute_rows(counted: pl.DataFrame, pays_c: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
     """A(Y)'s rows (SPEC 6/8): situation-1 stays and situation-1 payments, the given columns;
     ``.unique()`` of person columns gives A(Y)'s persons once each."""
@@ -262,12 +273,12 @@ def year_persons(stays: pl.DataFrame, payments: pl.DataFrame, mapping: Mapping, 
         return {"acute": acute, "situations": situations, "stays": stays_of_year, "attributes": _NO_ATTRIBUTES}
     counted = _classified_stays(stays_y, codes, year).filter(pl.col("situation").is_not_null())
     acute_payers = pays_y.filter(pl.col("purpose").is_in(acute_names)).select("person")
-    acute = _persons_plans(counted, acute_payers)[0]
+    acute, situations, stays_of_year = _persons_plans(counted, acute_payers)
     # Only A(Y)'s rows, but all of them (any code): a person's attributes depend on that
     # person's rows alone.
     attrs = _person_attributes(stays_y.join(acute, on="person", how="semi"),
                                pays_y.join(acute, on="person", how="semi"), ref)
-    return _persons_of_year(counted, acute_payers, attrs)
+    return _with_attributes(acute, situations, stays_of_year, attrs)
 
 
 _NO_ATTRIBUTES = pl.DataFrame(schema={"person": pl.Int64, "sex": pl.Utf8, "age_band": pl.Utf8})
@@ -281,15 +292,18 @@ def _persons_plans(counted, acute_payers) -> tuple:
     return (
         pl.concat([stays_1, acute_payers.select("person")]).unique(),
         counted.select("person", "situation").unique(),
-        counted.select("person", "kod", "situation", "start_date", "end_date", "nights_y"),
+        _counted_stays(counted),
     )
 
 
-def _persons_of_year(counted: pl.DataFrame, acute_payers: pl.DataFrame,
+def _counted_stays(counted):
+    return counted.select("person", "kod", "situation", "start_date", "end_date", "nights_y")
+
+
+def _with_attributes(acute: pl.DataFrame, situations: pl.DataFrame, stays_of_year: pl.DataFrame,
                      attrs: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """year_persons' frames from the year's counted stays, the persons of its situation-1
-    payments and ``attrs``: sex and age band of (at least) every person of A(Y)."""
-    acute, situations, stays_of_year = _persons_plans(counted, acute_payers)
+    """year_persons' frames, given A(Y), S1-S3(Y), the counted stays and ``attrs``: sex and age
+    band of (at least) every person of A(Y)."""
     attrs = attrs.join(acute, on="person", how="semi")
     return {
         "acute": acute.join(attrs, on="person", how="left"),
@@ -440,12 +454,11 @@ def _persons_by(frame: pl.DataFrame, keys: list[str], table_id: str, title: str,
     return _table(table_id, title, keys, ["persons"], data, note)
 
 
-def _acute_by_sex(counted: pl.DataFrame, pays_c: pl.DataFrame, attrs: pl.DataFrame) -> Table:
-    cols = ["person", _KEY_PERSON] if _KEY_PERSON in counted.columns else ["person"]
-    # once per person: a person with a stay and a payment, or several payments, is one person
-    persons = _acute_rows(counted, pays_c, cols).unique()
-    keyed = {_ck("persons"): _key_sum(_KEY_PERSON)} if len(cols) == 2 else {}
-    data = persons.join(attrs, on="person", how="left").group_by("sex").agg(persons=pl.len(), **keyed)
+def _acute_by_sex(acute_attrs: pl.DataFrame) -> Table:
+    """``acute_attrs``: A(Y), once per person (a person with a stay and a payment, or several
+    payments, is one person), with sex and age band."""
+    keyed = {_ck("persons"): _key_sum(_KEY_PERSON)} if _KEY_PERSON in acute_attrs.columns else {}
+    data = acute_attrs.group_by("sex").agg(persons=pl.len(), **keyed)
     return _table(
         "acute_persons_by_sex", "Personer i akut hemlöshet per kön", ["sex"], ["persons"], data,
         "Personer med insats i situation 1 eller utbetalning till ett ändamål i situation 1 under året; "
@@ -605,11 +618,9 @@ def _households_with_children(counted: pl.DataFrame) -> Table:
 
 
 
-def _acute_by_sex_age(counted: pl.DataFrame, pays_c: pl.DataFrame, attrs: pl.DataFrame) -> Table:
-    cols = ["person", _KEY_PERSON] if _KEY_PERSON in counted.columns else ["person"]
-    persons = _acute_rows(counted, pays_c, cols).unique()
-    keyed = {_ck("persons"): _key_sum(_KEY_PERSON)} if len(cols) == 2 else {}
-    data = persons.join(attrs, on="person", how="left").group_by("sex", "age_band").agg(persons=pl.len(), **keyed)
+def _acute_by_sex_age(acute_attrs: pl.DataFrame) -> Table:
+    keyed = {_ck("persons"): _key_sum(_KEY_PERSON)} if _KEY_PERSON in acute_attrs.columns else {}
+    data = acute_attrs.group_by("sex", "age_band").agg(persons=pl.len(), **keyed)
     return _table(
         "acute_persons_by_sex_age", "Personer i akut hemlöshet per kön och ålder", ["sex", "age_band"], ["persons"],
         data,
@@ -618,12 +629,9 @@ def _acute_by_sex_age(counted: pl.DataFrame, pays_c: pl.DataFrame, attrs: pl.Dat
     )
 
 
-def _acute_households(counted: pl.DataFrame, pays_c: pl.DataFrame) -> Table:
-    keyed = _KEY_PERSON in counted.columns
-    cols = ["person", "hh_is_person", "hh_id", "children"]
-    if keyed:
-        cols += [_KEY_PERSON, _KEY_HOUSEHOLD, _KEY_CHILDREN]
-    rows = _acute_rows(counted, pays_c, cols)
+def _acute_households(rows: pl.DataFrame) -> Table:
+    """``rows``: A(Y)'s rows (_acute_rows) with _acute_columns."""
+    keyed = _KEY_PERSON in rows.columns
     persons = rows.select(persons=pl.col("person").n_unique(),
                           **({_ck("persons"): _distinct_person_keys()} if keyed else {}))
     households = _with_children_measures(_household_level(rows, []), [], keyed)
