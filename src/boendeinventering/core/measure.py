@@ -126,6 +126,8 @@ def compute_year(
     acute_rows = _acute_rows(counted, pays_c, _acute_columns(record_keys is not None))
     acute_persons = acute_rows.select("person", *([_KEY_PERSON] if record_keys is not None else [])).unique()
     acute_attrs = acute_persons.join(attrs, on="person", how="left")
+    acute_households = _acute_households(acute_rows)
+    del acute_rows  # (millions of payment rows at national scale: not kept through the other tables)
 
     tables = [
         _people_table(
@@ -164,7 +166,7 @@ def compute_year(
             "enskilda pekas ut. Varje person räknas en gång per boendeform.",
         ),
         _acute_by_sex_age(acute_attrs),
-        _acute_households(acute_rows),
+        acute_households,
         *_payments_by_attribute(pays_c, attrs),
         occupancy_table(stays_c, places, codes, year),
     ]
