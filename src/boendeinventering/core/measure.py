@@ -128,6 +128,7 @@ def compute_year(
     acute_attrs = acute_persons.join(attrs, on="person", how="left")
     acute_households = _acute_households(acute_rows)
     del acute_rows  # (millions of payment rows at national scale: not kept through the other tables)
+    counted_pays = _counted_payments(pays_c)  # once for the three payment tables
 
     tables = [
         _people_table(
@@ -154,7 +155,7 @@ def compute_year(
             f"Ålder i hela år den {ref.isoformat()}. Ålder 'okänd' när födelseår saknas.",
         ),
         _acute_by_sex(acute_attrs),
-        _payments_table(pays_c),
+        _payments_table(counted_pays),
         _debt_table(debt_y, record_keys),
         _discharge_table(counted, ref),
         _discharge_total(counted, ref),
@@ -167,7 +168,7 @@ def compute_year(
         ),
         _acute_by_sex_age(acute_attrs),
         acute_households,
-        *_payments_by_attribute(pays_c, attrs),
+        *_payments_by_attribute(counted_pays, attrs),
         occupancy_table(stays_c, places, codes, year),
     ]
     persons = _with_attributes(acute_persons.select("person"), counted.select("person", "situation").unique(),
@@ -468,8 +469,13 @@ def _acute_by_sex(acute_attrs: pl.DataFrame) -> Table:
     )
 
 
-def _payments_table(pays_c: pl.DataFrame) -> Table:
-    counted = pays_c.filter(pl.col("kod").is_not_null() & ~pl.col("kod").is_in(list(taxonomy.NOT_COUNTED_CODES)))
+def _counted_payments(pays_c: pl.DataFrame) -> pl.DataFrame:
+    """The payments the payment tables count: a standard code, and not one of NOT_COUNTED_CODES."""
+    return pays_c.filter(pl.col("kod").is_not_null() & ~pl.col("kod").is_in(list(taxonomy.NOT_COUNTED_CODES)))
+
+
+def _payments_table(counted: pl.DataFrame) -> Table:
+    """``counted``: _counted_payments."""
     data = _group_measures(counted, ["kod"], {"amount": "amount", "nights": "nights"})
     return _table(
         "payments_by_purpose", "Utbetalningar av ekonomiskt bistånd per ändamål", ["kod"],
@@ -649,8 +655,8 @@ def _acute_households(rows: pl.DataFrame) -> Table:
     )
 
 
-def _payments_by_attribute(pays_c: pl.DataFrame, attrs: pl.DataFrame) -> list[Table]:
-    counted = pays_c.filter(pl.col("kod").is_not_null() & ~pl.col("kod").is_in(list(taxonomy.NOT_COUNTED_CODES)))
+def _payments_by_attribute(counted: pl.DataFrame, attrs: pl.DataFrame) -> list[Table]:
+    """``counted``: _counted_payments."""
     with_attrs = counted.drop("sex", "birth_date").join(attrs, on="person", how="left").with_columns(
         age_group=_age_group(pl.col("age_band"))
     )
