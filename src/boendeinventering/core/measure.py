@@ -95,8 +95,8 @@ def compute_year(
 
     ``persons`` equals ``year_persons(stays, payments, mapping, year, reference_date)``, taken
     from the rows, codes and sex/age this computation has already made: the year's own report
-    needs both, and classifying the year and finding every person's sex and age a second time
-    for the flows was a third of the export's work (docs/benchmarks.md, "Stop 8").
+    needs both, and classifying the year and finding its persons' sex and age a second time for
+    the flows was a fifth of the city year's report (docs/benchmarks.md, "Stop 8: the export").
 
     Raises UnmappedNamesError listing every unmapped ``insats`` and ``purpose`` among the rows
     of the year (with suggested codes); names on rows of other years do not block. Sex and
@@ -191,8 +191,8 @@ def _classified_year(stays: pl.DataFrame, payments: pl.DataFrame, debt_cases: pl
                      mapping: Mapping, year: int, places: pl.DataFrame | None = None):
     """The rows of year ``year`` (SPEC 1) and the stays and payments with their codes.
 
-    One place for the year rule, the mapping and the nights of Y, shared by compute_tables and
-    year_persons (the year-over-year flows), so the rules are written once."""
+    One place for the year rule, the mapping and (_classified_stays) the nights of Y, shared by
+    compute_tables and year_persons (the year-over-year flows), so the rules are written once."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     stays_y = stays.filter(stays_in_year(year))
     pays_y = payments.filter(dated_in_year("payment_date", year))
