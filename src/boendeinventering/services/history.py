@@ -1,8 +1,9 @@
 """Several inventory years side by side (SPEC 8): loads the years and adds core/flows' tables.
 
-Each year's persons come from that year's own imports (and untagged ones) via
-figures.load_year, classified with the mapping in force now, by the same code as the year's own
-tables (measure.year_persons). A year HAS DATA when an active ``insatser`` import is tagged with
+Each year's persons come from that year's own imports (and untagged ones), classified with the
+mapping in force now, by the same code as the year's own tables: the report's year hands over the
+persons its tables found (measure.compute_year), earlier years are read and classified here
+(measure.year_persons). A year HAS DATA when an active ``insatser`` import is tagged with
 it. Flows join persons on their keyed pseudonyms, so they assume that every year was imported
 with the installation's one key (docs/gallring.md).
 """
