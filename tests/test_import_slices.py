@@ -265,3 +265,30 @@ def test_bad_input_corpus_reads_alike_in_slices(case):
         assert sliced == whole
     else:
         assert sliced[0].equals(whole[0]) and sliced[1].equals(whole[1])
+
+
+def test_each_stored_surrogate_id_is_the_rows_own_pseudonym_across_slices(installed, tmp_path, settings):
+    """Slices hand the store local numbers of the pseudonyms, not the digests: every stored person
+    and household id must still be the Pseudonym row of that row's own identifier (personnummer
+    and other ids in their own namespaces, an empty household empty), however the slices fall."""
+    from boendeinventering.core.pseudonymise import pseudonymise
+    from boendeinventering.services import installation
+
+    header = "person_id;id_typ;hushall_id;enhet;insats;startdatum"
+    people = [(pnr(i % 5), "") for i in range(9)] + [(f"K-{i % 4}", "annat") for i in range(7)]
+    rows = [f"{p};{t};{'' if i % 3 == 0 else f'H{i % 4}'};Enheten;Hotell;2025-01-{1 + i % 28:02d}"
+            for i, (p, t) in enumerate(people)]
+    settings.BOINV_IMPORT_SLICE_ROWS = 3
+    outcome = import_extract("insatser", write_csv(tmp_path / "a.csv", header, rows), year=2025)
+    assert ImportData.objects.filter(batch=outcome.batch).count() > 3
+    stored = _stored(outcome.batch, "insatser").sort("row_no")
+    key = installation.key()
+    ids = pl.Series([p for p, _ in people])
+    expected_person = pl.select(pl.when(pl.Series([t for _, t in people]) == "annat")
+                                .then(pseudonymise(ids, key, "annat"))
+                                .otherwise(pseudonymise(ids, key, "pnr"))).to_series()
+    households = pl.Series([None if i % 3 == 0 else f"H{i % 4}" for i in range(len(people))], dtype=pl.Utf8)
+    assert stored["row_no"].to_list() == list(range(2, len(rows) + 2))
+    assert stored["person_digest"].to_list() == expected_person.to_list()
+    assert stored["household_digest"].to_list() == pseudonymise(households, key, "hushall").to_list()
+    assert Pseudonym.objects.count() == 5 + 4 + 4  # each person and household once

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -148,18 +149,22 @@ def validate_extract(kind: str, raw: RawTable, *, today: dt.date | None = None,
     today = today or dt.date.today()
     max_amount = (limits or ReadLimits()).max_amount
     cols = _definition_columns(spec, raw.frame)
-    table = _parsed_table(spec, cols, today)
-    checks = _fired_checks(table, _check_specs(spec, cols, today, max_amount), spec)
-    person, person_check = _person_ids(raw, cols, spec, today)
+    n = raw.frame.height
+    # The row digests are a Python loop that holds the GIL, while Polars lets go of it in its
+    # collects: a worker thread hashes while this one validates, so a second core is used.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="boinv-row-digests") as worker:
+        hashing = worker.submit(_row_hashes, kind, spec, cols, n, row_key or b"")
+        table = _parsed_table(spec, cols, today)
+        checks = _fired_checks(table, _check_specs(spec, cols, today, max_amount), spec)
+        person, person_check = _person_ids(raw, cols, spec, today)
+        hashes = hashing.result()  # the worker's exception, if any, is raised here
     if person_check is not None:
         checks.append(person_check)
 
     row_no = raw.row_numbers
     assert row_no is not None  # RawTable.__post_init__ always sets it
-    n = raw.frame.height
     invalid = pl.DataFrame({str(i): chk.mask for i, chk in enumerate(checks)}).select(
         pl.any_horizontal(pl.all())).to_series() if checks else pl.repeat(False, n, dtype=pl.Boolean, eager=True)
-    hashes = _row_hashes(kind, spec, cols, n, row_key or b"")
     if keep_identical_rows:
         duplicate = pl.repeat(False, n, dtype=pl.Boolean, eager=True)
     else:
