@@ -7,6 +7,8 @@ import hmac
 import logging
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from pathlib import Path
@@ -200,9 +202,9 @@ def _import_new(kind, path, digest, key, *, replace, skip_invalid, encoding, del
             result.unknown_columns = check.unknown
             yield result
 
-    with _spool_directory() as directory:
+    with _spool_directory() as directory, closing(_read_ahead(validated())) as results:
         spool = _Spool(Path(directory), kind)
-        merged = _spooled(kind, validated(), key, spool, skip_invalid=skip_invalid, say=say)
+        merged = _spooled(kind, results, key, spool, skip_invalid=skip_invalid, say=say)
         # a row identical to one of an earlier slice (validate_extract finds repeats within a slice)
         repeated = (pl.repeat(False, spool.rows, dtype=pl.Boolean, eager=True) if keep_identical_rows
                     else ~spool.all_digests().is_first_distinct())
@@ -232,6 +234,22 @@ def _import_new(kind, path, digest, key, *, replace, skip_invalid, encoding, del
                  f"importerade, {batch.rows_invalid} avvisade"
                  + (f", ersätter import {', '.join(map(str, outcome.replaced))}" if outcome.replaced else ""), ip=ip)
     return outcome
+
+
+_END = object()
+
+
+def _read_ahead(items: Iterator) -> Iterator:
+    """`items` in order, the next one made in a worker thread while the caller works on this one:
+    a slice is read and validated (mostly Polars, which lets go of the GIL) while the one before is
+    pseudonymised and spooled (mostly Python). An exception from `items` is raised where that item
+    would have come, after the items before it. At most two items exist at a time."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="boinv-read-ahead") as worker:
+        pending = worker.submit(next, items, _END)
+        while (item := pending.result()) is not _END:
+            pending = worker.submit(next, items, _END)
+            yield item
+            del item  # the caller's reference is the only one while the next item is made
 
 
 def _emptied(box: list, rest: Iterator) -> Iterator:
