@@ -575,7 +575,7 @@ class _Known:
         """Number new digests; their local numbers."""
         start = self.digests.len()
         self.digests = pl.concat([self.digests, digests.alias("digest")])
-        self.ids = pl.concat([self.ids, pl.repeat(None, digests.len(), dtype=pl.Int64, eager=True).alias("id")])
+        self.ids = self.ids.extend_constant(None, digests.len())
         return pl.arange(start, start + digests.len(), dtype=pl.UInt32, eager=True)
 
 

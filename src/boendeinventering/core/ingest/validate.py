@@ -168,7 +168,7 @@ def validate_extract(kind: str, raw: RawTable, *, today: dt.date | None = None,
     if keep_identical_rows:
         duplicate = pl.repeat(False, n, dtype=pl.Boolean, eager=True)
     else:
-        duplicate = hashes.is_duplicated() & ~hashes.is_first_distinct() & ~invalid
+        duplicate = ~hashes.is_first_distinct() & ~invalid  # a row with an equal row before it
     parsed = {c.name: table.get_column(_P + c.name) for c in spec.columns}
     valid = _validated_frame(kind, spec, parsed, person, row_no, hashes).filter(~invalid & ~duplicate)
     return ValidationResult(
