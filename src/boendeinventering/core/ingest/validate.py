@@ -192,8 +192,10 @@ def _definition_columns(spec: ex.Extract, frame: pl.DataFrame) -> dict[str, pl.S
     if missing:
         raise IngestError([Issue(1, c, None, R_MISSING_COLUMN) for c in missing])
     n = frame.height
+    # one contiguous chunk each: the reader's frame comes in many, and every eager select over a
+    # many-chunk frame costs a pass of its own (≈15 ms for a 200,000-row slice) on top of the work
     return {
-        c.name: (frame.get_column(c.name).cast(pl.Utf8) if c.name in frame.columns
+        c.name: (frame.get_column(c.name).cast(pl.Utf8).rechunk() if c.name in frame.columns
                  else pl.Series(c.name, [None] * n, dtype=pl.Utf8))
         for c in spec.columns
     }
