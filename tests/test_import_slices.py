@@ -265,3 +265,99 @@ def test_bad_input_corpus_reads_alike_in_slices(case):
         assert sliced == whole
     else:
         assert sliced[0].equals(whole[0]) and sliced[1].equals(whole[1])
+
+
+def test_each_stored_surrogate_id_is_the_rows_own_pseudonym_across_slices(installed, tmp_path, settings):
+    """Slices hand the store local numbers of the pseudonyms, not the digests: every stored person
+    and household id must still be the Pseudonym row of that row's own identifier (personnummer
+    and other ids in their own namespaces, an empty household empty), however the slices fall."""
+    from boendeinventering.core.pseudonymise import pseudonymise
+    from boendeinventering.services import installation
+
+    header = "person_id;id_typ;hushall_id;enhet;insats;startdatum"
+    people = [(pnr(i % 5), "") for i in range(9)] + [(f"K-{i % 4}", "annat") for i in range(7)]
+    rows = [f"{p};{t};{'' if i % 3 == 0 else f'H{i % 4}'};Enheten;Hotell;2025-01-{1 + i % 28:02d}"
+            for i, (p, t) in enumerate(people)]
+    settings.BOINV_IMPORT_SLICE_ROWS = 3
+    outcome = import_extract("insatser", write_csv(tmp_path / "a.csv", header, rows), year=2025)
+    assert ImportData.objects.filter(batch=outcome.batch).count() > 3
+    stored = _stored(outcome.batch, "insatser").sort("row_no")
+    key = installation.key()
+    ids = pl.Series([p for p, _ in people])
+    expected_person = pl.select(pl.when(pl.Series([t for _, t in people]) == "annat")
+                                .then(pseudonymise(ids, key, "annat"))
+                                .otherwise(pseudonymise(ids, key, "pnr"))).to_series()
+    households = pl.Series([None if i % 3 == 0 else f"H{i % 4}" for i in range(len(people))], dtype=pl.Utf8)
+    assert stored["row_no"].to_list() == list(range(2, len(rows) + 2))
+    assert stored["person_digest"].to_list() == expected_person.to_list()
+    assert stored["household_digest"].to_list() == pseudonymise(households, key, "hushall").to_list()
+    assert Pseudonym.objects.count() == 5 + 4 + 4  # each person and household once
+
+
+def test_read_ahead_gives_every_item_in_order_made_in_a_worker_thread():
+    import threading
+
+    from boendeinventering.services.imports import _read_ahead
+
+    made_in = []
+
+    def items():
+        for i in range(5):
+            made_in.append(threading.current_thread().name)
+            yield i
+
+    assert list(_read_ahead(items())) == [0, 1, 2, 3, 4]
+    assert made_in and all(name.startswith("boinv-read-ahead") for name in made_in)
+    assert list(_read_ahead(iter([]))) == []
+
+
+def test_read_ahead_raises_an_items_error_where_the_item_would_have_come():
+    from boendeinventering.services.imports import _read_ahead
+
+    def items():
+        yield 1
+        yield 2
+        raise IngestError("rad 9: för lång cell")
+
+    got = []
+    with pytest.raises(IngestError, match="för lång cell"):
+        for item in _read_ahead(items()):
+            got.append(item)
+    assert got == [1, 2]
+
+
+def test_read_ahead_closed_early_makes_at_most_one_item_more():
+    from contextlib import closing
+
+    from boendeinventering.services.imports import _read_ahead
+
+    made = []
+
+    def items():
+        for i in range(10):
+            made.append(i)
+            yield i
+
+    with closing(_read_ahead(items())) as ahead:
+        assert next(ahead) == 0
+    assert made in ([0], [0, 1])
+
+
+def test_a_failure_while_spooling_with_a_slice_read_ahead_leaves_nothing(installed, tmp_path, settings, monkeypatch):
+    from boendeinventering.services import imports
+    from boendeinventering.services.tasks import temp_dir
+
+    settings.BOINV_IMPORT_SLICE_ROWS = 2
+    real, calls = imports._pseudonymised_rows, []
+
+    def pseudonymised(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disken är full")
+        return real(*args)
+
+    monkeypatch.setattr(imports, "_pseudonymised_rows", pseudonymised)
+    with pytest.raises(RuntimeError, match="disken är full"):
+        import_extract("insatser", write_csv(tmp_path / "a.csv", STAY_HEADER, [_stay(i) for i in range(14)]))
+    _nothing_written()
+    assert not list(temp_dir().glob("boinv-import-*"))

@@ -444,3 +444,50 @@ def test_row_hash_is_keyed_blake2b_of_the_cells_as_read_in_definition_order():
         text = "\x1f".join(["utbetalningar"] + [cells.get(n, "") for n in names])
         expected.append(hashlib.blake2b(text.encode(), digest_size=16, key=key).hexdigest())
     assert result.valid["row_hash"].to_list() == expected
+
+
+def test_row_digests_hashed_beside_the_validation_equal_hashlib_in_every_hash_slice(monkeypatch):
+    """The digests are computed in a worker thread, in slices of _HASH_SLICE rows: all of them, in
+    row order, whatever else the row has (an invalid or repeated row keeps its place)."""
+    import hashlib
+
+    from boendeinventering.core.ingest import extracts, validate
+
+    monkeypatch.setattr(validate, "_HASH_SLICE", 2)
+    key = bytes(range(32))
+    rows = [f"{pnr(i)};2025-01-0{i + 1};{100 + i},50;Hotell" for i in range(5)]
+    rows[2] = f"{pnr(2)};2025-02-30;1;Hotell"  # invalid date
+    rows.append(rows[0])  # a repeat, left out as a duplicate
+    result = read_extract("utbetalningar", csv("person_id;utbetalningsdatum;belopp;andamal", rows),
+                          today=TODAY, row_key=key)
+    names = extracts.EXTRACTS["utbetalningar"].names
+    expected = {}
+    for row_no, row in enumerate(rows, start=2):
+        cells = dict(zip(["person_id", "utbetalningsdatum", "belopp", "andamal"], row.split(";")))
+        text = "\x1f".join(["utbetalningar"] + [cells.get(n, "") for n in names])
+        expected[row_no] = hashlib.blake2b(text.encode(), digest_size=16, key=key).hexdigest()
+    assert result.invalid_rows == [4] and result.duplicate_rows == [7]
+    assert dict(zip(result.valid["row_no"], result.valid["row_hash"])) == {
+        n: d for n, d in expected.items() if n not in (4, 7)}
+
+
+def test_an_error_while_hashing_rows_surfaces_from_the_validation(monkeypatch):
+    from boendeinventering.core.ingest import validate
+
+    def broken(*args):
+        raise MemoryError("inget minne kvar")
+
+    monkeypatch.setattr(validate, "_row_hashes", broken)
+    with pytest.raises(MemoryError, match="inget minne kvar"):
+        payments(payment())
+
+
+def test_an_error_in_the_validation_surfaces_while_rows_are_hashed(monkeypatch):
+    from boendeinventering.core.ingest import validate
+
+    def broken(*args):
+        raise RuntimeError("trasig kontroll")
+
+    monkeypatch.setattr(validate, "_fired_checks", broken)
+    with pytest.raises(RuntimeError, match="trasig kontroll"):
+        payments(payment())

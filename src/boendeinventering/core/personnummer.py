@@ -88,12 +88,12 @@ def _id_type_class(id_types: pl.Series | None, n: int) -> pl.Series:
         return pl.Series("cls", ["auto"] * n, dtype=pl.Utf8) if n else pl.Series("cls", [], pl.Utf8)
     if len(id_types) != n:
         raise ValueError("id_types måste ha lika många värden som ids")
-    norm = id_types.cast(pl.Utf8).str.to_lowercase().str.replace_all(r"[^a-zåäö]", "")
-    return (
-        norm.fill_null("")
-        .replace_strict(_ID_TYPE_CLASS, default="okand", return_dtype=pl.Utf8)
-        .alias("cls")
-    )
+    # a column of a few distinct values: each is normalised once, then mapped back
+    raw = id_types.cast(pl.Utf8).fill_null("")
+    distinct = raw.unique()
+    classes = (distinct.str.to_lowercase().str.replace_all(r"[^a-zåäö]", "")
+               .replace_strict(_ID_TYPE_CLASS, default="okand", return_dtype=pl.Utf8))
+    return raw.replace_strict(distinct, classes, return_dtype=pl.Utf8).alias("cls")
 
 
 def _digit(num: pl.Expr, pos: int) -> pl.Expr:

@@ -27,6 +27,7 @@ __all__ = [
     "load_key",
     "key_fingerprint",
     "pseudonymise",
+    "pseudonym_digests",
     "hmac_sha256_many",
 ]
 
@@ -129,18 +130,24 @@ def pseudonymise(values: pl.Series, key: bytes, namespace: str) -> pl.Series:
 
     Each distinct value is hashed once (extracts repeat persons on many rows), then mapped back.
     """
+    text = values.cast(pl.Utf8)
+    distinct = text.drop_nulls().unique()
+    hashed = pl.Series(pseudonym_digests(distinct.to_list(), key, namespace), dtype=pl.Binary).bin.encode("hex")
+    lookup = pl.DataFrame({"v": distinct, "h": hashed})
+    out = pl.DataFrame({"v": text}).join(lookup, on="v", how="left", maintain_order="left")
+    return out.get_column("h").alias(values.name)
+
+
+def pseudonym_digests(values: list[str], key: bytes, namespace: str) -> list[bytes]:
+    """The pseudonyms of ``values`` (each hashed as given, so pass distinct values) as raw
+    HMAC-SHA256 digests. For a caller that has the distinct values already and keeps its own
+    table of them (an import's slices), which spares `pseudonymise`'s second pass over them."""
     if not namespace or ":" in namespace:
         # "a" + "b:c" and "a:b" + "c" would give the same message.
         raise ValueError("namespace must be non-empty and must not contain ':'")
     if len(key) < 16:
         raise ValueError("key too short")
-    text = values.cast(pl.Utf8)
-    distinct = text.drop_nulls().unique()
-    digests = hmac_sha256_many(key, f"{namespace}:".encode(), distinct.to_list())
-    hashed = pl.Series(digests, dtype=pl.Binary).bin.encode("hex")
-    lookup = pl.DataFrame({"v": distinct, "h": hashed})
-    out = pl.DataFrame({"v": text}).join(lookup, on="v", how="left", maintain_order="left")
-    return out.get_column("h").alias(values.name)
+    return hmac_sha256_many(key, f"{namespace}:".encode(), values)
 
 
 def hmac_sha256_many(key: bytes, prefix: bytes, values: list[str]) -> list[bytes]:

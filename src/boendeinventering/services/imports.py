@@ -7,6 +7,8 @@ import hmac
 import logging
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from pathlib import Path
@@ -22,7 +24,7 @@ from boendeinventering.core.ingest.read import read_table_slices
 from boendeinventering.core.ingest.validate import ValidationResult
 from boendeinventering.core.report.labels import format_number_sv
 from boendeinventering.core.personnummer import mask_in_text
-from boendeinventering.core.pseudonymise import pseudonymise
+from boendeinventering.core.pseudonymise import pseudonym_digests
 from boendeinventering.core.taxonomy import EXTRACT_KINDS, normalise_name
 from boendeinventering.inventory.models import ImportBatch, Pseudonym
 from boendeinventering.services import audit, installation
@@ -200,9 +202,9 @@ def _import_new(kind, path, digest, key, *, replace, skip_invalid, encoding, del
             result.unknown_columns = check.unknown
             yield result
 
-    with _spool_directory() as directory:
+    with _spool_directory() as directory, closing(_read_ahead(validated())) as results:
         spool = _Spool(Path(directory), kind)
-        merged = _spooled(kind, validated(), key, spool, skip_invalid=skip_invalid, say=say)
+        merged = _spooled(kind, results, key, spool, skip_invalid=skip_invalid, say=say)
         # a row identical to one of an earlier slice (validate_extract finds repeats within a slice)
         repeated = (pl.repeat(False, spool.rows, dtype=pl.Boolean, eager=True) if keep_identical_rows
                     else ~spool.all_digests().is_first_distinct())
@@ -232,6 +234,22 @@ def _import_new(kind, path, digest, key, *, replace, skip_invalid, encoding, del
                  f"importerade, {batch.rows_invalid} avvisade"
                  + (f", ersätter import {', '.join(map(str, outcome.replaced))}" if outcome.replaced else ""), ip=ip)
     return outcome
+
+
+_END = object()
+
+
+def _read_ahead(items: Iterator) -> Iterator:
+    """`items` in order, the next one made in a worker thread while the caller works on this one:
+    a slice is read and validated (mostly Polars, which lets go of the GIL) while the one before is
+    pseudonymised and spooled (mostly Python). An exception from `items` is raised where that item
+    would have come, after the items before it. At most two items exist at a time."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="boinv-read-ahead") as worker:
+        pending = worker.submit(next, items, _END)
+        while (item := pending.result()) is not _END:
+            pending = worker.submit(next, items, _END)
+            yield item
+            del item  # the caller's reference is the only one while the next item is made
 
 
 def _emptied(box: list, rest: Iterator) -> Iterator:
@@ -390,7 +408,8 @@ class _Spool:
 
     def add(self, rows: pl.DataFrame) -> None:
         # Arrow IPC, uncompressed: a third of the time of Parquet with lz4 and a seventh of zstd's
-        # (measured), for about 270 bytes a row on disk, and the file lives only as long as the import
+        # (measured), for about 160 bytes a row on disk (local numbers, not digests: see _Known), and the
+        # file lives only as long as the import
         rows.write_ipc(self._path(len(self.digests)), compression="uncompressed")
         self.digests.append(rows["row_digest"])
         self.names |= _local_names(self.kind, rows)
@@ -542,67 +561,85 @@ def _issue_record(issue: Issue) -> dict:
 
 class _Known:
     """What earlier slices of the same file worked out, so a person on many slices is hashed and
-    looked up once: per namespace, identifier -> pseudonym, and pseudonym -> surrogate id. Held in
-    memory for one import only (the identifiers were read from the file into memory anyway)."""
+    looked up once. Every pseudonym (digest) found gets a local number, its place in `digests`;
+    the spooled rows hold those numbers, not 64-character digests, so the spool is smaller and the
+    surrogate ids are a gather rather than a join on text. Per namespace, identifier -> local
+    number; per local number, the surrogate id once looked up (null until then). Held in memory
+    for one import only (the identifiers were read from the file into memory anyway)."""
 
     def __init__(self) -> None:
-        self.pseudonyms: dict[str, pl.DataFrame] = {}
-        self.ids = pl.DataFrame(schema={"digest": pl.Utf8, "id": pl.Int64})
+        self.numbers: dict[str, pl.DataFrame] = {}
+        self.digests = pl.Series("digest", [], dtype=pl.Utf8)
+        self.ids = pl.Series("id", [], dtype=pl.Int64)
+
+    def add(self, digests: pl.Series) -> pl.Series:
+        """Number new digests; their local numbers."""
+        start = self.digests.len()
+        self.digests = pl.concat([self.digests, digests.alias("digest")])
+        self.ids = self.ids.extend_constant(None, digests.len())
+        return pl.arange(start, start + digests.len(), dtype=pl.UInt32, eager=True)
 
 
-def _digests(values: pl.Series, key: bytes, namespace: str, known: _Known) -> pl.Series:
+_REF = "_ref"  # suffix of a spooled column of local numbers (see _Known)
+
+
+def _numbers(values: pl.Series, key: bytes, namespace: str, known: _Known) -> pl.Series:
+    """Each value's local number (null for null); values not seen before are pseudonymised, once each."""
     text = values.cast(pl.Utf8)
-    table = known.pseudonyms.get(namespace, pl.DataFrame(schema={"v": pl.Utf8, "h": pl.Utf8}))
+    table = known.numbers.get(namespace, pl.DataFrame(schema={"v": pl.Utf8, "n": pl.UInt32}))
     distinct = text.drop_nulls().unique()
     new = distinct.filter(~distinct.is_in(table["v"].implode()))
     if new.len():
-        table = pl.concat([table, pl.DataFrame({"v": new, "h": pseudonymise(new, key, namespace)})])
-        known.pseudonyms[namespace] = table
-    return pl.DataFrame({"v": text}).join(table, on="v", how="left", maintain_order="left")["h"].alias(values.name)
+        hashed = pl.Series(pseudonym_digests(new.to_list(), key, namespace), dtype=pl.Binary).bin.encode("hex")
+        table = pl.concat([table, pl.DataFrame({"v": new, "n": known.add(hashed)})])
+        known.numbers[namespace] = table
+    return pl.DataFrame({"v": text}).join(table, on="v", how="left", maintain_order="left")["n"]
 
 
-def _person_digest(frame: pl.DataFrame, key: bytes, known: _Known) -> pl.Series:
+def _person_numbers(frame: pl.DataFrame, key: bytes, known: _Known) -> pl.Series:
     """Personnummer and other ids live in separate namespaces (SPEC 2)."""
     def ids_of(kind: str) -> pl.Series:
         return frame.select(pl.when(pl.col("id_kind") == kind).then(pl.col("person_id"))).to_series()
 
-    return _digests(ids_of("pnr"), key, "pnr", known).fill_null(_digests(ids_of("annat"), key, "annat", known))
+    return _numbers(ids_of("pnr"), key, "pnr", known).fill_null(_numbers(ids_of("annat"), key, "annat", known))
 
 
 def _pseudonymised_rows(kind: str, valid: pl.DataFrame, key: bytes, known: _Known) -> pl.DataFrame:
-    """Replace every identifier by its keyed digest; raw identifiers go no further than here."""
+    """Replace every identifier by (the local number of) its keyed digest; raw identifiers go no
+    further than here."""
     frame = valid.rename({"row_hash": "row_digest"})  # keyed already (read_extract's row_key)
     if kind == "platser":
         return frame  # facilities and places: no identifiers to replace
     if kind == "skuldradgivning":
         frame = frame.with_columns(
-            _digests(valid["case_id"], key, "arende", known).alias("case_digest"),
-            _person_digest(valid, key, known).alias("person_digest"),
+            _numbers(valid["case_id"], key, "arende", known).alias("case" + _REF),
+            _person_numbers(valid, key, known).alias("person" + _REF),
         ).drop("case_id", "person_id")
     else:
         frame = frame.with_columns(
-            _person_digest(valid, key, known).alias("person_digest"),
-            _digests(valid["household_id"], key, "hushall", known).alias("household_digest"),
+            _person_numbers(valid, key, known).alias("person" + _REF),
+            _numbers(valid["household_id"], key, "hushall", known).alias("household" + _REF),
         ).drop("person_id", "household_id")
     return frame
 
 
 def _attach_surrogates(frame: pl.DataFrame, known: _Known) -> pl.DataFrame:
-    """Map digests to integer surrogate ids (creating new ones): the fact tables store integers,
-    which are smaller and several times faster to read back than 64-character digests."""
-    digest_columns = [c for c in frame.columns if c.endswith("_digest") and c != "row_digest"]
-    if not digest_columns:  # the places register holds no identifiers
+    """Map local numbers to integer surrogate ids (creating new ones): the fact tables store
+    integers, which are smaller and several times faster to read back than 64-character digests."""
+    ref_columns = [c for c in frame.columns if c.endswith(_REF)]
+    if not ref_columns:  # the places register holds no identifiers
         return frame
     if frame.height:
-        wanted = pl.concat([frame[c] for c in digest_columns]).drop_nulls().unique().sort()
-        new = wanted.filter(~wanted.is_in(known.ids["digest"].implode()))
-        if new.len():
-            known.ids = pl.concat([known.ids, surrogate_ids(new)])
-    for column in digest_columns:
-        target = column.removesuffix("_digest")
-        frame = frame.join(known.ids.rename({"digest": column, "id": target}), on=column, how="left",
-                           maintain_order="left").drop(column)
-    return frame
+        wanted = pl.concat([frame[c] for c in ref_columns]).drop_nulls().unique()
+        missing = wanted.filter(known.ids.gather(wanted).is_null())
+        if missing.len():
+            digests = known.digests.gather(missing)
+            # looked up sorted, as the part's new digests always were: new persons get their ids in that order
+            found = surrogate_ids(digests.unique().sort())
+            ids = pl.DataFrame({"digest": digests}).join(found, on="digest", how="left", maintain_order="left")["id"]
+            known.ids = known.ids.scatter(missing, ids)
+    return frame.drop(ref_columns).with_columns(
+        known.ids.gather(frame[c]).alias(c.removesuffix(_REF)) for c in ref_columns)
 
 
 def surrogate_ids(digests: pl.Series) -> pl.DataFrame:
