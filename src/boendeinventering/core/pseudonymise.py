@@ -13,8 +13,10 @@ import os
 import pathlib
 import secrets
 import stat
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:  # imported where used: `boinv init` and every key check need no Polars (0.1 s)
+    import polars as pl
 
 __all__ = [
     "KEY_FILE_NAME",
@@ -129,6 +131,8 @@ def pseudonymise(values: pl.Series, key: bytes, namespace: str) -> pl.Series:
 
     Each distinct value is hashed once (extracts repeat persons on many rows), then mapped back.
     """
+    import polars as pl
+
     if not namespace or ":" in namespace:
         # "a" + "b:c" and "a:b" + "c" would give the same message.
         raise ValueError("namespace must be non-empty and must not contain ':'")
