@@ -116,6 +116,8 @@ def quick_history(batch_id: int | None) -> list[str] | None:
     """The history's lines read without Django, or None when the ORM path must answer: no such
     import (its message is the ORM path's), or the database could not be read this way."""
     settings = load_settings()
+    if not settings.USE_TZ:  # timestamps stored in local time: left to Django's conversion
+        return None
     try:
         batches = read_batches(settings, batch_id)
     except Exception:  # noqa: BLE001 - the ORM path answers, and words the failure as it always has
