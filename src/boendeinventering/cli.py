@@ -136,7 +136,10 @@ def main(argv: list[str] | None = None) -> int:
         try:
             # The settings are read (and checked) before any verb; Django is set up except for
             # the verbs that answer without it (cli_history.py), which set it up if they need it.
-            _load_settings() if args.command in WITHOUT_SETUP else _setup_django()
+            if args.command in WITHOUT_SETUP:
+                _load_settings()
+            else:
+                _setup_django()
         except ImproperlyConfigured as exc:  # a bad setting: one line, no traceback
             _err(str(exc))
             return EXIT_USAGE
