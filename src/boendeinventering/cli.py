@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 
@@ -13,10 +12,15 @@ from boendeinventering.cli_output import err as _err
 
 
 def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "boendeinventering.settings")
-    import django
+    from boendeinventering.cli_history import setup_django
 
-    django.setup()
+    setup_django()
+
+
+def _load_settings() -> None:
+    from boendeinventering.cli_history import load_settings
+
+    load_settings()
 
 
 def _export_format(value: str) -> str:
@@ -127,12 +131,18 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.exceptions import ImproperlyConfigured
 
     try:
+        from boendeinventering.cli_commands import WITHOUT_SETUP, run
+
         try:
-            _setup_django()
+            # The settings are read (and checked) before any verb; Django is set up except for
+            # the verbs that answer without it (cli_history.py), which set it up if they need it.
+            if args.command in WITHOUT_SETUP:
+                _load_settings()
+            else:
+                _setup_django()
         except ImproperlyConfigured as exc:  # a bad setting: one line, no traceback
             _err(str(exc))
             return EXIT_USAGE
-        from boendeinventering.cli_commands import run
 
         return run(args)
     except KeyboardInterrupt:

@@ -14,6 +14,9 @@ from boendeinventering.cli_output import err as _err
 
 # Who the audit trail and the import history name for what is done on the command line.
 CLI_USER = "kommandorad"
+# Verbs cli.main does not set Django up for: they read the settings and set it up only if they
+# need it (cli_history.py).
+WITHOUT_SETUP = frozenset({"history"})
 
 
 def run(args: argparse.Namespace) -> int:
@@ -141,7 +144,9 @@ def _import(args) -> int:
 
 
 def _year(year: int | None) -> str:
-    return f"inventeringsår {year}" if year is not None else "alla år"
+    from boendeinventering.cli_history import year_text
+
+    return year_text(year)
 
 
 def _withdraw(args) -> int:
@@ -221,33 +226,33 @@ def _audit(args) -> int:
 
 
 def _history(args) -> int:
-    from django.utils.timezone import localtime
+    from boendeinventering import cli_history
 
+    # Without Django when this process has not set it up (0.5 s of the command's 0.6 s); the ORM
+    # answers otherwise, and whenever the quick read cannot (then with its usual messages).
+    lines = None if cli_history.django_ready() else cli_history.quick_history(args.batch)
+    if lines is None:
+        if not cli_history.django_ready():
+            cli_history.setup_django()
+        lines = _history_lines(args.batch)
+    if lines is None:
+        _err(f"Det finns ingen import med nummer {args.batch}.")
+        return EXIT_ERROR
+    for line in lines:
+        print(line)
+    return EXIT_OK
+
+
+def _history_lines(batch_id: int | None) -> list[str] | None:
+    from django.utils.timezone import get_current_timezone
+
+    from boendeinventering.cli_history import batch_lines, list_lines
     from boendeinventering.inventory.models import ImportBatch
 
-    if args.batch is not None:
-        batch = ImportBatch.objects.filter(pk=args.batch).first()
-        if batch is None:
-            _err(f"Det finns ingen import med nummer {args.batch}.")
-            return EXIT_ERROR
-        print(f"Import {batch.id}: {batch.kind}, {_year(batch.year)}, {batch.file_name}, "
-              f"{localtime(batch.imported_at):%Y-%m-%d %H:%M}, av {batch.imported_by or '-'}, "
-              f"{batch.state_label.lower()}")
-        print(f"  {batch.rows_read} lästa, {batch.rows_imported} importerade, {batch.rows_invalid} avvisade, "
-              f"{batch.rows_duplicate} dubbletter i filen, {batch.rows_overlapping} finns i annan import")
-        if batch.unknown_columns:
-            print(f"  Okända kolumner: {', '.join(batch.unknown_columns)}")
-        for issue in batch.issues:
-            column = f", kolumn {issue['column']}" if issue.get("column") else ""
-            value = f", värde '{issue['value']}'" if issue.get("value") is not None else ""
-            print(f"  Rad {issue['row']}{column}{value}: {issue['reason']}")
-        return EXIT_OK
-    for b in ImportBatch.objects.order_by("id"):
-        state = b.state_label.lower()
-        print(f"{b.id:>4} {localtime(b.imported_at):%Y-%m-%d %H:%M} {b.kind:<15} {b.year or 'alla år':<8} "
-              f"{b.file_name:<30} "
-              f"{b.rows_imported:>8} rader, {b.rows_invalid} avvisade, {state}, av {b.imported_by or '-'}")
-    return EXIT_OK
+    if batch_id is None:
+        return list_lines(ImportBatch.objects.order_by("id"), get_current_timezone())
+    batch = ImportBatch.objects.filter(pk=batch_id).first()
+    return batch_lines(batch, get_current_timezone()) if batch is not None else None
 
 
 def _demo(args) -> int:

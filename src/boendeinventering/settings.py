@@ -137,7 +137,10 @@ DEBUG = _env_bool("BOINV_DEBUG")
 ALLOWED_HOSTS = [h for h in os.environ.get("BOINV_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Without the automatic discovery of admin modules at setup (auditlog's and axes' admin
+    # classes pull in the admin's forms and filters): every `boinv` command paid for them.
+    # urls.py runs admin.autodiscover() when the web application loads its URLs.
+    "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

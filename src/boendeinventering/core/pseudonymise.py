@@ -13,8 +13,10 @@ import os
 import pathlib
 import secrets
 import stat
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:  # imported where used: `boinv init` and every key check need no Polars (0.1 s)
+    import polars as pl
 
 __all__ = [
     "KEY_FILE_NAME",
@@ -130,6 +132,8 @@ def pseudonymise(values: pl.Series, key: bytes, namespace: str) -> pl.Series:
 
     Each distinct value is hashed once (extracts repeat persons on many rows), then mapped back.
     """
+    import polars as pl
+
     text = values.cast(pl.Utf8)
     distinct = text.drop_nulls().unique()
     hashed = pl.Series(pseudonym_digests(distinct.to_list(), key, namespace), dtype=pl.Binary).bin.encode("hex")

@@ -22,7 +22,6 @@ from boendeinventering.core.ingest import IngestError, Issue, validate_extract
 from boendeinventering.core.ingest.columns import ColumnCheck, check_columns, headers_as_given
 from boendeinventering.core.ingest.read import read_table_slices
 from boendeinventering.core.ingest.validate import ValidationResult
-from boendeinventering.core.report.labels import format_number_sv
 from boendeinventering.core.personnummer import mask_in_text
 from boendeinventering.core.pseudonymise import pseudonym_digests
 from boendeinventering.core.taxonomy import EXTRACT_KINDS, normalise_name
@@ -33,6 +32,14 @@ from boendeinventering.services import storage
 from boendeinventering.services.storage import batch_rows, digests_found_in, store_batch_rows
 
 log = logging.getLogger("boendeinventering.import")
+
+
+def format_number_sv(value: int | float | None) -> str:
+    """The report's number format, imported on use: importing core.report loads its writers
+    (xlsxwriter, the document model, charts), which an import never needs."""
+    from boendeinventering.core.report.labels import format_number_sv as report_format
+
+    return report_format(value)
 
 MAX_STORED_ISSUES = 10_000  # the import log keeps at most this many refused-row reasons
 
