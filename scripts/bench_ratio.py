@@ -130,6 +130,9 @@ def parent(args) -> int:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.pop("BOINV_DATABASE_URL", None)
+    # An installed package has its bytecode compiled at install time; this checkout is installed
+    # editable, and with PYTHONDONTWRITEBYTECODE set every command would compile the project anew.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=True, env=env)
     # Generated in a child too: Linux counts the parent's memory at the fork in a child's ru_maxrss,
     # so this process stays small (no Polars) for the children's peaks to be their own.
     sizes = {"persons": args.persons, "stays": args.stays, "payments": args.payments,

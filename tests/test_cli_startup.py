@@ -86,6 +86,21 @@ def test_import_loads_no_report_writers(tmp_path):
     assert result["loaded"] == ["polars"]  # the control: the import did run
 
 
+def test_json_export_loads_no_other_writers(tmp_path):
+    # core/report/__init__.py imports nothing: the JSON export loads its own writer, not the
+    # spreadsheet, HTML, Word or PDF writers and their libraries.
+    data = tmp_path / "data"
+    boinv(["init", "--kommun", "0180"], data, tmp_path)
+    boinv(["import", "skuldradgivning", str(ROOT / "docs" / "exempel" / "skuldradgivning.csv"), "--year", "2025"],
+          data, tmp_path)
+    writers = ("xlsxwriter", "docx", "matplotlib", "reportlab", "boendeinventering.core.report.html_export",
+               "boendeinventering.core.report.json_export")
+    result = _loaded_after(["export", "--year", "2025", "--format", "json", "--unprotected",
+                            "--out", str(tmp_path / "ut.json")], data, tmp_path, probe=writers)
+    assert result["code"] == 0, result
+    assert result["loaded"] == ["boendeinventering.core.report.json_export"]  # the control: it did export
+
+
 def test_probe_sees_the_libraries_a_verb_does_load(tmp_path):
     # The control: reading a mapping file needs Polars, and the probe must notice it, or the
     # tests above would pass whatever the verbs imported.
