@@ -41,17 +41,21 @@ def test_digest_keys_are_the_first_128_bits():
     assert keys["lo"].to_list() == [2**64 - 1, 0xFEDCBA9876543210]
 
 
-def test_every_stored_part_has_its_distinct_keys(installed, tmp_path, settings):
+def test_every_stored_part_has_its_keys(installed, tmp_path, settings):
     settings.BOINV_IMPORT_SLICE_ROWS = 2
     batch = import_extract("insatser", _stays(tmp_path, "a.csv", range(7))).batch
     parts = ImportData.objects.filter(batch=batch).count()
     assert parts > 1 and ImportDigests.objects.filter(batch=batch).count() == parts
     stored = pl.concat([pl.read_parquet(bytes(k)) for k in
                         ImportDigests.objects.filter(batch=batch).values_list("keys", flat=True)])
-    assert stored.sort(["hi", "lo"]).equals(digest_keys(_digests(batch.pk)).unique().sort(["hi", "lo"]))
+    assert stored.sort(["hi", "lo"]).equals(digest_keys(_digests(batch.pk)).sort(["hi", "lo"]))
 
 
-def test_overlap_across_parts_is_what_the_full_digests_give(installed, tmp_path, settings):
+@pytest.mark.parametrize("chunk", [1, 5, 4_000_000])
+def test_overlap_across_parts_is_what_the_full_digests_give(installed, tmp_path, settings, monkeypatch, chunk):
+    from boendeinventering.services import storage
+
+    monkeypatch.setattr(storage, "OVERLAP_CHUNK", chunk)  # earlier parts' keys looked up 1, 5 or all at once
     settings.BOINV_IMPORT_SLICE_ROWS = 2
     first = import_extract("insatser", _stays(tmp_path, "a.csv", range(0, 5)), year=2025).batch
     second = import_extract("insatser", _stays(tmp_path, "b.csv", range(3, 9)), year=2025).batch
@@ -122,3 +126,17 @@ def test_a_failed_import_leaves_no_keys(installed, tmp_path, settings, monkeypat
     with pytest.raises(RuntimeError):
         import_extract("insatser", _stays(tmp_path, "a.csv", range(0, 7)))
     assert not ImportDigests.objects.exists() and not ImportBatch.objects.exists()
+
+
+def test_keys_sharing_the_first_64_bits_are_told_apart(installed):
+    from boendeinventering.services.storage import store_digest_keys
+
+    batch = ImportBatch.objects.create(kind="insatser", year=2025, file_name="x.csv", file_digest="d")
+    hi = "00ff00ff00ff00ff"
+    stored = [hi + "1" * 16 + "ab" * 16, hi + "3" * 16 + "ab" * 16, "ff" * 32, hi + "3" * 16 + "ab" * 16]
+    store_digest_keys(batch.pk, 0, pl.Series(stored))
+    asked = pl.Series([hi + "2" * 16 + "ab" * 16, hi + "3" * 16 + "ab" * 16, "ff" * 32, "00" * 32,
+                       hi + "1" * 16 + "ab" * 16, hi + "3" * 16 + "ab" * 16])
+    assert digests_found_in(asked, [batch.pk]).to_list() == [False, True, True, False, True, True]
+    assert digests_found_in(asked.clear(), [batch.pk]).to_list() == []
+    assert digests_found_in(asked, []).to_list() == [False] * 6
