@@ -140,3 +140,42 @@ def test_keys_sharing_the_first_64_bits_are_told_apart(installed):
     assert digests_found_in(asked, [batch.pk]).to_list() == [False, True, True, False, True, True]
     assert digests_found_in(asked.clear(), [batch.pk]).to_list() == []
     assert digests_found_in(asked, []).to_list() == [False] * 6
+
+
+# -- the local names seen in the active imports, kept on each import (issue 12) -----------------
+
+def _names_in_rows() -> list[str]:
+    """What seen_local_names read before: the names column out of every active import's rows."""
+    from boendeinventering.core.taxonomy import normalise_name
+    from boendeinventering.services.storage import active_rows
+
+    names = set(active_rows("insatser", {"insats": pl.Utf8})["insats"].drop_nulls())
+    names |= set(active_rows("utbetalningar", {"purpose": pl.Utf8})["purpose"].drop_nulls())
+    return sorted(names, key=normalise_name)
+
+
+def test_local_names_are_kept_on_the_import_and_read_from_there(installed, tmp_path):
+    from boendeinventering.services.mapping import seen_local_names
+
+    stays = [_stay(0), _stay(1).replace("Akutboendet Tallen", "Hotell Nattljus")]
+    first = import_extract("insatser", write_csv(tmp_path / "a.csv", STAY_HEADER, stays), year=2025).batch
+    payments = import_extract("utbetalningar", write_csv(tmp_path / "p.csv", PAYMENT_HEADER, [
+        f"{pnr(0)};2025-03-01;950,00;Hotellnatt;Enheten", f"{pnr(1)};2025-03-02;500,00;Hyresskuld;Enheten"]),
+        year=2025).batch
+    assert first.local_names == ["Akutboendet Tallen", "Hotell Nattljus"]
+    assert payments.local_names == ["Hotellnatt", "Hyresskuld"]
+    assert seen_local_names() == _names_in_rows() == ["Akutboendet Tallen", "Hotell Nattljus", "Hotellnatt",
+                                                      "Hyresskuld"]
+    imports.withdraw(payments.pk)
+    assert seen_local_names() == _names_in_rows() == ["Akutboendet Tallen", "Hotell Nattljus"]
+
+
+def test_imports_made_before_local_names_were_kept_get_them_from_their_rows(installed, tmp_path):
+    from boendeinventering.services.mapping import seen_local_names
+
+    stays = [_stay(0), _stay(1).replace("Akutboendet Tallen", "Hotell Nattljus")]
+    batch = import_extract("insatser", write_csv(tmp_path / "a.csv", STAY_HEADER, stays), year=2025).batch
+    ImportBatch.objects.update(local_names=None)  # as an import made before the field existed
+    assert seen_local_names() == ["Akutboendet Tallen", "Hotell Nattljus"]
+    batch.refresh_from_db()
+    assert batch.local_names == ["Akutboendet Tallen", "Hotell Nattljus"]

@@ -55,6 +55,10 @@ class ImportBatch(models.Model):
     columns = models.JSONField(default=list)
     # Local names (insats, andamal) this import brought that no earlier active import had.
     new_local_names = models.JSONField(default=list)
+    # Every local name in its rows, so the names seen in all active imports are read from here
+    # and not out of every import's rows (issue 12). None: imported before this was kept; filled
+    # from the rows when first needed (storage.active_local_names).
+    local_names = models.JSONField(null=True, blank=True, default=None)
     keep_identical_rows = models.BooleanField(default=False)  # identical rows kept, not counted once
     # Withdrawn by a user (not replaced): inactive, kept in history, can be reactivated.
     withdrawn_at = models.DateTimeField(null=True, blank=True)
