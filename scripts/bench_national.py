@@ -98,6 +98,9 @@ def run(args) -> int:
         "acute_persons": acute, "payment_persons_by_purpose_sum": payments,
     }
     result["import_and_export_s"] = round(result["import_s"] + result["export_unprotected_s"], 2)
+    # an import's cost should be its own size, not grow with what the installation already holds
+    result["growth"] = {kind: {"first": steps[f"import {kind} del 1"], "last": steps[f"import {kind} del {args.parts}"]}
+                        for kind in EXTRACTS}
     (work / "results-national.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     verdict_s = "inom" if result["import_and_export_s"] < TARGET_S else "ÖVER"
     verdict_mb = "inom" if result["peak_mb"] < TARGET_MB else "ÖVER"
@@ -108,6 +111,10 @@ def run(args) -> int:
           f"röjandeskyddad export {result['export_protected_s']:.1f} s")
     print(f"  största toppminne i ett steg {result['peak_mb']:.0f} MB ({verdict_mb} målet {TARGET_MB:.0f} MB)")
     print(f"  personer i akut hemlöshet: {acute}")
+    for kind, growth in result["growth"].items():
+        first, last = growth["first"], growth["last"]
+        print(f"  import {kind}: del 1 {first['s']:.1f} s (CPU {first['cpu_s']:.1f} s) → del {args.parts} "
+              f"{last['s']:.1f} s (CPU {last['cpu_s']:.1f} s)")
     return 0
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from boendeinventering.core.demo_data import load_test_numbers
-from boendeinventering.inventory.models import ImportBatch, ImportData, Pseudonym, ShreddedYear
+from boendeinventering.inventory.models import ImportBatch, ImportData, ImportDigests, Pseudonym, ShreddedYear
 from boendeinventering.services import figures, imports, retention
 
 HEADER = "person_id;enhet;insats;startdatum;slutdatum\n"
@@ -56,6 +56,8 @@ def test_apply_shreds_old_rows_and_keeps_aggregates(years):
     assert [p.year for p in outcome.years] == [2019, 2020]
     # the rows of 2019 and 2020 are gone; the imports' metadata stays, inactive and without logs
     assert not ImportData.objects.filter(batch_id__in=[years[2019].id, years[2020].id]).exists()
+    assert not ImportDigests.objects.filter(batch_id__in=[years[2019].id, years[2020].id]).exists()  # keys too
+    assert ImportDigests.objects.filter(batch_id=years[2024].id).exists()
     old = ImportBatch.objects.get(id=years[2019].id)
     assert old.active is False and old.rows_imported == 10 and old.file_name and old.issues == []
     assert ImportData.objects.filter(batch_id__in=[years[2024].id, years[2025].id, years["alla"].id]).count() == 3

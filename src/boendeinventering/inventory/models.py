@@ -55,6 +55,10 @@ class ImportBatch(models.Model):
     columns = models.JSONField(default=list)
     # Local names (insats, andamal) this import brought that no earlier active import had.
     new_local_names = models.JSONField(default=list)
+    # Every local name in its rows, so the names seen in all active imports are read from here
+    # and not out of every import's rows (issue 12). None: imported before this was kept; filled
+    # from the rows when first needed (storage.active_local_names).
+    local_names = models.JSONField(null=True, blank=True, default=None)
     keep_identical_rows = models.BooleanField(default=False)  # identical rows kept, not counted once
     # Withdrawn by a user (not replaced): inactive, kept in history, can be reactivated.
     withdrawn_at = models.DateTimeField(null=True, blank=True)
@@ -109,6 +113,27 @@ class ImportData(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["batch", "part"], name="importdata_batch_part")]
         ordering = ["batch_id", "part"]
+
+
+class ImportDigests(models.Model):
+    """Each stored part's row digests, cut to their first 128 bits, as a Parquet document of two
+    unsigned 64-bit columns (``hi``, ``lo``): what the overlap check reads of an earlier import.
+
+    Reading the full hex digests out of every earlier import's rows made each import slower than
+    the one before as an installation grew (the national benchmark's 16th payments file read 9.4
+    million of them). A table indexed on the digest would instead rewrite most of its index on
+    every import, its keys being random, as the pseudonym table does; a part's keys are written
+    once and never touched again (docs/benchmarks.md, "Stop 8"). That two different rows share the
+    first 128 bits of their keyed digests anywhere in the national benchmark's series of imports
+    has a probability of about 1e-25.
+    """
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="digest_parts")
+    part = models.PositiveIntegerField(default=0)  # the ImportData part whose rows these are
+    keys = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["batch", "part"], name="importdigests_batch_part")]
 
 
 class MappingEntry(models.Model):

@@ -487,6 +487,7 @@ def _store(kind, path, merged: ValidationResult, spool: _Spool, repeated: pl.Ser
             issues=[_issue_record(i) for i in merged.issues[:MAX_STORED_ISSUES]],
             columns=columns,
             new_local_names=new_names,
+            local_names=sorted(spool.names, key=normalise_name),
             keep_identical_rows=keep_identical_rows,
         )
         for part, (rows, left_out) in enumerate(spool.parts(repeated)):

@@ -16,7 +16,7 @@ from boendeinventering.core.ingest.validate import PERSON_ID_IN_TEXT, R_PERSON_I
 from boendeinventering.core.personnummer import mask_in_text
 from boendeinventering.core.taxonomy import SITUATION_BY_CODE, normalise_name
 from boendeinventering.inventory.models import MappingEntry
-from boendeinventering.services.storage import active_rows
+from boendeinventering.services.storage import active_local_names
 
 log = logging.getLogger("boendeinventering.mapping")
 
@@ -99,10 +99,7 @@ def save_entries(entries, *, user="", ip: str | None = None) -> MappingImportOut
 
 
 def seen_local_names() -> list[str]:
-    import polars as pl
-
-    names = set(active_rows("insatser", {"insats": pl.Utf8})["insats"].unique().drop_nulls())
-    names |= set(active_rows("utbetalningar", {"purpose": pl.Utf8})["purpose"].unique().drop_nulls())
+    names = active_local_names({"insatser": "insats", "utbetalningar": "purpose"})
     return sorted(names, key=normalise_name)
 
 

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from boendeinventering.inventory.models import ImportBatch, ImportData, Pseudonym, ShreddedYear
-from boendeinventering.services.storage import bytes_to_frame
+from boendeinventering.services.storage import bytes_to_frame, delete_batch_rows
 
 MIN_RETENTION_YEARS = 1
 SURROGATE_COLUMNS = ("person", "household", "case")  # stored columns that hold pseudonym ids
@@ -133,7 +133,7 @@ def apply(*, dry_run: bool = False, today: dt.date | None = None, keep_years: in
                 record.report = snapshot
             record.save()
             ids = [b["id"] for b in year_plan.batches]
-            ImportData.objects.filter(batch_id__in=ids).delete()
+            delete_batch_rows(ids)  # and their digests' keys
             # The imports' logs may quote refused rows; they go with the rows.
             ImportBatch.objects.filter(id__in=ids).update(active=False, issues=[])
             audit.record(user or "boinv", audit.RETENTION, detail=f"år {year_plan.year}: {year_plan.rows} rader")
