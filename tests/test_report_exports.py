@@ -11,14 +11,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from boendeinventering.core.report import (
-    atomic_write,
-    report_to_html,
-    report_to_json,
-    write_html,
-    write_json,
-    write_xlsx,
-)
+from boendeinventering.core.report.files import atomic_write
+from boendeinventering.core.report.html_export import report_to_html, write_html
+from boendeinventering.core.report.json_export import report_to_json, write_json
+from boendeinventering.core.report.xlsx_export import write_xlsx
 from boendeinventering.core.report import charts as charts_mod
 from boendeinventering.core.report import xlsx_export
 from boendeinventering.core.report.labels import (
