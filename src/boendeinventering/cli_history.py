@@ -71,14 +71,9 @@ class BatchRecord:
 
     @property
     def state_label(self) -> str:
-        # As ImportBatch.state_label (tests/test_cli_startup.py compares the two for each state).
-        if self.active:
-            return "Aktiv"
-        if self.withdrawn_at is not None:
-            return "Återkallad"
-        if self.replaced_by_id:
-            return f"Ersatt av {self.replaced_by_id}"
-        return "Inaktiv"
+        from boendeinventering.core.import_state import import_state_label
+
+        return import_state_label(self.active, self.withdrawn_at, self.replaced_by_id)
 
 
 def year_text(year: int | None) -> str:

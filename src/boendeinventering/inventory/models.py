@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from boendeinventering.core.import_state import import_state_label
 from boendeinventering.core.taxonomy import EXTRACT_TITLES_SV
 
 KIND_CHOICES = list(EXTRACT_TITLES_SV.items())
@@ -82,13 +83,7 @@ class ImportBatch(models.Model):
     @property
     def state_label(self) -> str:
         """Swedish: Aktiv / Återkallad / Ersatt av N."""
-        if self.active:
-            return "Aktiv"
-        if self.withdrawn_at is not None:
-            return "Återkallad"
-        if self.replaced_by_id:
-            return f"Ersatt av {self.replaced_by_id}"
-        return "Inaktiv"
+        return import_state_label(self.active, self.withdrawn_at, self.replaced_by_id)
 
 
 class ImportData(models.Model):
