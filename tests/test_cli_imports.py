@@ -95,3 +95,52 @@ def test_cli_keeps_identical_payments_when_asked(tmp_path):
     wrong = boinv(["import", "insatser", str(stays_file(tmp_path / "s.csv")), "--keep-identical-rows"], data, tmp_path,
                   check=False)
     assert wrong.returncode == 1 and "bara utbetalningar" in wrong.stderr
+
+
+def _stay_rows(first: int, count: int) -> list[str]:
+    return [f"{pnr(i)};;Mottagningsenheten;Akutboendet Tallen;2025-01-01;2025-01-09;;;;"
+            for i in range(first, first + count)]
+
+
+def test_cli_imports_several_files_each_as_its_own_import(tmp_path):
+    data = tmp_path / "data"
+    boinv(["init", "--kommun", "0180"], data, tmp_path)
+    files = [write_csv(tmp_path / f"del-{n}.csv", STAY_HEADER, _stay_rows(10 * n, 3 + n)) for n in range(3)]
+    out = boinv(["import", "insatser", *map(str, files), "--year", "2025"], data, tmp_path)
+    assert [line for line in out.stderr.splitlines() if line.startswith("Fil ")] == [
+        "Fil 1 av 3: del-0.csv", "Fil 2 av 3: del-1.csv", "Fil 3 av 3: del-2.csv"]
+    for number, rows in ((1, 3), (2, 4), (3, 5)):
+        assert f"Import {number}: {rows} rader importerade" in out.stdout
+    assert _rows(data, "SELECT file_name, rows_imported FROM inventory_importbatch ORDER BY id") == [
+        ("del-0.csv", 3), ("del-1.csv", 4), ("del-2.csv", 5)]
+    # the same command again changes nothing: each file is recognised as imported
+    again = boinv(["import", "insatser", *map(str, files), "--year", "2025"], data, tmp_path)
+    assert again.stdout.count("Filen är redan importerad") == 3
+    assert len(_batches(data)) == 3
+
+
+def test_cli_several_files_stop_at_the_first_refused_and_say_which_went_in(tmp_path):
+    data = tmp_path / "data"
+    boinv(["init", "--kommun", "0180"], data, tmp_path)
+    good = write_csv(tmp_path / "a.csv", STAY_HEADER, _stay_rows(0, 2))
+    bad = write_csv(tmp_path / "b.csv", STAY_HEADER, _stay_rows(10, 2) + [
+        f"{pnr(20)};;Mottagningsenheten;Akutboendet Tallen;2025-13-01;2025-01-09;;;;"])
+    never = write_csv(tmp_path / "c.csv", STAY_HEADER, _stay_rows(30, 2))
+    out = boinv(["import", "insatser", str(good), str(bad), str(never), "--year", "2025"], data, tmp_path,
+                check=False)
+    assert out.returncode == 1
+    assert "Stoppade vid fil 2 av 3 (b.csv): filerna före den (1) är importerade, de 1 efter den lästes inte." \
+        in out.stderr
+    assert "2025-13-01" in out.stderr  # the refused file's own error, row and value named as always
+    assert "Fil 3 av 3" not in out.stderr
+    assert _rows(data, "SELECT file_name FROM inventory_importbatch") == [("a.csv",)]
+
+
+def test_cli_replace_takes_one_file_at_a_time(tmp_path):
+    data = tmp_path / "data"
+    boinv(["init", "--kommun", "0180"], data, tmp_path)
+    files = [write_csv(tmp_path / f"{n}.csv", STAY_HEADER, _stay_rows(5 * n, 2)) for n in range(2)]
+    out = boinv(["import", "insatser", *map(str, files), "--year", "2025", "--replace"], data, tmp_path,
+                check=False)
+    assert out.returncode == 2 and "--replace tar en fil åt gången; inget importerades." in out.stderr
+    assert _batches(data) == []

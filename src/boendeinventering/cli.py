@@ -49,7 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help=f"importera ett uttag ({', '.join(EXTRACT_KINDS)}) eller Kronofogdens "
                        "statistik över avhysningar (kronofogden)")
     p.add_argument("kind", choices=[*EXTRACT_KINDS, "kronofogden"])
-    p.add_argument("file", type=Path)
+    p.add_argument("files", nargs="+", type=Path, metavar="FIL",
+                   help="en eller flera filer av samma slag; var och en blir en egen import (t.ex. en per kommun)")
     p.add_argument("--year", type=int, help="inventeringsåret uttaget gäller (standard: alla år); "
                    "ett år räknas bara med uttag för det året eller alla år")
     p.add_argument("--replace", action="store_true", help="ersätt tidigare importer av samma slag (och år)")

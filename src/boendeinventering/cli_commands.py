@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from boendeinventering.cli_output import EXIT_ERROR, EXIT_OK
+from boendeinventering.cli_output import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from boendeinventering.cli_output import err as _err
 
 # Who the audit trail and the import history name for what is done on the command line.
@@ -92,16 +92,41 @@ def _init(args) -> int:
 
 
 def _import(args) -> int:
+    if len(args.files) > 1 and (args.kind == "kronofogden" or args.replace):
+        # --replace: each file would replace the one imported just before it
+        what = "Kronofogdens statistik" if args.kind == "kronofogden" else "--replace"
+        _err(f"{what} tar en fil åt gången; inget importerades.")
+        return EXIT_USAGE
     if args.kind == "kronofogden":  # public statistics for comparison, not an extract (docs/format.md)
         from boendeinventering.cli_kronofogden import run as import_kronofogden
 
+        args.file = args.files[0]
         return import_kronofogden(args)
+    if len(args.files) == 1:
+        return _import_file(args, args.files[0])
+    # Several files, one process (a region's municipalities, a season's parts): each is its own
+    # import, all or nothing as always; the first that fails stops the rest, and the user is told
+    # which went in before it.
+    total = len(args.files)
+    for number, path in enumerate(args.files, start=1):
+        _err(f"Fil {number} av {total}: {path.name}")
+        try:
+            _import_file(args, path)
+        except BaseException:
+            done = f"filerna före den ({number - 1}) är importerade" if number > 1 else "ingen fil importerades"
+            rest = f", de {total - number} efter den lästes inte" if number < total else ""
+            _err(f"Stoppade vid fil {number} av {total} ({path.name}): {done}{rest}.")
+            raise
+    return EXIT_OK
+
+
+def _import_file(args, path) -> int:
     from django.utils.timezone import localtime
 
     from boendeinventering.services import imports
 
     outcome = imports.import_extract(
-        args.kind, args.file, replace=args.replace, skip_invalid=args.skip_invalid,
+        args.kind, path, replace=args.replace, skip_invalid=args.skip_invalid,
         encoding=args.encoding, delimiter=args.delimiter, user=CLI_USER, year=args.year,
         progress=lambda message: print(message, file=sys.stderr, flush=True),
         accept_columns=args.accept_columns, allow_empty=args.allow_empty,
