@@ -115,14 +115,14 @@ def test_probe_sees_the_libraries_a_verb_does_load(tmp_path):
 # The same command with Django set up first: cli_commands._history then reads through the ORM.
 _ORM_PROBE = """
 import contextlib, io, json, sys
-from boendeinventering import cli, cli_history
-cli_history.setup_django()
+from boendeinventering import cli, cli_setup
+cli_setup.setup_django()
 out, err = io.StringIO(), io.StringIO()
 with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
     code = cli.main(sys.argv[1:])
 print(json.dumps({"code": code, "out": out.getvalue(), "err": err.getvalue(), "django": True}))
 """
-_QUICK_PROBE = _ORM_PROBE.replace("cli_history.setup_django()", "").replace(
+_QUICK_PROBE = _ORM_PROBE.replace("cli_setup.setup_django()", "").replace(
     '"django": True', '"django": "django.apps" in sys.modules')
 
 

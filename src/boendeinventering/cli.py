@@ -12,13 +12,13 @@ from boendeinventering.cli_output import err as _err
 
 
 def _setup_django() -> None:
-    from boendeinventering.cli_history import setup_django
+    from boendeinventering.cli_setup import setup_django
 
     setup_django()
 
 
 def _load_settings() -> None:
-    from boendeinventering.cli_history import load_settings
+    from boendeinventering.cli_setup import load_settings
 
     load_settings()
 

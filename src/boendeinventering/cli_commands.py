@@ -100,7 +100,6 @@ def _import(args) -> int:
     if args.kind == "kronofogden":  # public statistics for comparison, not an extract (docs/format.md)
         from boendeinventering.cli_kronofogden import run as import_kronofogden
 
-        args.file = args.files[0]
         return import_kronofogden(args)
     if len(args.files) == 1:
         return _import_file(args, args.files[0])
@@ -251,14 +250,15 @@ def _audit(args) -> int:
 
 
 def _history(args) -> int:
-    from boendeinventering import cli_history
+    from boendeinventering.cli_history import quick_history
+    from boendeinventering.cli_setup import django_ready, setup_django
 
     # Without Django when this process has not set it up (0.5 s of the command's 0.6 s); the ORM
     # answers otherwise, and whenever the quick read cannot (then with its usual messages).
-    lines = None if cli_history.django_ready() else cli_history.quick_history(args.batch)
+    lines = None if django_ready() else quick_history(args.batch)
     if lines is None:
-        if not cli_history.django_ready():
-            cli_history.setup_django()
+        if not django_ready():
+            setup_django()
         lines = _history_lines(args.batch)
     if lines is None:
         _err(f"Det finns ingen import med nummer {args.batch}.")

@@ -12,40 +12,16 @@ path, which words every such failure as before. Nothing is written, so there is 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
-import os
-import sys
 from dataclasses import dataclass
 from typing import Any
 
-DEFAULT_SETTINGS = "boendeinventering.settings"
 TABLE = "inventory_importbatch"
 # The ImportBatch fields the history shows (inventory/models.py); `replaced_by_id` as the ORM names it.
 _FIELDS = ("id", "kind", "year", "file_name", "imported_at", "imported_by", "active", "withdrawn_at",
            "replaced_by_id", "rows_read", "rows_imported", "rows_invalid", "rows_duplicate", "rows_overlapping",
            "unknown_columns", "issues")
 _LIST_FIELDS = _FIELDS[:-1]  # the list leaves out each import's refused rows
-
-
-def load_settings() -> Any:
-    """The settings module Django would load (its checks of the environment included: an
-    unreadable variable raises ImproperlyConfigured here as in django.setup)."""
-    return importlib.import_module(os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS))
-
-
-def setup_django() -> None:
-    import django
-
-    load_settings()
-    django.setup()
-
-
-def django_ready() -> bool:
-    """Whether this process has set Django up already (a test, the web): then its settings, not
-    the module's, say which database to read, and the ORM does."""
-    apps = sys.modules.get("django.apps")
-    return apps is not None and apps.apps.ready
 
 
 @dataclass
@@ -110,6 +86,8 @@ def batch_lines(batch, zone: dt.tzinfo) -> list[str]:
 def quick_history(batch_id: int | None) -> list[str] | None:
     """The history's lines read without Django, or None when the ORM path must answer: no such
     import (its message is the ORM path's), or the database could not be read this way."""
+    from boendeinventering.cli_setup import load_settings
+
     settings = load_settings()
     if not settings.USE_TZ:  # timestamps stored in local time: left to Django's conversion
         return None

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from boendeinventering.cli_commands import CLI_USER
 from boendeinventering.cli_output import EXIT_ERROR, EXIT_OK
@@ -17,7 +16,7 @@ def run(args: argparse.Namespace) -> int:
     from boendeinventering.core.ingest import IngestError
     from boendeinventering.reporting.services import import_kronofogden
 
-    path = Path(args.file)
+    (path,) = args.files  # one file: cli_commands refuses more
     try:
         counts = import_kronofogden(path.read_bytes(), CLI_USER, file_name=path.name)
     except IngestError as exc:

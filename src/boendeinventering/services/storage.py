@@ -79,8 +79,8 @@ def digests_found_in(digests: pl.Series, batch_ids: Iterable[int]) -> pl.Series:
     chunk: list[pl.DataFrame] = []
     for content in (ImportDigests.objects.filter(batch_id__in=batch_ids)
                     .values_list("keys", flat=True).iterator()):
-        chunk.append(_keys_from_bytes(content))
-        if sum(c.height for c in chunk) >= OVERLAP_CHUNK:
+        chunk.append(bytes_to_frame(content))
+        if sum(c.height for c in chunk) >= OVERLAP_CHUNK:  # a handful of parts per chunk
             look_up(chunk)
     if chunk:
         look_up(chunk)
@@ -101,10 +101,6 @@ def store_digest_keys(batch_id: int, part: int, digests: pl.Series) -> None:
     buffer = io.BytesIO()
     digest_keys(digests).write_parquet(buffer, compression="uncompressed", statistics=False)
     ImportDigests.objects.create(batch_id=batch_id, part=part, keys=buffer.getvalue())
-
-
-def _keys_from_bytes(content: bytes | memoryview) -> pl.DataFrame:
-    return pl.read_parquet(io.BytesIO(bytes(content)))
 
 
 def _backfill_digest_keys(batch_ids: list[int]) -> None:
