@@ -91,6 +91,9 @@ class TableBlock:
 @dataclass
 class ChartBlock:
     chart: Chart
+    # The heading level of the chart's title where a format gives it one (Word): 3 under the trend
+    # section's own level-2 heading, so the tables after it are not filed under the chart.
+    level: int = 2
 
 
 @dataclass
@@ -238,7 +241,7 @@ def _development_chapter(report: Report, charts: list[Chart]) -> list[Block]:
     trend = [c for c in charts if c.id == TREND_CHART_ID]
     if len(years) >= 2:
         blocks.append(Heading(2, f"Trend {years[0]}–{years[-1]}", "utveckling-trend", new_page=False))
-        blocks += [ChartBlock(c) for c in trend]
+        blocks += [ChartBlock(c, level=3) for c in trend]
         blocks += _chapter_tables(report, ("acute_trend", "trend_by_situation"))
     flows = [t for t in dev.FLOW_TABLES if t in report.tables]
     if flows:

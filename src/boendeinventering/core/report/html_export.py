@@ -108,7 +108,7 @@ def _table_html(table: Table, anchor: str, *, quality: bool = False, headed: boo
     cls = ' class="sr"' if headed else ""
     out = [f'<table id="{escape(anchor)}">', f"<caption{cls}>{escape(table.title or table.id)}</caption>",
            "<thead><tr>"]
-    out += [f'<th scope="col">{escape(dimension_label(d))}</th>' for d in table.dimensions]
+    out += [f'<th scope="col">{escape(dimension_label(d, table.id))}</th>' for d in table.dimensions]
     out += [f'<th scope="col" class="num">{escape(measure_label(m))}</th>' for m in table.measures]
     out.append("</tr></thead>")
     out.append("<tbody>")

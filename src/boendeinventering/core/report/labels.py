@@ -34,6 +34,15 @@ TOTAL_LABEL = "Totalt"
 
 SEX_NAMES_SV: dict[str, str] = {"kvinna": "Kvinnor", "man": "Män", "okänt": "Okänt kön"}
 
+# What a unit's form left undistributed over sex or age (core/answers/forms.UNALLOCATED, repeated
+# here to keep labels free of the forms module): read as an age band it became "ej fördelat år och äldre".
+UNALLOCATED = "ej fördelat"
+UNALLOCATED_LABELS: dict[str, str] = {
+    "sex": "Ej fördelat på kön",
+    "age_band": "Ej fördelat på ålder",
+    "age_group": "Ej fördelat på ålder",
+}
+
 # Short names for the known tables, used where space is scarce (xlsx sheet names <= 31 chars).
 SHEET_NAMES_SV: dict[str, str] = {
     "persons_by_situation": "Personer per situation",
@@ -72,7 +81,14 @@ def yes_no(flag: bool) -> str:
     return "Ja" if flag else "Nej"
 
 
-def dimension_label(dimension: str) -> str:
+# The payment tables' "kod" is what the money was paid for, and one purpose (hyresskuld) is no
+# housing form at all: their column reads "Ändamål", as their titles do.
+PURPOSE_TABLES = frozenset({"payments_by_purpose", "payments_by_purpose_sex", "payments_by_purpose_age"})
+
+
+def dimension_label(dimension: str, table_id: str | None = None) -> str:
+    if dimension == "kod" and table_id in PURPOSE_TABLES:
+        return "Ändamål"
     return DIMENSION_NAMES_SV.get(dimension, dimension)
 
 
@@ -81,7 +97,7 @@ def measure_label(measure: str) -> str:
 
 
 def column_labels(table: Table) -> list[str]:
-    return [dimension_label(d) for d in table.dimensions] + [measure_label(m) for m in table.measures]
+    return [dimension_label(d, table.id) for d in table.dimensions] + [measure_label(m) for m in table.measures]
 
 
 def age_band_label(band: str) -> str:
@@ -98,6 +114,8 @@ def value_label(dimension: str, value: Any) -> str:
     figure summed over the dimension (core/answers/cells.TOTAL_KEY), is the total."""
     if value is None or value == "*":
         return TOTAL_LABEL
+    if value == UNALLOCATED and dimension in UNALLOCATED_LABELS:
+        return UNALLOCATED_LABELS[dimension]
     if dimension == "situation":
         try:
             number = int(value)

@@ -318,7 +318,7 @@ def _write_charts(wb, ws, report: Report, sheet_of: dict[str, str], fmt: _Format
         share = measure in PERCENT_MEASURES
         ws.write_string(row, 0, title, fmt.table_title)
         ws.write_string(row + 1, 0, f"Från bladet {sheet_of[table_id]}.", fmt.note)
-        ws.write_string(row + 2, 0, dimension_label(dimension), fmt.header)
+        ws.write_string(row + 2, 0, dimension_label(dimension, table_id), fmt.header)
         ws.write_string(row + 2, 1, measure_label(measure), fmt.header_num)
         first = row + 3
         for i, (label, value) in enumerate(shown):
