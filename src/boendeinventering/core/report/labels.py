@@ -61,6 +61,31 @@ SHEET_NAMES_SV: dict[str, str] = {
     "acute_households": "Akut hemlöshet hushåll",
     "payments_by_purpose_sex": "Utbetalningar ändamål och kön",
     "payments_by_purpose_age": "Utbetalningar ändamål och ålder",
+    # year over year and the units' forms: cut at 31 characters their titles left sheets such as
+    # "Vart tog personerna i akut heml" and "Personer utan tak över huvu (2)"
+    "trend_by_situation": "Situation år för år",
+    "acute_trend": "Akut hemlöshet år för år",
+    "acute_inflow": "Inflöde till akut hemlöshet",
+    "acute_outflow": "Utflöde från akut hemlöshet",
+    "acute_length_of_stay": "Tid i akut hemlöshet",
+    "acute_length_of_stay_by_sex": "Tid i akut hemlöshet per kön",
+    "acute_length_of_stay_by_age": "Tid i akut hemlöshet per ålder",
+    "after_protected_housing": "Efter skyddat boende",
+    "social_contract_exits": "Efter socialt kontrakt",
+    "form_avhysning_by_year": "Avhysningar år för år",
+    "kronofogden_by_year": "Avhysningar Kronofogden",
+    "form_response": "Enheternas underlag",
+    "form_utan_tak": "Utan tak över huvudet",
+    "form_utan_tak_by_sex": "Utan tak per kön",
+    "form_utan_tak_by_age": "Utan tak per ålder",
+    "form_situation4": "Osäkra boendeförhållanden",
+    "form_sociala_kontrakt": "Sociala kontrakt och BME",
+    "form_sociala_kontrakt_by_kod": "Sociala kontrakt per typ",
+    "form_forturer": "Förturer",
+    "form_forturer_by_group": "Förturer per grupp",
+    "form_avhysning": "Avhysningsförebyggande arbete",
+    "form_uppsokande": "Uppsökande arbete",
+    "form_samarbetspartner": "Samarbetspartner",
 }
 
 # Measures that are percentages (87.5 = 87,5 %), published with one decimal (SPEC 9).
