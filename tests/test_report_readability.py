@@ -18,6 +18,7 @@ import docx
 import openpyxl
 import pytest
 from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
 
 from boendeinventering.core.answers import forms as form_module
@@ -252,3 +253,16 @@ def test_excel_sheets_of_the_later_tables_have_whole_names(report, files):
         assert table_id in labels.SHEET_NAMES_SV, table_id
         assert labels.SHEET_NAMES_SV[table_id] in book.sheetnames, table_id
     assert not [name for name in book.sheetnames if name.endswith(")")]
+
+
+def test_word_keeps_a_tables_last_row_with_the_note_under_it(files):
+    """The note explaining "–" began the next page, away from the table it explains."""
+    document, _ = _docx_text(files["docx"])
+    body = list(document.element.body)
+    kept = 0
+    for table in document.tables:
+        following = body[body.index(table._tbl) + 1]
+        if following.tag == qn("w:p") and Paragraph(following, None).text == labels.SUPPRESSED_FOOTNOTE:
+            assert all(c.paragraphs[0].paragraph_format.keep_with_next for c in table.rows[-1].cells)
+            kept += 1
+    assert kept >= 3

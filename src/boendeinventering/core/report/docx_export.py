@@ -328,6 +328,9 @@ def _table(doc, table: Table, *, quality: bool = False) -> None:
         notes.append(SUPPRESSED_FOOTNOTE)
     if table.note:
         notes.append(table.note)
+    if notes:  # the last row stays on the page of the note that explains its dashes
+        for cell in grid.rows[-1].cells:
+            cell.paragraphs[0].paragraph_format.keep_with_next = True
     for note in notes:
         paragraph = _add(doc, note, "Caption")
         paragraph.paragraph_format.space_before = Pt(3)
