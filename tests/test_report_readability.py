@@ -266,3 +266,24 @@ def test_word_keeps_a_tables_last_row_with_the_note_under_it(files):
             assert all(c.paragraphs[0].paragraph_format.keep_with_next for c in table.rows[-1].cells)
             kept += 1
     assert kept >= 3
+
+
+# --- nearly empty pages --------------------------------------------------------------------------
+
+
+def test_no_printed_page_holds_only_the_introduction_or_one_short_chart(files):
+    """The introduction had a page of its own, and the two short bar charts each had one, with the
+    tall chart by sex and age between them: three mostly empty pages in print."""
+    pages = [_plain(p.extract_text()) for p in PdfReader(io.BytesIO(files["pdf"])).pages]
+    intro = next(p for p in pages if p.startswith("Inledning"))
+    assert "Svar på metodstödets frågor 1. Hur många" in intro
+    situation = next(i for i, p in enumerate(pages) if "Antal personer per situation. Stapeldiagram" in p)
+    assert "Beläggning per boendeform. Stapeldiagram" in pages[situation]
+    assert "Antal personer per kön och ålder, per situation. Stapeldiagram" in pages[situation + 1]
+    document, _ = _docx_text(files["docx"])
+    answers = next(p for p in document.paragraphs
+                   if p.text == "Svar på metodstödets frågor" and p.style.name == "Heading 1")
+    assert answers.paragraph_format.page_break_before is False
+    captions = [p.text for p in document.paragraphs if p.style.name == "Heading 2" and p.text in (
+        "Antal personer per situation", "Beläggning per boendeform", "Antal personer per kön och ålder, per situation")]
+    assert captions[-1] == "Antal personer per kön och ålder, per situation"
