@@ -8,6 +8,7 @@ additions: protected housing and a women's shelter, and acute homelessness by se
 
 from __future__ import annotations
 
+import html as html_module
 import io
 import math
 import re
@@ -87,7 +88,13 @@ def _xlsx_text(content: bytes) -> str:
 
 def _all_texts(files) -> dict[str, str]:
     return {"docx": _plain(_docx_text(files["docx"])[1]), "pdf": _pdf_text(files["pdf"]),
-            "xlsx": _plain(_xlsx_text(files["xlsx"])), "html": _plain(files["html"].decode("utf-8"))}
+            "xlsx": _plain(_xlsx_text(files["xlsx"])), "html": _plain(_html_text(files["html"]))}
+
+
+def _html_text(content: bytes) -> str:
+    """What a reader sees: the markup, its style sheet and the charts' drawing left out."""
+    html = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", content.decode("utf-8"), flags=re.S)
+    return html_module.unescape(re.sub(r"<[^>]+>", " ", html))
 
 
 # --- labels ----------------------------------------------------------------------------------------
@@ -287,3 +294,11 @@ def test_no_printed_page_holds_only_the_introduction_or_one_short_chart(files):
     captions = [p.text for p in document.paragraphs if p.style.name == "Heading 2" and p.text in (
         "Antal personer per situation", "Beläggning per boendeform", "Antal personer per kön och ålder, per situation")]
     assert captions[-1] == "Antal personer per kön och ålder, per situation"
+
+
+def test_sources_name_the_units_forms_by_their_titles_not_their_codes(files):
+    """"Källor: … Enheternas formulär (utan_tak)" showed the program's code for the form."""
+    for fmt, text in _all_texts(files).items():
+        assert "Enheternas formulär ”Personer som sover utan tak över huvudet”" in text, fmt
+        assert "(utan_tak)" not in text and "(medarbetarkunskap)" not in text, fmt
+        assert not re.search(r"\b[a-zåäö]+_[a-zåäö_]+\b", text), fmt

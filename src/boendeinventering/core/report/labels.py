@@ -341,8 +341,12 @@ def document_subtitle(report: Report) -> str:
 
 
 def source_label(source: str) -> str:
+    """A source as the reader knows it: the form's own title, not its code ("utan_tak")."""
     if source.startswith("form:"):
-        return f"Enheternas formulär ({source[5:]})"
+        from boendeinventering.core.answers.forms import FORM_TITLES_SV
+
+        slug = source[5:]
+        return f"Enheternas formulär ”{FORM_TITLES_SV.get(slug, slug)}”"
     return SOURCE_NAMES_SV.get(source, source)
 
 
