@@ -302,3 +302,12 @@ def test_sources_name_the_units_forms_by_their_titles_not_their_codes(files):
         assert "Enheternas formulär ”Personer som sover utan tak över huvudet”" in text, fmt
         assert "(utan_tak)" not in text and "(medarbetarkunskap)" not in text, fmt
         assert not re.search(r"\b[a-zåäö]+_[a-zåäö_]+\b", text), fmt
+
+
+def test_awkward_phrases_found_reading_the_report_are_gone(files):
+    """q1 said "ekonomiskt bistånd till till exempel hotell"; the appendix spoke of "tröskeln minus
+    ett", a setting the reader never sees."""
+    for fmt, text in _all_texts(files).items():
+        assert "ekonomiskt bistånd, till exempel till hotell eller vandrarhem" in text, fmt
+        assert "till till" not in text and "tröskeln minus" not in text, fmt
+    assert "små antal personer, hushåll och barn (se Metod ovan) tas bort" in _pdf_text(files["pdf"])

@@ -232,7 +232,7 @@ class _Builder:
                           if f is not None and (f.value is None or f.value > 0)])
         if total is not None:
             s.append(f"Under {year} beviljades {c.say(total, 'personer')} en akut boendelösning (situation 1), "
-                     "som biståndsbedömd insats eller som ekonomiskt bistånd till till exempel hotell eller "
+                     "som biståndsbedömd insats eller som ekonomiskt bistånd, till exempel till hotell eller "
                      "vandrarhem. Varje person räknas en gång.")
             if by_sex:
                 s.append(f"Av dem var {by_sex}.")

@@ -297,8 +297,9 @@ SOURCE_NAMES_SV = {
 }
 
 DISCLOSURE_TEXT = (
-    "Alla tabeller har röjandeskyddats innan de publiceras: antal personer, hushåll och barn från 1 "
-    "till tröskeln minus ett tas bort (primär röjandekontroll), och fler celler tas bort där en "
+    # "från 1 till tröskeln minus ett" named a setting the reader never sees; the number is in Metod.
+    "Alla tabeller har röjandeskyddats innan de publiceras: små antal personer, hushåll och barn (se "
+    "Metod ovan) tas bort (primär röjandekontroll), och fler celler tas bort där en "
     "borttagen uppgift annars skulle kunna räknas fram ur summor (sekundär röjandekontroll). Belopp "
     "och boendedygn visas inte bredvid ett borttaget antal personer eller hushåll. Texterna i "
     "rapporten anger bara siffror ur de skyddade tabellerna. En borttagen uppgift markeras med –."
