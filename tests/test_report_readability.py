@@ -54,6 +54,12 @@ def _tables() -> dict[str, Table]:
          {"sex": "man", "age_band": "65-", "persons": 9}, {"sex": "man", "age_band": "31-40", "persons": 61}])
     # two years of the eviction form: the table whose "Underrättelser" Word broke over two lines
     t["form_avhysning_by_year"] = form_module.eviction_trend_table({YEAR - 1: demo_forms(), YEAR: demo_forms()})
+    # Kronofogden's public statistics: the long number headings that pushed the HTML table wide
+    t["kronofogden_by_year"] = Table(
+        "kronofogden_by_year", "Avhysningar enligt Kronofogdens statistik", ["year"],
+        ["kfm_applications", "kfm_evictions", "kfm_children"],
+        [{"year": YEAR - 1, "kfm_applications": 68, "kfm_evictions": 12, "kfm_children": 6},
+         {"year": YEAR, "kfm_applications": 74, "kfm_evictions": 15, "kfm_children": 7}])
     return t
 
 
@@ -311,3 +317,23 @@ def test_awkward_phrases_found_reading_the_report_are_gone(files):
         assert "ekonomiskt bistånd, till exempel till hotell eller vandrarhem" in text, fmt
         assert "till till" not in text and "tröskeln minus" not in text, fmt
     assert "små antal personer, hushåll och barn (se Metod ovan) tas bort" in _pdf_text(files["pdf"])
+
+
+# --- HTML ----------------------------------------------------------------------------------------
+
+
+def test_html_tables_stay_inside_the_pages_column(files, tmp_path, page):
+    """The number columns' headings did not wrap: "Ansökningar om avhysning (Kronofogden)" on one
+    line pushed the table past the page's column and the window scrolled sideways."""
+    source = tmp_path / "rapport.html"
+    source.write_bytes(files["html"])
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(source.as_uri())
+    sticking_out = page.evaluate("""() => {
+        const right = document.querySelector('main').getBoundingClientRect().right;
+        return Array.from(document.querySelectorAll('table'))
+            .filter(t => t.getBoundingClientRect().right > right + 1).map(t => t.id);
+    }""")
+    assert sticking_out == []
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert page.evaluate("getComputedStyle(document.querySelector('td.num')).whiteSpace") == "nowrap"
