@@ -337,3 +337,20 @@ def test_html_tables_stay_inside_the_pages_column(files, tmp_path, page):
     assert sticking_out == []
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     assert page.evaluate("getComputedStyle(document.querySelector('td.num')).whiteSpace") == "nowrap"
+
+
+def test_pdf_verdict_column_is_left_aligned_like_its_words(files):
+    """"ökning" and "osäker förändring" were right-aligned with the numbers, in Word and HTML left."""
+    reader = PdfReader(io.BytesIO(files["pdf"]))
+    page = next(p for p in reader.pages if "Huvudsiffror" in p.extract_text())
+    starts: dict[str, float] = {}
+
+    def visit(text, cm, tm, font, size):
+        word = text.strip()
+        if word in ("Bedömning", "ökning", "minskning", "osäker förändring"):
+            starts.setdefault(word, tm[4] + cm[4])  # x of the run's start (no scaling in these tables)
+
+    page.extract_text(visitor_text=visit)
+    verdicts = [x for word, x in starts.items() if word != "Bedömning"]
+    assert verdicts and "Bedömning" in starts
+    assert all(abs(x - starts["Bedömning"]) < 1.0 for x in verdicts), starts

@@ -166,6 +166,10 @@ def _table(block: d.TableBlock, styles: dict) -> list:
 
 def _text_table(block: d.TextTable, styles: dict) -> list:
     grid = _grid(block.headings, block.rows, 1, styles)
+    # The last column is words ("ökning", "osäker förändring"), left-aligned as in Word and HTML;
+    # right-aligned with the numbers it left "ökning" hanging at the far edge.
+    last = len(block.headings) - 1
+    grid.setStyle([("ALIGN", (last, 1), (last, -1), "LEFT")])
     out = [_p(block.caption, styles["strong"]), grid]
     if block.note:
         out.append(_p(block.note, styles["footnote"]))
