@@ -354,3 +354,12 @@ def test_pdf_verdict_column_is_left_aligned_like_its_words(files):
     verdicts = [x for word, x in starts.items() if word != "Bedömning"]
     assert verdicts and "Bedömning" in starts
     assert all(abs(x - starts["Bedömning"]) < 1.0 for x in verdicts), starts
+
+
+def test_excel_contents_link_to_their_sheets(files):
+    book = openpyxl.load_workbook(io.BytesIO(files["xlsx"]))
+    about = book["Om rapporten"]
+    links = {c.hyperlink.location.split("!")[0].strip("'") for row in about.iter_rows() for c in row
+             if c.hyperlink is not None and c.hyperlink.location}
+    assert {"Svar", "Behov", "Datakvalitet", labels.SHEET_NAMES_SV["form_utan_tak_by_age"]} <= links
+    assert links <= set(book.sheetnames)

@@ -198,7 +198,9 @@ def _write_about(ws, report: Report, sheets: list[tuple[str, str]], fmt: _Format
 
     ws.write_string(row, 0, "Innehåll", fmt.bold)
     for name, title in sheets:
-        ws.write_string(row, 1, f"{name}: {title}" if title and title != name else name)
+        # A link to the sheet: 45 sheet tabs are more than a screen shows.
+        quoted = name.replace("'", "''")
+        ws.write_url(row, 1, f"internal:'{quoted}'!A1", string=f"{name}: {title}" if title and title != name else name)
         row += 1
     row += 1
 
