@@ -363,3 +363,26 @@ def test_excel_contents_link_to_their_sheets(files):
              if c.hyperlink is not None and c.hyperlink.location}
     assert {"Svar", "Behov", "Datakvalitet", labels.SHEET_NAMES_SV["form_utan_tak_by_age"]} <= links
     assert links <= set(book.sheetnames)
+
+
+def test_a_figure_box_caption_never_ends_a_pdf_page(report):
+    """"Underlag" stood alone at the foot of a page, its one figure at the top of the next. The
+    introduction's length moves everything after it down, so a few lengths put boxes at every
+    height of the page."""
+    decorations = ("Inventering av socialtjänstens insatser", "Sida ", "EJ PUBLICERAD")
+    captions = ("Underlag", "Siffror som svaret bygger på")
+    seen = 0
+    original = report.introduction
+    try:
+        for lines_added in range(0, 48, 4):
+            report.introduction = "\n\n".join(["Inledningens stycke."] * (lines_added + 1))
+            for page in PdfReader(io.BytesIO(EXPORTERS["pdf"].render(report))).pages:
+                lines = [line.strip() for line in page.extract_text().splitlines() if line.strip()]
+                for i, line in enumerate(lines):
+                    if line in captions:
+                        seen += 1
+                        following = lines[i + 1] if i + 1 < len(lines) else ""
+                        assert following and not following.startswith(decorations), (lines_added, line)
+    finally:
+        report.introduction = original
+    assert seen > 100
