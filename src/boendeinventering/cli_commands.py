@@ -336,7 +336,8 @@ def _listen_problem(host: str, port: int) -> str | None:
             if exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE)):
                 return (f"Porten {port} på {host} används redan av ett annat program (kanske en boinv serve "
                         f"som redan körs). Stoppa det, eller välj en annan port: boinv serve --port {port + 1}")
-            return f"Servern kan inte lyssna på {host}:{port} ({exc.strerror or exc}); välj en annan --port eller --host."
+            return (f"Servern kan inte lyssna på {host}:{port} ({exc.strerror or exc}); "
+                    "välj en annan --port eller --host.")
     return None
 
 
