@@ -61,3 +61,25 @@ def test_excel_import_and_new_user_are_described_in_swedish_terms(tmp_path):
     made = boinv(["user", "create", "anna", "--role", "coordinator"], data, tmp_path,
                  extra_env={"BOINV_PASSWORD": "ett-långt-lösenord-för-test"})
     assert "Användaren anna är skapad som samordnare med lösenord." in made.stdout
+
+
+def test_audit_and_quality_from_the_command_line_are_in_the_audit_trail(tmp_path):
+    import sqlite3
+
+    data = tmp_path / "data"
+    examples = ROOT / "docs" / "exempel"
+    boinv(["init", "--kommun", "0180"], data, tmp_path)
+    boinv(["mapping", "import", str(examples / "mappning.csv")], data, tmp_path)
+    boinv(["import", "insatser", str(examples / "insatser.csv"), "--year", "2025"], data, tmp_path)
+    shown = boinv(["audit", "--year", "2025"], data, tmp_path)
+    assert "Sant värde" in shown.stdout  # the audit prints hidden cells' true values ...
+    boinv(["quality", "--year", "2025"], data, tmp_path)
+    con = sqlite3.connect(data / "boinv.sqlite3")
+    try:
+        events = con.execute("SELECT action, username, detail FROM organisation_auditevent "
+                             "WHERE action IN ('unprotected_viewed', 'quality_viewed') ORDER BY id").fetchall()
+    finally:
+        con.close()
+    # ... so, like the web's unprotected tables and quality page, it leaves a trace.
+    assert events == [("unprotected_viewed", "kommandorad", "Granskning av röjandeskyddet, 2025"),
+                      ("quality_viewed", "kommandorad", "Datakvalitet, 2025")]

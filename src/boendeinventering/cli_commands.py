@@ -234,7 +234,11 @@ def _export(args) -> int:
 def _quality(args) -> int:
     from boendeinventering.services import figures
 
+    from boendeinventering.services import audit
+
     report = figures.build_report(args.year, protected=False)
+    # As the web's quality page: whoever reads it is in the audit trail, whichever interface.
+    audit.record(CLI_USER, audit.QUALITY_VIEWED, f"Datakvalitet, {args.year}")
     width = max(len(r["indicator"]) for r in report.quality.rows)
     print(f"Datakvalitet {args.year}")
     for row in report.quality.rows:
@@ -245,7 +249,12 @@ def _quality(args) -> int:
 def _audit(args) -> int:
     from boendeinventering.services import figures
 
+    from boendeinventering.services import audit
+
     ok, text = figures.audit_year(args.year)
+    # The audit lists every hidden cell's true value: a view of unprotected figures, logged as the
+    # web's unprotected tables are.
+    audit.record(CLI_USER, audit.UNPROTECTED_VIEWED, f"Granskning av röjandeskyddet, {args.year}")
     print(text)
     return EXIT_OK if ok else EXIT_ERROR
 
