@@ -83,3 +83,12 @@ def test_audit_and_quality_from_the_command_line_are_in_the_audit_trail(tmp_path
     # ... so, like the web's unprotected tables and quality page, it leaves a trace.
     assert events == [("unprotected_viewed", "kommandorad", "Granskning av röjandeskyddet, 2025"),
                       ("quality_viewed", "kommandorad", "Datakvalitet, 2025")]
+
+    # Read by a pager or `head` that stops early: the pipe closes, and that is no error to report.
+    env = {**os.environ, "BOINV_DATA_DIR": str(data), "PYTHONPATH": str(ROOT / "src")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    reader_gone = subprocess.Popen([sys.executable, "-m", "boendeinventering.cli", "audit", "--year", "2025"],
+                                   cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader_gone.stdout.close()  # before the command has written anything
+    stderr = reader_gone.communicate(timeout=300)[1].decode()
+    assert "Broken pipe" not in stderr and "Fel" not in stderr, stderr
