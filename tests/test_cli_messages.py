@@ -92,3 +92,15 @@ def test_audit_and_quality_from_the_command_line_are_in_the_audit_trail(tmp_path
     reader_gone.stdout.close()  # before the command has written anything
     stderr = reader_gone.communicate(timeout=300)[1].decode()
     assert "Broken pipe" not in stderr and "Fel" not in stderr, stderr
+
+
+def test_export_of_a_year_without_extracts_warns(tmp_path):
+    data = tmp_path / "data"
+    examples = ROOT / "docs" / "exempel"
+    boinv(["init", "--kommun", "0180"], data, tmp_path)
+    boinv(["mapping", "import", str(examples / "mappning.csv")], data, tmp_path)
+    boinv(["import", "insatser", str(examples / "insatser.csv"), "--year", "2025"], data, tmp_path)
+    right = boinv(["export", "--year", "2025", "--format", "json", "--out", str(tmp_path / "a.json")], data, tmp_path)
+    assert "Varning" not in right.stderr
+    typo = boinv(["export", "--year", "2052", "--format", "json", "--out", str(tmp_path / "b.json")], data, tmp_path)
+    assert "Varning: inga uttag av insatser gäller 2052" in typo.stderr and "--year" in typo.stderr

@@ -228,6 +228,12 @@ def _export(args) -> int:
     else:
         kind = "röjandeskyddad, EJ PUBLICERAD – förhandsversion med dagens siffror"
     print(f"Skrev {path} ({kind}).")
+    from boendeinventering.services.storage import active_batches
+
+    if not active_batches("insatser", args.year).exists():
+        # A mistyped year (2052 for 2025) otherwise gave a tidy report of empty tables, said nothing.
+        _err(f"Varning: inga uttag av insatser gäller {args.year}, så rapportens tabeller från uttagen är tomma. "
+             "Kontrollera --year; boinv history visar importerna och deras år.")
     return EXIT_OK
 
 
