@@ -149,6 +149,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("Avbrutet.")
         return 130
+    except BrokenPipeError:
+        # The reader went away (`boinv audit … | head`, or less quit early): not an error to report.
+        # Python would complain again when it flushes stdout at exit, so stdout is pointed nowhere.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - one Swedish line for the user, details in the log
         return _report_failure(exc)
 

@@ -142,9 +142,10 @@ def _import_file(args, path) -> int:
             print("Varning: " + warning)
         return EXIT_OK
     result = outcome.validation
+    # Only a CSV has a delimiter; an Excel file has no encoding to report (the reader says utf-8).
+    read_as = f"{batch.encoding}, avgränsare {batch.delimiter}" if batch.delimiter else "Excel"
     print(f"Import {batch.id}: {batch.rows_imported} rader importerade av {batch.rows_read} lästa "
-          f"({args.kind}, {_year(batch.year)}, {batch.encoding or 'xlsx'}"
-          f"{', avgränsare ' + batch.delimiter if batch.delimiter else ''}).")
+          f"({args.kind}, {_year(batch.year)}, {read_as}).")
     if batch.rows_invalid:
         print(f"{batch.rows_invalid} felaktiga rader importerades inte; de finns med orsak i importloggen:")
         for issue in result.issues:
@@ -227,13 +228,23 @@ def _export(args) -> int:
     else:
         kind = "röjandeskyddad, EJ PUBLICERAD – förhandsversion med dagens siffror"
     print(f"Skrev {path} ({kind}).")
+    from boendeinventering.services.storage import active_batches
+
+    if not active_batches("insatser", args.year).exists():
+        # A mistyped year (2052 for 2025) otherwise gave a tidy report of empty tables, said nothing.
+        _err(f"Varning: inga uttag av insatser gäller {args.year}, så rapportens tabeller från uttagen är tomma. "
+             "Kontrollera --year; boinv history visar importerna och deras år.")
     return EXIT_OK
 
 
 def _quality(args) -> int:
     from boendeinventering.services import figures
 
+    from boendeinventering.services import audit
+
     report = figures.build_report(args.year, protected=False)
+    # As the web's quality page: whoever reads it is in the audit trail, whichever interface.
+    audit.record(CLI_USER, audit.QUALITY_VIEWED, f"Datakvalitet, {args.year}")
     width = max(len(r["indicator"]) for r in report.quality.rows)
     print(f"Datakvalitet {args.year}")
     for row in report.quality.rows:
@@ -244,7 +255,12 @@ def _quality(args) -> int:
 def _audit(args) -> int:
     from boendeinventering.services import figures
 
+    from boendeinventering.services import audit
+
     ok, text = figures.audit_year(args.year)
+    # The audit lists every hidden cell's true value: a view of unprotected figures, logged as the
+    # web's unprotected tables are.
+    audit.record(CLI_USER, audit.UNPROTECTED_VIEWED, f"Granskning av röjandeskyddet, {args.year}")
     print(text)
     return EXIT_OK if ok else EXIT_ERROR
 
@@ -303,8 +319,41 @@ def _retention(args) -> int:
 def _serve(args) -> int:
     from boendeinventering.web.serve import serve
 
+    # Checked before anything starts: otherwise the server announced itself as running and then
+    # gunicorn retried in English for seconds before giving up.
+    problem = _listen_problem(args.host, args.port)
+    if problem:
+        _err(problem)
+        return EXIT_ERROR
     serve(host=args.host, port=args.port, workers=args.workers)
     return EXIT_OK
+
+
+def _listen_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port, in one Swedish line, or None."""
+    import errno
+    import os
+    import socket
+
+    if not 0 < port < 65536:
+        return f"Porten {port} finns inte; välj en port mellan 1024 och 65535 (--port)."
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError, IndexError):
+        return f"Adressen {host} finns inte (--host); utan --host lyssnar servern bara på den egna datorn."
+    with socket.socket(family, kind, proto) as probe:
+        if os.name == "posix":
+            # As the servers bind: a port left in TIME_WAIT by a stopped server is free to use.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE)):
+                return (f"Porten {port} på {host} används redan av ett annat program (kanske en boinv serve "
+                        f"som redan körs). Stoppa det, eller välj en annan port: boinv serve --port {port + 1}")
+            return (f"Servern kan inte lyssna på {host}:{port} ({exc.strerror or exc}); "
+                    "välj en annan --port eller --host.")
+    return None
 
 
 def _worker(args) -> int:
@@ -336,8 +385,10 @@ def _user(args) -> int:
     except UserError as exc:
         _err(str(exc))
         return EXIT_ERROR
+    from boendeinventering.organisation.models import Role
+
     how = "med lösenord" if password else "utan lösenord (endast inloggning via SSO)"
-    print(f"Användaren {user.username} är skapad som {args.role} {how}.")
+    print(f"Användaren {user.username} är skapad som {str(Role(args.role).label).lower()} {how}.")
     return EXIT_OK
 
 
