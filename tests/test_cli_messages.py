@@ -104,3 +104,30 @@ def test_export_of_a_year_without_extracts_warns(tmp_path):
     assert "Varning" not in right.stderr
     typo = boinv(["export", "--year", "2052", "--format", "json", "--out", str(tmp_path / "b.json")], data, tmp_path)
     assert "Varning: inga uttag av insatser gäller 2052" in typo.stderr and "--year" in typo.stderr
+
+
+def test_a_command_before_init_says_to_run_init_not_that_the_database_failed(tmp_path):
+    # SQLite makes an empty database file on first use, so a forgotten `init` meets missing tables;
+    # the message said to check BOINV_DATABASE_URL and the database server, which were fine.
+    env = {**os.environ, "BOINV_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(ROOT / "src"),
+           "BOINV_PASSWORD": "ett-långt-lösenord-för-test"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("BOINV_DATABASE_URL", None)
+    for args in (["user", "create", "kalle", "--role", "reader"], ["history"]):
+        result = subprocess.run([sys.executable, "-m", "boendeinventering.cli", *args], env=env,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 1, args
+        assert "Installationen är inte initierad. Kör först: boinv init --kommun KOD" in result.stderr, args
+        assert "Databasen kunde inte användas" not in result.stderr, args
+
+
+def test_a_short_or_all_digit_password_is_refused_in_swedish(tmp_path):
+    data = tmp_path / "data"
+    boinv(["init", "--kommun", "0180"], data, tmp_path)
+    for password, reason in (("kort-ord", "minst 12 tecken"), ("123456789012345", "enbart numeriskt")):
+        refused = boinv(["user", "create", "kalle", "--role", "reader"], data, tmp_path,
+                        extra_env={"BOINV_PASSWORD": password}, check=False)
+        assert refused.returncode != 0 and reason in refused.stderr, refused.stderr
+    made = boinv(["user", "create", "kalle", "--role", "reader"], data, tmp_path,
+                 extra_env={"BOINV_PASSWORD": "ett-långt-lösenord-för-test"})
+    assert "Användaren kalle är skapad som läsare med lösenord." in made.stdout

@@ -220,11 +220,23 @@ def _known_failure(exc: Exception) -> str | None:
             return f"Felaktig inställning: {exc}"
         if isinstance(exc, DatabaseError):
             _log_to_file(exc)
+            if _missing_tables(exc):
+                from boendeinventering.services.installation import NOT_INITIALISED
+
+                return NOT_INITIALISED
             return (f"Databasen kunde inte användas ({type(exc).__name__}). Kontrollera BOINV_DATABASE_URL "
                     "och att databasservern är igång; detaljer i loggen.")
     except Exception:  # noqa: BLE001
         pass
     return None
+
+
+def _missing_tables(exc: Exception) -> bool:
+    """A database without the installation's tables: `init` not run (or not after an upgrade).
+    SQLite creates an empty database file on first use, so what a forgotten `init` shows is a table
+    that is not there, not a connection that fails."""
+    text = str(exc)
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
 if __name__ == "__main__":

@@ -195,6 +195,16 @@ WSGI_APPLICATION = "boendeinventering.wsgi.application"
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Passwords of local accounts (single sign-on users have none): the users reach personal data
+# and its key-holding service, so a password is at least 12 characters, not common, not only
+# digits and not the user's own name. Checked when a user is created or a password is changed.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", "Svenska"), ("en", "English")]
 # English catalogue for the web interface (reports and exports stay Swedish).

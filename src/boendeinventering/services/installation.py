@@ -78,15 +78,19 @@ def _migrate() -> None:
         executor.check_replacements()  # what `migrate` records for an installation migrated before a squash
 
 
+# what a command says in a data directory or database where `boinv init` has not run
+NOT_INITIALISED = "Installationen är inte initierad. Kör först: boinv init --kommun KOD"
+
+
 def current_installation(*, check_key: bool = True) -> Installation:
     """The installation; with `check_key`, also that the key in the data directory is the one
     its pseudonyms were made with (every import, figure and export goes through here)."""
     try:
         installation = Installation.objects.first()
     except Exception as exc:  # no tables yet
-        raise SetupError("Installationen är inte initierad. Kör först: boinv init --kommun KOD") from exc
+        raise SetupError(NOT_INITIALISED) from exc
     if installation is None:
-        raise SetupError("Installationen är inte initierad. Kör först: boinv init --kommun KOD")
+        raise SetupError(NOT_INITIALISED)
     if check_key:
         _verified_key(installation)
     return installation
