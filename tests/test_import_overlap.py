@@ -179,3 +179,22 @@ def test_imports_made_before_local_names_were_kept_get_them_from_their_rows(inst
     assert seen_local_names() == ["Akutboendet Tallen", "Hotell Nattljus"]
     batch.refresh_from_db()
     assert batch.local_names == ["Akutboendet Tallen", "Hotell Nattljus"]
+
+
+def test_the_overlap_warning_names_what_each_extract_would_count_twice():
+    # "dygn och kostnader" is what stays count; a debt-counselling case has neither
+    assert "räknas dygn och kostnader för" in imports._overlap_warning(3, "insatser", "cli")
+    assert "räknas beloppen för" in imports._overlap_warning(3, "utbetalningar", "cli")
+    assert "räknas ärendena för" in imports._overlap_warning(3, "skuldradgivning", "web")
+    assert "räknas platserna för" in imports._overlap_warning(3, "platser", "cli")
+
+
+def test_progress_says_pseudonymising_only_for_rows_with_identifiers(installed, tmp_path):
+    said: list[str] = []
+    import_extract("insatser", _stays(tmp_path, "a.csv", range(3)), year=2025, progress=said.append)
+    assert "Pseudonymiserar 3 rader …" in said
+    places = write_csv(tmp_path / "platser.csv", "boende;kod;platser;fran_datum;till_datum",
+                       ["Tallen;Akutboendet Tallen;8;2025-01-01;"])
+    said.clear()
+    import_extract("platser", places, year=2025, progress=said.append)
+    assert said and not any(s.startswith("Pseudonymiserar") for s in said), said

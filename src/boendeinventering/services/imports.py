@@ -362,10 +362,15 @@ def _overlap(batch_id: int, other_ids: list[int]) -> int:
     return int(digests_found_in(mine, other_ids).sum())
 
 
+# what is counted twice when two active imports hold the same rows, in each extract's own terms
+_COUNTED_TWICE = {"insatser": "dygn och kostnader", "utbetalningar": "beloppen", "skuldradgivning": "ärendena",
+                  "platser": "platserna"}
+
+
 def _overlap_warning(overlap: int, kind: str, interface: str) -> str:
     return (f"{format_number_sv(overlap)} rader finns redan i en annan aktiv import av {kind}. Om filen är en "
             f"rättad version av en tidigare fil ska den ersätta den ({option_name('replace', interface)}); "
-            "annars räknas dygn och kostnader för de raderna två gånger.")
+            f"annars räknas {_COUNTED_TWICE.get(kind, 'uppgifterna')} för de raderna två gånger.")
 
 
 def _local_names(kind: str, rows: pl.DataFrame) -> set[str]:
@@ -451,7 +456,8 @@ def _spooled(kind: str, results: Iterator[ValidationResult], key: bytes, spool: 
         merged = result if merged is None else _merged(merged, result)
         if merged.invalid_rows and not skip_invalid:
             continue
-        say(f"Pseudonymiserar {spool.rows + result.valid.height} rader …")
+        if result.valid.height and kind != "platser":  # the places register has no identifiers to replace
+            say(f"Pseudonymiserar {spool.rows + result.valid.height} rader …")
         spool.add(_pseudonymised_rows(kind, result.valid, key, spool.known))
         result.valid = result.valid.clear()  # the slice's rows live on only in the spool
     assert merged is not None  # a file has at least one slice
