@@ -408,6 +408,12 @@ def test_signal_children_in_hotels_fires_at_threshold():
     assert "children_in_hotels" not in fired(register_tables(hotel_children=0))
 
 
+def test_signal_texts_join_their_lists_in_swedish():
+    signal = fired(register_tables(hotel_children=4), children_min=4)["children_in_hotels"]
+    # the rule's list of housing forms reads "a, b eller c", not "a, b, c"
+    assert "hotell, vandrarhem eller campingstuga under året" in signal.rule.lower(), signal.rule
+
+
 def test_signal_long_stays_over_90_nights_per_person():
     t = register_tables()
     # hotell: 4000 nights / 30 persons = 133 > 90; akutboende: 5000 / 70 = 71

@@ -87,11 +87,11 @@ FLOW_NAMES_SV = {
     "not_seen": "Finns inte längre i socialtjänstens boendeinsatser",
     # after_protected_housing / social_contract_exits
     "acute": "Akut hemlöshet (situation 1)",
-    "situation_2": "Situation 2",
-    "situation_3": "Situation 3",
+    "situation_2": "Situation 2 (stödboende, institution, familjehem)",
+    "situation_3": "Situation 3 (socialt kontrakt, försöks-/träningslägenhet, Bostad först)",
     "none": "Ingen känd insats",
     "to_acute": "Akut hemlöshet (situation 1)",
-    "to_situation_2": "Situation 2",
+    "to_situation_2": "Situation 2 (stödboende, institution, familjehem)",
     "other_situation_3": "Annan lösning i situation 3",
 }
 # Short sheet names (xlsx, at most 31 characters) for the outputs.

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TypeGuard
 
 from . import taxonomy
-from .answers.cells import Cells, code_name, positive, published
+from .answers.cells import Cells, code_name, join_sv, positive, published
 from .report.labels import format_number_sv, history_text, recurring_since  # noqa: F401 (re-exported)
 from .tables import Figure, Report, Signal
 
@@ -93,9 +93,9 @@ def _children_in_hotels(cells: Cells, s: SignalSettings) -> Signal | None:
     what = "hushåll med barn" if evidence[0].measure == "households_with_children" else "barn"
     return Signal(
         "children_in_hotels", "Barnfamiljer i hotell, vandrarhem eller campingstuga",
-        f"Det finns {what} i akuta lösningar som inte är anpassade för barn: {', '.join(found)}.",
+        f"Det finns {what} i akuta lösningar som inte är anpassade för barn: {join_sv(found)}.",
         f"Signalen visas när minst {s.children_min} hushåll med barn bor i "
-        f"{', '.join(_code_name(k) for k in s.children_codes)} under året.",
+        f"{join_sv([_code_name(k) for k in s.children_codes], 'eller')} under året.",
         evidence)
 
 
@@ -113,7 +113,7 @@ def _long_stays(cells: Cells, s: SignalSettings) -> Signal | None:
         return None
     return Signal(
         "long_stays", "Långa vistelser i akuta boendelösningar",
-        f"I {', '.join(found)} var vistelserna i genomsnitt längre än {s.long_stay_nights} nätter per person "
+        f"I {join_sv(found)} var vistelserna i genomsnitt längre än {s.long_stay_nights} nätter per person "
         "under året. Akuta lösningar är avsedda att vara tillfälliga.",
         f"Signalen visas när boendedygn delat med antal personer i en akut boendeform är större än "
         f"{s.long_stay_nights} (bara där båda uppgifterna redovisas).",
@@ -161,9 +161,9 @@ def _occupancy(cells: Cells, s: SignalSettings) -> Signal | None:
         return None
     parts = []
     if high:
-        parts.append(f"hög beläggning (över {_pct(s.occupancy_high)}) i {', '.join(high)}")
+        parts.append(f"hög beläggning (över {_pct(s.occupancy_high)}) i {join_sv(high)}")
     if low:
-        parts.append(f"låg beläggning (under {_pct(s.occupancy_low)}) i {', '.join(low)}")
+        parts.append(f"låg beläggning (under {_pct(s.occupancy_low)}) i {join_sv(low)}")
     return Signal(
         "occupancy", "Beläggning i egna boenden",
         "Platsregistret och vistelserna visar " + " och ".join(parts) + ". Hög beläggning kan betyda att "

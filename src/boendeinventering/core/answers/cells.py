@@ -101,8 +101,9 @@ def code_name(kod: str) -> str:
     return name[:1].lower() + name[1:]
 
 
-def join_sv(parts: list[str]) -> str:
+def join_sv(parts: list[str], conjunction: str = "och") -> str:
+    """'a, b och c' (or 'a, b eller c')."""
     parts = [p for p in parts if p]
     if len(parts) <= 1:
         return "".join(parts)
-    return ", ".join(parts[:-1]) + " och " + parts[-1]
+    return ", ".join(parts[:-1]) + f" {conjunction} " + parts[-1]
