@@ -104,3 +104,51 @@ def test_cli_retention_apply(years, capsys, settings):
     out = capsys.readouterr().out
     assert "2019: 1 importer, 10 rader gallrade" in out
     assert not ImportData.objects.filter(batch_id=years[2019].id).exists()
+
+
+def _imported_on(batch, day: dt.date):
+    ImportBatch.objects.filter(id=batch.id).update(
+        imported_at=dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC))
+
+
+def test_a_withdrawn_import_without_a_year_is_dated_by_its_import_and_shredded(years, tmp_path):
+    people = _people(30)
+    old_withdrawn = _import(tmp_path, 2017, people[:3], insats="vandrarhem", tagged=False)
+    recent_withdrawn = _import(tmp_path, 2016, people[3:6], insats="campingstuga", tagged=False)
+    for batch in (old_withdrawn, recent_withdrawn):
+        imports.withdraw(batch.id, user="samordnare")
+    _imported_on(old_withdrawn, dt.date(2019, 5, 1))  # before 2021, the first kept year in 2026
+    _imported_on(recent_withdrawn, dt.date(2022, 5, 1))
+    _imported_on(years["alla"], dt.date(2018, 5, 1))  # active: counts in every year, never dated
+
+    planned = retention.plan(today=TODAY, keep_years=5)
+    assert [b["id"] for b in planned.untagged_inactive] == [old_withdrawn.id]
+    assert "Utan år: 1 återkallade eller ersatta importer från före 2021, 3 rader gallras" in planned.as_text()
+
+    outcome = retention.apply(today=TODAY, keep_years=5, user="samordnare")
+    assert not ImportData.objects.filter(batch_id=old_withdrawn.id).exists()
+    assert not ImportDigests.objects.filter(batch_id=old_withdrawn.id).exists()
+    assert ImportData.objects.filter(batch_id__in=[recent_withdrawn.id, years["alla"].id]).count() == 2
+    assert "3 rader gallrade" in outcome.as_text()
+    # shredded, it cannot come back as an empty active import, neither asked for nor by importing the file again
+    with pytest.raises(ValueError, match="är gallrad"):
+        imports.reactivate(old_withdrawn.id)
+    again = tmp_path / "2017-vandrarhem-False.csv"
+    with pytest.raises(ValueError, match="är gallrad"):
+        imports.import_extract("insatser", again, year=None)
+    assert ImportBatch.objects.get(id=old_withdrawn.id).active is False
+    assert retention.plan(today=TODAY, keep_years=5).untagged_inactive == []
+
+
+def test_the_web_says_a_shredded_import_cannot_come_back(years, client):
+    from django.urls import reverse
+
+    from boendeinventering.organisation.models import Role
+    from boendeinventering.services.users import create_user
+
+    retention.apply(today=TODAY, keep_years=5)
+    client.force_login(create_user("samordnare-g", Role.COORDINATOR, password="x-långt-lösenord-123"))
+    response = client.post(reverse("web:import_reactivate", args=[years[2019].id]), follow=True)
+    assert response.status_code == 200
+    assert f"Import {years[2019].id} är gallrad" in response.content.decode()
+    assert ImportBatch.objects.get(id=years[2019].id).active is False

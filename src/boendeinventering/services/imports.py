@@ -327,6 +327,10 @@ def reactivate(batch_id: int, *, replace: bool | None = None, user="", ip: str |
         batch = _batch_for_update(batch_id)
         if batch.active:
             raise ValueError(f"Import {batch.id} är redan aktiv; inget ändrades.")
+        if batch.rows_imported and not batch.parts.exists():
+            # shredded by retention (services/retention.py): active again it would count as empty
+            raise ValueError(f"Import {batch.id} är gallrad: dess rader raderades när lagringstiden gått ut, "
+                             "så den kan inte bli aktiv igen.")
         others = ImportBatch.objects.select_for_update().filter(
             kind=batch.kind, active=True, year=batch.year).exclude(pk=batch.pk)
         if replace is None:

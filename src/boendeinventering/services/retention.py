@@ -8,8 +8,10 @@ pseudonym that no remaining import refers to. It keeps the imports' metadata (fi
 counts), the year's published report (InventoryYear.published_report) and a protected snapshot
 of the year's report computed just before shredding (ShreddedYear.report): aggregates only.
 
-Imports without a year serve every year and cannot be dated, so they are never shredded here
-(the report says how many there are). Everything happens in one transaction: a year whose
+Imports without a year serve every year and cannot be dated by inventory year. An active one is
+never shredded here (the report says how many there are); one that was withdrawn or replaced
+counts nowhere, so it is dated by when it was imported, and shredded once that is before the
+first kept year, with no summary to keep. Everything happens in one transaction: a year whose
 report cannot be computed safely (unmapped names, disclosure control) stops the whole run and
 nothing is shredded.
 """
@@ -51,17 +53,28 @@ class RetentionOutcome:
     untagged_imports: int
     dry_run: bool
     pseudonyms_deleted: int = 0
+    # withdrawn or replaced imports without a year, imported before the first kept year
+    untagged_inactive: list[dict] = field(default_factory=list)
+
+    @property
+    def untagged_inactive_rows(self) -> int:
+        return sum(b["rows"] for b in self.untagged_inactive)
 
     def as_text(self) -> str:
         lines = [f"Gallring: pseudonymiserade rader sparas för {self.keep_years} år "
                  f"(år {self.first_kept_year} och senare behålls)."]
-        if not self.years:
+        if not self.years and not self.untagged_inactive:
             lines.append("Inga importer att gallra.")
         for plan in self.years:
             kept = ("publicerad rapport och sammanställning sparas" if plan.published
                     else "sammanställning (röjandeskyddad rapport) sparas")
             verb = "gallras" if self.dry_run else "gallrade"
             lines.append(f"  {plan.year}: {len(plan.batches)} importer, {plan.rows} rader {verb}; {kept}.")
+        if self.untagged_inactive:
+            verb = "gallras" if self.dry_run else "gallrade"
+            lines.append(f"  Utan år: {len(self.untagged_inactive)} återkallade eller ersatta importer från före "
+                         f"{self.first_kept_year}, {self.untagged_inactive_rows} rader {verb} (de räknas inte i "
+                         "något år, så ingen sammanställning behövs).")
         if self.untagged_imports:
             lines.append(f"  {self.untagged_imports} aktiva importer saknar år och gallras inte automatiskt "
                          "(de gäller alla år); ersätt dem med importer för ett år.")
@@ -99,14 +112,20 @@ def plan(today: dt.date | None = None, keep_years: int | None = None) -> Retenti
                           "active": batch.active})
         p.rows += rows
     untagged = ImportBatch.objects.filter(year__isnull=True, active=True).count()
-    return RetentionOutcome(keep, first_kept, [years[y] for y in sorted(years)], untagged, dry_run=True)
+    stale = (ImportBatch.objects.filter(year__isnull=True, active=False, parts__isnull=False,
+                                        imported_at__lt=dt.datetime(first_kept, 1, 1, tzinfo=dt.UTC))
+             .annotate(stored_rows=Sum("parts__rows")).order_by("id"))
+    untagged_inactive = [{"id": b.id, "kind": b.kind, "file_name": b.file_name, "rows": b.stored_rows,
+                          "imported_at": b.imported_at.date().isoformat()} for b in stale]
+    return RetentionOutcome(keep, first_kept, [years[y] for y in sorted(years)], untagged, dry_run=True,
+                            untagged_inactive=untagged_inactive)
 
 
 def apply(*, dry_run: bool = False, today: dt.date | None = None, keep_years: int | None = None,
           user: str = "") -> RetentionOutcome:
     """Shred the rows of the years older than the retention period (module docstring)."""
     outcome = plan(today, keep_years)
-    if dry_run or not outcome.years:
+    if dry_run or not (outcome.years or outcome.untagged_inactive):
         outcome.dry_run = dry_run
         return outcome
     from boendeinventering.core.protect import DisclosureError
@@ -137,6 +156,12 @@ def apply(*, dry_run: bool = False, today: dt.date | None = None, keep_years: in
             # The imports' logs may quote refused rows; they go with the rows.
             ImportBatch.objects.filter(id__in=ids).update(active=False, issues=[])
             audit.record(user or "boinv", audit.RETENTION, detail=f"år {year_plan.year}: {year_plan.rows} rader")
+        if outcome.untagged_inactive:
+            ids = [b["id"] for b in outcome.untagged_inactive]
+            delete_batch_rows(ids)
+            ImportBatch.objects.filter(id__in=ids).update(issues=[])
+            audit.record(user or "boinv", audit.RETENTION, detail=f"importer utan år ({', '.join(map(str, ids))}): "
+                                                                  f"{outcome.untagged_inactive_rows} rader")
         outcome.pseudonyms_deleted = _delete_unused_pseudonyms()
     outcome.dry_run = False
     return outcome

@@ -149,8 +149,12 @@ def import_reactivate(request, batch_id: int):
     takes_back = batch.replaced_by_id is not None and others.filter(pk=batch.replaced_by_id).exists()
     if request.method == "POST" and not batch.active:
         replace = takes_back or request.POST.get("mode") == "replace"
-        outcome = imports.reactivate(batch.pk, replace=replace, user=request.user, ip=audit.client_ip(request),
-                                     interface="web")
+        try:
+            outcome = imports.reactivate(batch.pk, replace=replace, user=request.user,
+                                         ip=audit.client_ip(request), interface="web")
+        except ValueError as exc:  # e.g. shredded by retention: its rows are gone
+            messages.error(request, str(exc))
+            return redirect("web:import_batch", batch_id=batch.pk)
         messages.success(request, imports.done_message(outcome, interface="web"))
         for warning in outcome.warnings:
             messages.warning(request, _("Varning:") + " " + warning)
