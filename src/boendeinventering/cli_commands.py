@@ -238,9 +238,7 @@ def _export(args) -> int:
 
 
 def _quality(args) -> int:
-    from boendeinventering.services import figures
-
-    from boendeinventering.services import audit
+    from boendeinventering.services import audit, figures
 
     report = figures.build_report(args.year, protected=False)
     # As the web's quality page: whoever reads it is in the audit trail, whichever interface.
@@ -253,9 +251,7 @@ def _quality(args) -> int:
 
 
 def _audit(args) -> int:
-    from boendeinventering.services import figures
-
-    from boendeinventering.services import audit
+    from boendeinventering.services import audit, figures
 
     ok, text = figures.audit_year(args.year)
     # The audit lists every hidden cell's true value: a view of unprotected figures, logged as the
