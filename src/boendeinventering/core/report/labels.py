@@ -299,7 +299,11 @@ def document_subtitle(report: Report) -> str:
 
 def source_label(source: str) -> str:
     if source.startswith("form:"):
-        return f"Enheternas formulär ({source[5:]})"
+        # the form's title as the units know it, not its slug (utan_tak)
+        from boendeinventering.core.answers.forms import FORM_TITLES_SV
+
+        slug = source[5:]
+        return f"Enheternas formulär ({FORM_TITLES_SV.get(slug, slug)})"
     return SOURCE_NAMES_SV.get(source, source)
 
 

@@ -1,0 +1,71 @@
+"""What the coordinator reads on the log, extract and answers pages is Swedish words, not the
+program's codes: register and change names in the log (not "Participation object (5)", "create"),
+kinds of extract in the history (not "skuldradgivning"), the report's sources (not "form:utan_tak"),
+and the Mappning page (not the command line) when a local name has no code."""
+
+from __future__ import annotations
+
+import re
+
+from django.urls import reverse
+
+from boendeinventering.inventory.models import MappingEntry
+from tests.fixtures.extracts import stays_file, write_csv
+from tests.test_web_access import YEAR
+from tests.test_web_views import as_role, upload
+
+
+def test_audit_log_names_registers_objects_and_changes_in_swedish(users):
+    MappingEntry.objects.create(local_name="Härbärget Stigen", name_key="harbarget stigen", code="harbarge")
+    html = as_role(users, "coordinator").get(reverse("web:audit_log")).content.decode()
+    changes = html[html.index("Senaste ändringar i register"):]
+    assert f"Deltagande enhet: Mottagningsenheten {YEAR}" in changes
+    assert "Mappning: Härbärget Stigen → harbarge" in changes
+    assert "Enhet: Mottagningsenheten" in changes and f"Inventeringsår: {YEAR}" in changes
+    assert "<td>Skapad</td>" in changes
+    # Django's and django-auditlog's English never reaches the page
+    assert " object (" not in changes
+    for english in ("participation:", "mapping entry:", "inventory year:", "unit:", "profile:"):
+        assert english not in changes, english
+    assert not re.search(r"<td>(create|update|delete)</td>", changes)
+
+
+def test_audit_log_names_a_deleted_mapping_from_the_logged_change(users):
+    entry = MappingEntry.objects.create(local_name="Nödlogi", name_key="nodlogi", code="annan_akut")
+    entry.delete()
+    html = as_role(users, "coordinator").get(reverse("web:audit_log")).content.decode()
+    changes = html[html.index("Senaste ändringar i register"):]
+    assert "Mappning: Nödlogi → annan_akut</td><td>Borttagen</td>" in changes.replace("\n", "")
+
+
+def test_extract_history_names_the_kind_in_words(users, tmp_path):
+    client = as_role(users, "coordinator")
+    debt = write_csv(tmp_path / "skuld.csv", "Arende_ID;Person_ID;Inkommet_datum;Hyresskuld",
+                     ["BUS-1;;2025-02-10;ja", "BUS-2;;2025-03-10;nej"])
+    upload(client, debt, kind="skuldradgivning")
+    upload(client, stays_file(tmp_path / "insatser.csv", n=2))
+    html = client.get(reverse("web:extracts")).content.decode()
+    history = html[html.index('id="historik"'):]
+    recent = html[html.index("Senaste uppladdningar"):html.index('id="historik"')]
+    for table in (history, recent):
+        assert "<td>Budget- och skuldrådgivning</td>" in table and "<td>Insatser</td>" in table
+        assert "<td>skuldradgivning</td>" not in table and "<td>insatser</td>" not in table
+
+
+def test_answers_page_sends_unmapped_names_to_the_mapping_page(users, tmp_path):
+    from boendeinventering.services import imports
+
+    imports.import_extract("insatser", stays_file(tmp_path / "insatser.csv", n=3), year=YEAR)
+    html = as_role(users, "coordinator").get(reverse("reporting:answers", args=[YEAR])).content.decode()
+    notice = html[html.index('data-testid="unmapped-problem"'):]
+    notice = notice[:notice.index("</p>")]
+    assert "1 lokal benämning i uttagen saknar standardkod" in notice
+    assert f'href="{reverse("web:mapping")}"' in notice
+    assert "boinv mapping import" not in html and "kopplingstabellen" not in html
+
+
+def test_report_names_a_form_source_by_the_forms_title():
+    from boendeinventering.core.report.labels import source_label
+
+    assert source_label("form:utan_tak") == "Enheternas formulär (Personer som sover utan tak över huvudet)"
+    assert source_label("form:avhysning") == "Enheternas formulär (Avhysningsförebyggande arbete)"
