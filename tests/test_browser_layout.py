@@ -1,0 +1,61 @@
+"""Layout a user would stumble on, measured in a real browser: the import history fits a 1280 px
+screen (its Status column was scrolled out of sight), a unit's form keeps each question above its
+field with "Uppgift saknas" in one piece at 390 px, and the answers page's text boxes are as wide
+as the text column with their labels above them."""
+
+from __future__ import annotations
+
+from tests.browser_helpers import login, shot
+from tests.fixtures.extracts import stays_file, write_csv
+from tests.test_web_access import YEAR
+
+
+def test_import_history_fits_a_desktop_screen(site, page, tmp_path):
+    from boendeinventering.services import imports
+
+    imports.import_extract("insatser", stays_file(tmp_path / "insatser-mottagningsenheten.csv", n=2), year=YEAR)
+    debt = write_csv(tmp_path / "skuldradgivning-budget-och-skuld.csv", "Arende_ID;Person_ID;Inkommet_datum;Hyresskuld",
+                     ["BUS-1;;2025-02-10;ja"])
+    imports.import_extract("skuldradgivning", debt, year=YEAR)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    login(page, site, "coordinator")
+    page.goto(site["url"] + "/uttag/")
+    box = page.locator("#historik + .table-scroll")
+    widths = box.evaluate("b => [b.scrollWidth, b.clientWidth]")
+    assert widths[0] <= widths[1] + 1, widths  # no sideways scrolling on a desktop screen
+    status = box.get_by_role("columnheader", name="Status")
+    right = status.evaluate("e => e.getBoundingClientRect().right")
+    assert right <= 1280, right
+    shot(page, "uttag-historik-1280")
+
+
+def test_unit_form_keeps_each_question_above_its_field_on_a_phone(site, page):
+    from boendeinventering.organisation.models import Unit
+
+    unit = Unit.objects.get(name="Mottagningsenheten")
+    page.set_viewport_size({"width": 390, "height": 800})
+    login(page, site, "reporter")
+    page.goto(f"{site['url']}/ar/{YEAR}/underlag/enhet/{unit.pk}/sociala_kontrakt/")
+    fields = page.locator(".form-section .field:has(.missing-choice)")
+    assert fields.count() >= 8
+    for i in range(fields.count()):
+        field = fields.nth(i)
+        label = field.locator("> label").bounding_box()
+        number = field.locator("input[inputmode=numeric], input[type=number]").first.bounding_box()
+        missing = field.locator(".missing-choice").bounding_box()
+        assert label["y"] + label["height"] <= number["y"] + 1, i  # the question stands above its field
+        assert missing["height"] < 30, (i, missing)  # "Uppgift saknas" on one line, not "Uppgift / saknas"
+        assert missing["x"] + missing["width"] <= 390, (i, missing)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "underlag-formular-390")
+
+
+def test_answers_page_text_boxes_span_the_text_column(site, page):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    login(page, site, "coordinator")
+    page.goto(f"{site['url']}/ar/{YEAR}/svar/")
+    for name in ("introduction", "conclusions"):
+        box = page.locator(f"textarea#{name}").bounding_box()
+        label = page.locator(f"label[for={name}]").bounding_box()
+        assert box["width"] >= 600, (name, box)  # the browser's default is about 180 px
+        assert label["y"] + label["height"] <= box["y"] + 1, name
