@@ -69,3 +69,19 @@ def test_report_names_a_form_source_by_the_forms_title():
 
     assert source_label("form:utan_tak") == "Enheternas formulär (Personer som sover utan tak över huvudet)"
     assert source_label("form:avhysning") == "Enheternas formulär (Avhysningsförebyggande arbete)"
+
+
+def test_wrong_separator_is_named_on_the_refused_import_page(users, tmp_path):
+    from boendeinventering.organisation.models import ImportJob
+    from tests.fixtures.extracts import STAY_HEADER, pnr
+
+    client = as_role(users, "coordinator")
+    tabbed = write_csv(tmp_path / "insatser-tabb.csv", STAY_HEADER.replace(";", "\t"),
+                       [f"{pnr(1)}\t\tMottagningsenheten\tHotell\t2025-05-01\t\t\t\t\t"])
+    response = upload(client, tabbed)
+    assert ImportJob.objects.get().status == ImportJob.REFUSED
+    html = client.get(response["Location"]).content.decode()
+    issues = html[html.index('class="issues"'):]
+    # the first reason says what is wrong (the separator), before the columns it made "missing"
+    assert issues.index("filen har bara en kolumn") < issues.index("obligatorisk kolumn saknas")
+    assert "Rubrikraden skiljer kolumnerna med tabbar" in issues
