@@ -85,3 +85,19 @@ def test_wrong_separator_is_named_on_the_refused_import_page(users, tmp_path):
     # the first reason says what is wrong (the separator), before the columns it made "missing"
     assert issues.index("filen har bara en kolumn") < issues.index("obligatorisk kolumn saknas")
     assert "Rubrikraden skiljer kolumnerna med tabbar" in issues
+
+
+def test_refused_import_counts_its_rows_in_swedish_and_says_what_to_do(users, tmp_path):
+    from boendeinventering.organisation.models import ImportJob
+    from tests.fixtures.extracts import STAY_HEADER, pnr
+
+    client = as_role(users, "coordinator")
+    one_bad = write_csv(tmp_path / "en-fel.csv", STAY_HEADER, [f"{pnr(1)};;Mottagningsenheten;Hotell;2025-14-01;;;;;"])
+    html = client.get(upload(client, one_bad)["Location"]).content.decode()
+    assert ImportJob.objects.get().rows_invalid == 1
+    assert "Filen har 1 felaktig rad och importerades inte." in html and "1 felaktiga rader" not in html
+    assert "Importera bara de korrekta raderna" in html
+    two_bad = write_csv(tmp_path / "tva-fel.csv", STAY_HEADER, [f"{pnr(i)};;Mottagningsenheten;Hotell;2025-14-01;;;;;"
+                                                                for i in (2, 3)])
+    html = client.get(upload(client, two_bad)["Location"]).content.decode()
+    assert "Filen har 2 felaktiga rader och importerades inte." in html
