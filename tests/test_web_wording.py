@@ -101,3 +101,16 @@ def test_refused_import_counts_its_rows_in_swedish_and_says_what_to_do(users, tm
                                                                 for i in (2, 3)])
     html = client.get(upload(client, two_bad)["Location"]).content.decode()
     assert "Filen har 2 felaktiga rader och importerades inte." in html
+
+
+def test_unit_choices_say_what_an_empty_choice_means(users):
+    from boendeinventering.organisation.models import Unit
+
+    admin = as_role(users, "administrator")
+    for url in (reverse("web:users"), reverse("web:user_edit", args=[admin.session["_auth_user_id"]])):
+        html = admin.get(url).content.decode()
+        assert re.search(r'<option value=""( selected)?>— ingen enhet —</option>', html), url
+        assert "---------" not in html, url
+    Unit.objects.create(name="Härbärgesenheten")
+    html = as_role(users, "coordinator").get(reverse("web:year", args=[YEAR])).content.decode()
+    assert re.search(r'<option value=""( selected)?>— välj enhet —</option>', html) and "---------" not in html
