@@ -114,3 +114,24 @@ def test_unit_choices_say_what_an_empty_choice_means(users):
     Unit.objects.create(name="Härbärgesenheten")
     html = as_role(users, "coordinator").get(reverse("web:year", args=[YEAR])).content.decode()
     assert re.search(r'<option value=""( selected)?>— välj enhet —</option>', html) and "---------" not in html
+
+
+def test_the_new_words_have_english_too(users, tmp_path):
+    from django.conf import settings
+    from django.utils import translation
+
+    from boendeinventering.services import imports
+
+    imports.import_extract("insatser", stays_file(tmp_path / "insatser.csv", n=2), year=YEAR)
+    client = as_role(users, "coordinator")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    try:
+        log = client.get(reverse("web:audit_log")).content.decode()
+        answers = client.get(reverse("reporting:answers", args=[YEAR])).content.decode()
+        extracts = client.get(reverse("web:extracts")).content.decode()
+    finally:
+        translation.deactivate()
+    assert f"Participating unit: Mottagningsenheten {YEAR}" in log and "<td>Created</td>" in log
+    assert "1 local name in the extracts has no standard code" in answers
+    assert "Choose codes on the Mapping page" in answers
+    assert "File and checksum" in extracts
