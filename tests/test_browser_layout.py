@@ -59,3 +59,17 @@ def test_answers_page_text_boxes_span_the_text_column(site, page):
         label = page.locator(f"label[for={name}]").bounding_box()
         assert box["width"] >= 600, (name, box)  # the browser's default is about 180 px
         assert label["y"] + label["height"] <= box["y"] + 1, name
+
+
+def test_choices_in_a_unit_form_read_as_answers_not_questions(site, page):
+    from boendeinventering.organisation.models import Unit
+
+    unit = Unit.objects.get(name="Mottagningsenheten")
+    login(page, site, "reporter")
+    page.goto(f"{site['url']}/ar/{YEAR}/underlag/enhet/{unit.pk}/samarbetspartner/")
+    legend = page.locator("fieldset.field-choice legend").first
+    option = page.locator("fieldset.field-choice label").first
+    question = page.locator(".form-row .field > label").first
+    assert option.evaluate("e => getComputedStyle(e).fontWeight") == "400"  # "Brukarråd", an answer
+    assert int(question.evaluate("e => getComputedStyle(e).fontWeight")) >= 600  # "Organisation", a question
+    assert int(legend.evaluate("e => getComputedStyle(e).fontWeight")) >= 600  # "Typ av organisation"
