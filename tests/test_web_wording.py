@@ -135,3 +135,14 @@ def test_the_new_words_have_english_too(users, tmp_path):
     assert "1 local name in the extracts has no standard code" in answers
     assert "Choose codes on the Mapping page" in answers
     assert "File and checksum" in extracts
+
+
+def test_saved_mapping_counts_read_right_for_one_name(users, tmp_path):
+    from boendeinventering.services import imports
+    from boendeinventering.web.views.mapping import field_name
+
+    imports.import_extract("insatser", stays_file(tmp_path / "insatser.csv", n=2), year=YEAR)
+    client = as_role(users, "coordinator")
+    response = client.post(reverse("web:mapping"), {field_name("Akutboendet Tallen"): "akutboende"}, follow=True)
+    html = response.content.decode()
+    assert "Mappningen är sparad (nya benämningar: 1, ändrade: 0)." in html and "1 nya" not in html
