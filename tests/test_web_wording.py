@@ -146,3 +146,16 @@ def test_saved_mapping_counts_read_right_for_one_name(users, tmp_path):
     response = client.post(reverse("web:mapping"), {field_name("Akutboendet Tallen"): "akutboende"}, follow=True)
     html = response.content.decode()
     assert "Mappningen är sparad (nya benämningar: 1, ändrade: 0)." in html and "1 nya" not in html
+
+
+def test_one_unmapped_name_is_counted_in_the_singular_on_the_year_page(users, tmp_path):
+    from boendeinventering.services import imports
+
+    imports.import_extract("insatser", stays_file(tmp_path / "insatser.csv", n=2), year=YEAR)
+    client = as_role(users, "coordinator")
+    audit = client.post(reverse("web:run_audit", args=[YEAR]), follow=True).content.decode()
+    assert "Röjandekontrollen kunde inte köras: 1 lokal benämning saknar mappning; mappa den först." in audit
+    published = client.post(reverse("web:publish", args=[YEAR]), {"action": "publish", "confirmed": "1"},
+                            follow=True).content.decode()
+    assert "Året kan inte publiceras ännu: 1 lokal benämning saknar mappning." in published
+    assert "1 lokala" not in audit + published

@@ -192,7 +192,8 @@ def run_audit(inventory_year: InventoryYear, *, user: str = "") -> tuple[str, st
     try:
         passed, text = audit_year(inventory_year.year, reference_date=inventory_year.effective_reference_date)
     except UnmappedNamesError as exc:
-        return AUDIT_BLOCKED, f"{len(exc.names)} lokala benämningar saknar mappning; mappa dem först."
+        return AUDIT_BLOCKED, _count(len(exc.names), "lokal benämning saknar mappning; mappa den först.",
+                                     "lokala benämningar saknar mappning; mappa dem först.")
     except SetupError as exc:
         return AUDIT_BLOCKED, str(exc).splitlines()[0]
     record_audit(inventory_year, passed, text, user=user, state=state)
