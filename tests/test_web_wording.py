@@ -159,3 +159,14 @@ def test_one_unmapped_name_is_counted_in_the_singular_on_the_year_page(users, tm
                             follow=True).content.decode()
     assert "Året kan inte publiceras ännu: 1 lokal benämning saknar mappning." in published
     assert "1 lokala" not in audit + published
+
+
+def test_withdraw_and_reactivate_offer_avbryt_as_a_button_like_other_confirmations(users, tmp_path):
+    from boendeinventering.services import imports
+
+    batch = imports.import_extract("insatser", stays_file(tmp_path / "insatser.csv", n=2), year=YEAR).batch
+    client = as_role(users, "coordinator")
+    cancel = f'<a class="button button-secondary" href="{reverse("web:import_batch", args=[batch.id])}">Avbryt</a>'
+    assert cancel in client.get(reverse("web:import_withdraw", args=[batch.id])).content.decode()
+    client.post(reverse("web:import_withdraw", args=[batch.id]))
+    assert cancel in client.get(reverse("web:import_reactivate", args=[batch.id])).content.decode()
