@@ -73,3 +73,16 @@ def test_choices_in_a_unit_form_read_as_answers_not_questions(site, page):
     assert option.evaluate("e => getComputedStyle(e).fontWeight") == "400"  # "Brukarråd", an answer
     assert int(question.evaluate("e => getComputedStyle(e).fontWeight")) >= 600  # "Organisation", a question
     assert int(legend.evaluate("e => getComputedStyle(e).fontWeight")) >= 600  # "Typ av organisation"
+
+
+def test_pages_load_without_a_missing_file(site, page):
+    """The browser asks for the tab's icon on the first page: without one every visit logged a
+    'Not Found: /favicon.ico' on the server and a failed load in the browser's console."""
+    failed = []
+    page.on("console", lambda msg: failed.append(msg.text) if msg.type == "error" else None)
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    login(page, site, "coordinator")
+    assert page.locator("link[rel=icon]").count() == 1
+    icon = page.request.get(site["url"] + page.locator("link[rel=icon]").get_attribute("href"))
+    assert icon.ok and icon.headers["content-type"].startswith("image/svg+xml")
+    assert failed == []
