@@ -86,3 +86,24 @@ def test_pages_load_without_a_missing_file(site, page):
     icon = page.request.get(site["url"] + page.locator("link[rel=icon]").get_attribute("href"))
     assert icon.ok and icon.headers["content-type"].startswith("image/svg+xml")
     assert failed == []
+
+
+def test_a_table_wider_than_a_phone_says_it_scrolls_sideways(site, page):
+    """At 390 px the reporter's list of forms scrolls sideways; with no scroll bar on a phone its
+    date column looked like broken text ("3 / n / 2 / 1"), so the box says that it scrolls."""
+    from boendeinventering.organisation.models import Unit
+
+    unit = Unit.objects.get(name="Mottagningsenheten")
+    url = f"{site['url']}/ar/{YEAR}/underlag/enhet/{unit.pk}/"
+    page.set_viewport_size({"width": 390, "height": 800})
+    login(page, site, "reporter")
+    page.goto(url)
+    box = page.locator("main .table-scroll").first
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth")
+    hint = page.locator("main .scroll-hint").first
+    assert hint.is_visible() and "dra i sidled" in hint.inner_text()
+    assert hint.evaluate("(h) => h.nextElementSibling.classList.contains('table-scroll')")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(url)
+    assert not page.locator("main .table-scroll").first.evaluate("b => b.scrollWidth > b.clientWidth")
+    assert page.locator("main .scroll-hint:visible").count() == 0
