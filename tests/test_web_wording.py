@@ -50,6 +50,10 @@ def test_extract_history_names_the_kind_in_words(users, tmp_path):
     for table in (history, recent):
         assert "<td>Budget- och skuldrådgivning</td>" in table and "<td>Insatser</td>" in table
         assert "<td>skuldradgivning</td>" not in table and "<td>insatser</td>" not in table
+    # the year page names them as the checklist above it does ("Skuldrådgivning" was the model's word)
+    year = client.get(reverse("web:year", args=[YEAR])).content.decode()
+    imports = year[year.index('data-testid="year-imports"'):]
+    assert "<td>Budget- och skuldrådgivning</td>" in imports and "<td>Skuldrådgivning</td>" not in imports
 
 
 def test_answers_page_sends_unmapped_names_to_the_mapping_page(users, tmp_path):

@@ -62,8 +62,11 @@ def year_imports(year: int):
     """The active imports the year's figures read: made for this year, or for every year."""
     from django.db.models import Q
 
-    return (ImportBatch.objects.filter(active=True).filter(Q(year=year) | Q(year__isnull=True))
-            .order_by("kind", "-imported_at", "-id"))
+    imports = list(ImportBatch.objects.filter(active=True).filter(Q(year=year) | Q(year__isnull=True))
+                   .order_by("kind", "-imported_at", "-id"))
+    for batch in imports:
+        batch.kind_label = KIND_LABELS.get(batch.kind, batch.kind)  # as the upload form and checklist say it
+    return imports
 
 
 @require_role(*STAFF)
