@@ -174,3 +174,11 @@ def test_withdraw_and_reactivate_offer_avbryt_as_a_button_like_other_confirmatio
     assert cancel in client.get(reverse("web:import_withdraw", args=[batch.id])).content.decode()
     client.post(reverse("web:import_withdraw", args=[batch.id]))
     assert cancel in client.get(reverse("web:import_reactivate", args=[batch.id])).content.decode()
+
+
+def test_a_checkbox_statement_has_no_colon(users):
+    admin = as_role(users, "administrator")
+    html = admin.get(reverse("web:user_edit", args=[admin.session["_auth_user_id"]])).content.decode()
+    assert '<label for="id_is_active">Kontot är aktivt</label>' in html and "Kontot är aktivt:" not in html
+    html = as_role(users, "coordinator").get(reverse("web:extracts")).content.decode()
+    assert "Importera ändå om kolumnerna ser fel ut</label>" in html and "ser fel ut:" not in html
