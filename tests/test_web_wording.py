@@ -182,3 +182,11 @@ def test_a_checkbox_statement_has_no_colon(users):
     assert '<label for="id_is_active">Kontot är aktivt</label>' in html and "Kontot är aktivt:" not in html
     html = as_role(users, "coordinator").get(reverse("web:extracts")).content.decode()
     assert "Importera ändå om kolumnerna ser fel ut</label>" in html and "ser fel ut:" not in html
+
+
+def test_figures_blocked_by_an_unmapped_name_suggest_a_code_by_its_name(users, tmp_path):
+    from boendeinventering.services import imports
+
+    imports.import_extract("insatser", stays_file(tmp_path / "insatser.csv", n=2), year=YEAR)
+    html = as_role(users, "coordinator").get(reverse("web:quality", args=[YEAR])).content.decode()
+    assert "<td>Akutboendet Tallen</td><td>1: Akutboende (akutboende)</td>" in html
