@@ -190,3 +190,20 @@ def test_figures_blocked_by_an_unmapped_name_suggest_a_code_by_its_name(users, t
     imports.import_extract("insatser", stays_file(tmp_path / "insatser.csv", n=2), year=YEAR)
     html = as_role(users, "coordinator").get(reverse("web:quality", args=[YEAR])).content.decode()
     assert "<td>Akutboendet Tallen</td><td>1: Akutboende (akutboende)</td>" in html
+
+
+def test_refused_report_texts_are_named_as_the_page_names_them(users):
+    from boendeinventering.core.demo_data import load_test_numbers
+    from boendeinventering.reporting.services import TEXT_MAX
+
+    client = as_role(users, "coordinator")
+    response = client.post(reverse("reporting:answers", args=[YEAR]), {
+        "introduction": "x" * (TEXT_MAX + 1), "conclusions": "", "answer-q3": f"Gäller {load_test_numbers()[0]}."})
+    assert response.status_code == 400
+    html = response.content.decode()
+    summary = html[html.index("Texterna kunde inte sparas"):]
+    summary = summary[:summary.index("</ul>")]
+    assert '<a href="#introduction">Inledning: Texten är för lång' in summary
+    assert '<a href="#answer-q3">Kommentar till svar 3: ' in summary and "personnummer" in summary
+    assert "answer:q3" not in summary and ">introduction:" not in summary
+    assert html.count('id="answer-q3"') == 1 and 'id="introduction"' in html  # the links lead to the boxes

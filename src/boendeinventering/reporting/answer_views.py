@@ -25,6 +25,26 @@ STATUS_SV = {"answered": "Besvarad", "partly": "Delvis besvarad", "no_data": "Un
 SIGNAL_ID = re.compile(r"^[a-z0-9_]{1,60}$")
 
 
+def _error_rows(errors: dict[str, list[str]], report) -> list[tuple[str, str, str]]:
+    """(field id, what the coordinator calls the box, message) per refused text. The service names
+    a text "answer:q3" or "signal:hyresskuld"; the page says "Kommentar till svar 3" and links to the box."""
+    from .models import ReportText
+
+    titles = {s.id: s.title for s in report.signals} if report is not None else {}
+    rows = []
+    for name, msgs in errors.items():
+        kind, _sep, key = name.partition(":")
+        label = str(ReportText.Kind(kind).label) if kind in ReportText.Kind.values else kind
+        if kind == ReportText.Kind.ANSWER and key.startswith("q"):
+            label, field = f"{label} {key[1:]}", f"answer-{key}"
+        elif kind == ReportText.Kind.SIGNAL:
+            label, field = f"{label} ”{titles.get(key, key)}”", f"signal-{key}"
+        else:
+            field = kind
+        rows += [(field, label, m) for m in msgs]
+    return rows
+
+
 def _figure_rows(report, figures) -> list[dict]:
     rows = []
     for f in figures:
@@ -88,7 +108,7 @@ def answers(request, year: int):
     context = {"inventory_year": inventory_year, "problem": problem, "unmapped": unmapped, "report": report,
                "introduction": value("introduction", texts["introduction"]),
                "conclusions": value("conclusions", texts["conclusions"]),
-               "errors": [(name, m) for name, msgs in errors.items() for m in msgs],
+               "errors": _error_rows(errors, report),
                "answers": [], "signals": [], "recommendation": None}
     if report is not None:
         from boendeinventering.core.report.labels import source_label
