@@ -107,3 +107,31 @@ def test_a_table_wider_than_a_phone_says_it_scrolls_sideways(site, page):
     page.goto(url)
     assert not page.locator("main .table-scroll").first.evaluate("b => b.scrollWidth > b.clientWidth")
     assert page.locator("main .scroll-hint:visible").count() == 0
+
+
+def test_import_errors_read_whole_on_a_phone(site, page, tmp_path):
+    """At 390 px each error of a refused import is a block of its own (Rad, Kolumn, Värde, Orsak),
+    so the reason is on the screen; at 1280 px it is the table it was. axe still finds no fault."""
+    from tests.fixtures.extracts import STAY_HEADER, pnr
+    from tests.test_accessibility import violations
+
+    bad = write_csv(tmp_path / "insatser-fel.csv", STAY_HEADER,
+                    [f"{pnr(1)};;Mottagningsenheten;Hotell;2025-14-01;;;;;",
+                     f"{pnr(2)};;Mottagningsenheten;Hotell;2025-05-01;;;;;abc"])
+    page.set_viewport_size({"width": 390, "height": 800})
+    login(page, site, "coordinator")
+    page.goto(site["url"] + "/uttag/")
+    page.get_by_label("Fil (CSV eller Excel .xlsx)").set_input_files(str(bad))
+    page.get_by_role("button", name="Ladda upp och importera").click()
+    page.wait_for_selector("table.issues", timeout=20_000)
+    reasons = page.locator("table.issues td[data-label=Orsak]")
+    assert reasons.count() == 2
+    for i in range(2):
+        box = reasons.nth(i).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box  # on the screen, not past its edge
+    assert reasons.first.evaluate("e => getComputedStyle(e, '::before').content") == '"Orsak: "'
+    assert page.get_by_role("cell", name="ogiltigt datum (ska vara ÅÅÅÅ-MM-DD)").count() == 1  # still a table
+    assert not violations(page)
+    shot(page, "import-fel-390")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert page.locator("table.issues tr").nth(1).evaluate("e => getComputedStyle(e).display") == "table-row"
