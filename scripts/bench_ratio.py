@@ -10,6 +10,10 @@ On one large city's year (``core/demo_data.generate_large``, the files of `make 
 and prints both times, the ratio (target: at most 2) and each step's peak memory (ru_maxrss of
 that child). With ``--database-url`` the chain runs again on PostgreSQL (a fresh database).
 
+Then both again on a tiny year (200 persons), the floor: what the six commands cost with almost
+no rows (start-up, migrations). It prints the ratio of the work above that floor too, the chain's
+against the query's, which the floor does not dilute.
+
 The two must agree: every table DuckDB computes is compared row by row with the export's, and a
 difference is printed in capitals and makes the exit status 1.
 """
@@ -119,10 +123,62 @@ def _as_set(rows: list[dict]) -> set[tuple]:
     return kept
 
 
-def parent(args) -> int:
+# A tiny year (the demo municipality's order of size): the same six commands, almost no rows.
+FLOOR_SIZES = {"persons": 200, "stays": 300, "payments": 650, "debt_cases": 20}
+
+
+def _sizes(args) -> dict[str, int]:
+    return {"persons": args.persons, "stays": args.stays, "payments": args.payments,
+            "debt_cases": args.debt_cases}
+
+
+def _measured_year(args, work: Path, env: dict[str, str], sizes: dict[str, int], suffix: str) -> dict:
+    """Generate one year's files, run the DuckDB query and the chain (SQLite; PostgreSQL with
+    --database-url) on them, and compare the tables."""
     sys.path.insert(0, str(ROOT / "scripts"))
     from bench import fresh_database
 
+    # Generated in a child too: Linux counts the parent's memory at the fork in a child's ru_maxrss,
+    # so this process stays small (no Polars) for the children's peaks to be their own.
+    made = _checked("generering", measured([sys.executable, __file__, "--generate-child", json.dumps(
+        {"out": str(work / f"uttag{suffix}"), **sizes, "seed": 1, "year": args.year})], env))
+    files = json.loads(made["stdout"].strip().splitlines()[-1])
+    size = sum(Path(files[k]).stat().st_size for k in EXTRACTS)
+    print(f"Genererade uttag{' för golvet' if suffix else ''} ({sizes['persons']} personer) på "
+          f"{made['s']:.1f} s ({size / 1e6:.1f} MB)")
+    duck = _checked("DuckDB", measured([sys.executable, __file__, "--duckdb-child", json.dumps(files),
+                                        "--year", str(args.year)], env))
+    expected = json.loads(duck["stdout"].strip().splitlines()[-1])
+    runs = {"sqlite": chain(files, work / f"data{suffix}", args.year, env)}
+    if args.database_url:
+        url = fresh_database(args.database_url, args.pg_database + suffix.replace("-", "_"))
+        runs["postgresql"] = chain(files, work / f"data-pg{suffix}", args.year, {**env, "BOINV_DATABASE_URL": url})
+    mismatches = []
+    for name, run in runs.items():
+        mismatches += [f"[{name}{suffix}] {d}" for d in differences(expected, run.pop("tables"))]
+        run["ratio"] = round(run["total_s"] / duck["s"], 2)
+        run["ratio_cpu"] = round(run["total_cpu_s"] / duck["cpu_s"], 2)
+    return {"duckdb": {k: duck[k] for k in ("s", "cpu_s", "peak_mb")}, "files_mb": round(size / 1e6, 1),
+            "runs": runs, "mismatches": mismatches}
+
+
+def _floor(year: dict, floor: dict) -> dict:
+    """The floor's times and the ratio of the work above it (wall and CPU), per database."""
+    duck, duck_floor = year["duckdb"], floor["duckdb"]
+    duck_work, duck_work_cpu = duck["s"] - duck_floor["s"], duck["cpu_s"] - duck_floor["cpu_s"]
+    out: dict = {"duckdb": duck_floor}
+    for name, run in year["runs"].items():
+        low = floor["runs"][name]
+        work, work_cpu = run["total_s"] - low["total_s"], run["total_cpu_s"] - low["total_cpu_s"]
+        out[name] = {"total_s": low["total_s"], "total_cpu_s": low["total_cpu_s"],
+                     "work_s": round(work, 3), "work_cpu_s": round(work_cpu, 3),
+                     # a year as small as the floor's leaves no work to compare
+                     "work_ratio": round(work / duck_work, 2) if duck_work > 0.2 else None,
+                     "work_ratio_cpu": round(work_cpu / duck_work_cpu, 2) if duck_work_cpu > 0.2 else None}
+    return out
+
+
+def parent(args) -> int:
     work = (ROOT / "bench-data" / "ratio").resolve()
     if work.exists():
         shutil.rmtree(work)
@@ -133,34 +189,18 @@ def parent(args) -> int:
     # An installed package has its bytecode compiled at install time; this checkout is installed
     # editable, and with PYTHONDONTWRITEBYTECODE set every command would compile the project anew.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=True, env=env)
-    # Generated in a child too: Linux counts the parent's memory at the fork in a child's ru_maxrss,
-    # so this process stays small (no Polars) for the children's peaks to be their own.
-    sizes = {"persons": args.persons, "stays": args.stays, "payments": args.payments,
-             "debt_cases": args.debt_cases, "seed": 1, "year": args.year}
-    made = _checked("generering", measured([sys.executable, __file__, "--generate-child", json.dumps(
-        {"out": str(work / "uttag"), **sizes})], env))
-    files = json.loads(made["stdout"].strip().splitlines()[-1])
-    size = sum(Path(files[k]).stat().st_size for k in EXTRACTS)
-    print(f"Genererade uttag på {made['s']:.1f} s ({size / 1e6:.0f} MB)")
+    year = _measured_year(args, work, env, _sizes(args), "")
+    # The floor: the same commands and query on a tiny year, where they do almost no work (start-up,
+    # migrations, opening the database). What the chain costs above it is its work on the city's rows.
+    floor = _measured_year(args, work, env, FLOOR_SIZES, "-golv")
 
-    duck = _checked("DuckDB", measured([sys.executable, __file__, "--duckdb-child", json.dumps(files),
-                                        "--year", str(args.year)], env))
-    expected = json.loads(duck["stdout"].strip().splitlines()[-1])
-    runs = {"sqlite": chain(files, work / "data", args.year, env)}
-    if args.database_url:
-        url = fresh_database(args.database_url, args.pg_database)
-        runs["postgresql"] = chain(files, work / "data-pg", args.year, {**env, "BOINV_DATABASE_URL": url})
-
-    result = {"duckdb": {k: duck[k] for k in ("s", "cpu_s", "peak_mb")}, "files_mb": round(size / 1e6, 1)}
-    mismatches = []
-    for name, run in runs.items():
-        mismatches += [f"[{name}] {d}" for d in differences(expected, run.pop("tables"))]
-        run["ratio"] = round(run["total_s"] / duck["s"], 2)
-        run["ratio_cpu"] = round(run["total_cpu_s"] / duck["cpu_s"], 2)
+    result = {"duckdb": year["duckdb"], "files_mb": year["files_mb"], "floor": _floor(year, floor)}
+    mismatches = year["mismatches"] + floor["mismatches"]
+    for name, run in year["runs"].items():
         result[name] = run
     result["mismatches"] = mismatches
     (work / "results-ratio.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
-    _print(result, runs)
+    _print(result, year["runs"])
     if mismatches:
         print("\n!!! SIFFRORNA SKILJER SIG MELLAN DUCKDB OCH EXPORTEN !!!")
         for line in mismatches[:40]:
@@ -180,6 +220,18 @@ def _print(result: dict, runs: dict) -> None:
             print(f"  {step:<28} {r['s']:7.2f} s  (CPU {r['cpu_s']:6.2f} s)  toppminne {r['peak_mb']:6.0f} MB")
         print(f"  {'totalt':<28} {run['total_s']:7.2f} s  (CPU {run['total_cpu_s']:6.2f} s)")
         print(f"  kvot mot DuckDB: {run['ratio']:.2f} (mål högst 2; CPU-tid {run['ratio_cpu']:.2f})")
+    floor = result["floor"]
+    print(f"\nGolvet, samma kommandon och fråga på ett litet år ({FLOOR_SIZES['persons']} personer): "
+          f"DuckDB {floor['duckdb']['s']:.2f} s")
+    for name in runs:
+        f = floor[name]
+        print(f"  {name}: kommandoraden {f['total_s']:.2f} s (CPU {f['total_cpu_s']:.2f} s); arbetet över golvet "
+              f"{f['work_s']:.2f} s mot DuckDB:s {duck['s'] - floor['duckdb']['s']:.2f} s, "
+              f"kvot {_ratio(f['work_ratio'])} (CPU-tid {_ratio(f['work_ratio_cpu'])})")
+
+
+def _ratio(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
 
 
 if __name__ == "__main__":

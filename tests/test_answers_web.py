@@ -99,7 +99,7 @@ def test_coordinator_writes_texts_that_the_report_and_its_publication_carry(user
     # sources in the report's words, not the program's codes (form:utan_tak, insatser)
     sources = re.findall(r"Källor: ([^<]*)</p>", html)
     assert len(sources) == 10 and "Insatser (uttag ur verksamhetssystemet)" in sources[0]
-    assert any("Enheternas formulär (Avhysningsförebyggande arbete)" in s for s in sources)
+    assert any("Enheternas formulär ”Avhysningsförebyggande arbete”" in s for s in sources)
     assert not [s for s in sources if "form:" in s or re.search(r"(^|; )[a-z]", s)], sources
     signal_id = build_report(YEAR).signals[0].id
     response = client.post(url, {"introduction": "Årets inventering.", "conclusions": "Fler platser behövs.",

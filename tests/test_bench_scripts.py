@@ -57,3 +57,15 @@ def test_measured_step_reports_its_own_peak_memory_and_status():
     assert result["peak_mb"] >= 300
     failed = bench_ratio.measured([sys.executable, "-c", "import sys; sys.exit(3)"])
     assert failed["returncode"] == 3
+
+
+def test_work_above_the_floor_is_each_side_less_its_tiny_year():
+    year = {"duckdb": {"s": 2.2, "cpu_s": 3.2},
+            "runs": {"sqlite": {"total_s": 11.0, "total_cpu_s": 12.0}}}
+    floor = {"duckdb": {"s": 0.4, "cpu_s": 0.4},
+             "runs": {"sqlite": {"total_s": 5.0, "total_cpu_s": 5.2}}}
+    found = bench_ratio._floor(year, floor)["sqlite"]
+    assert found["work_s"] == 6.0 and found["work_cpu_s"] == 6.8
+    assert found["work_ratio"] == round(6.0 / 1.8, 2) and found["work_ratio_cpu"] == round(6.8 / 2.8, 2)
+    # a year no larger than the floor leaves nothing to divide by
+    assert bench_ratio._floor(floor, floor)["sqlite"]["work_ratio"] is None

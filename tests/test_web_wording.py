@@ -68,13 +68,6 @@ def test_answers_page_sends_unmapped_names_to_the_mapping_page(users, tmp_path):
     assert "boinv mapping import" not in html and "kopplingstabellen" not in html
 
 
-def test_report_names_a_form_source_by_the_forms_title():
-    from boendeinventering.core.report.labels import source_label
-
-    assert source_label("form:utan_tak") == "Enheternas formulär (Personer som sover utan tak över huvudet)"
-    assert source_label("form:avhysning") == "Enheternas formulär (Avhysningsförebyggande arbete)"
-
-
 def test_wrong_separator_is_named_on_the_refused_import_page(users, tmp_path):
     from boendeinventering.organisation.models import ImportJob
     from tests.fixtures.extracts import STAY_HEADER, pnr

@@ -232,7 +232,7 @@ class _Builder:
                           if f is not None and (f.value is None or f.value > 0)])
         if total is not None:
             s.append(f"Under {year} beviljades {c.say(total, 'personer')} en akut boendelösning (situation 1), "
-                     "som biståndsbedömd insats eller som ekonomiskt bistånd till till exempel hotell eller "
+                     "som biståndsbedömd insats eller som ekonomiskt bistånd, till exempel till hotell eller "
                      "vandrarhem. Varje person räknas en gång.")
             if by_sex:
                 s.append(f"Av dem var {by_sex}.")
@@ -453,16 +453,21 @@ class _Builder:
         caveats.append("Kön och ålder kommer från personnumret eller från uttagets kolumner; barn räknas som det "
                        "största antal barn som angetts för hushållet.")
         return self.answer("q5", status, s, ["persons_by_situation", "acute_persons_by_sex",
-                                             "persons_by_situation_sex_age", "households_with_children_by_kod",
+                                             "acute_persons_by_sex_age", "persons_by_situation_sex_age",
+                                             "households_with_children_by_kod",
                                              "persons_by_kod_age"], ["insatser", "utbetalningar"],
                            caveats + self.no_pnr_caveat())
 
     def _largest_group(self, situation: int) -> str:
+        """The largest sex and age group in acute homelessness, counted as the sentence before it
+        counts it (stays or payments) where the report has that table."""
         c = self.c
+        tid, where = "persons_by_situation_sex_age", {"situation": situation}
+        if situation == 1 and c.has("acute_persons_by_sex_age", "persons"):
+            tid, where = "acute_persons_by_sex_age", {}
         best = None
-        for r in c.rows("persons_by_situation_sex_age", situation=situation):
-            f = c.figure("persons_by_situation_sex_age", "persons", situation=situation, sex=r["sex"],
-                         age_band=r["age_band"])
+        for r in c.rows(tid, **where):
+            f = c.figure(tid, "persons", sex=r["sex"], age_band=r["age_band"], **where)
             if published(f) and f.value > 0 and (best is None or f.value > best[1].value):
                 best = (r, f)
         if best is None:
@@ -550,13 +555,23 @@ class _Builder:
         c = self.c
         s, caveats, sources = [], [], ["insatser"]
         parts = []
+        # Acute homelessness as q1 and the needs signal count it, stays or payments (A(Y)): the stays
+        # alone gave fewer elderly here than the signal's evidence beside it.
+        acute = c.has("acute_persons_by_sex_age", "persons")
         for situation in (1, 2, 3):
-            figs = [c.figure("persons_by_situation_sex_age", "persons", situation=situation, sex=x, age_band="65-")
-                    for x in ("kvinna", "man")]
+            if situation == 1 and acute:
+                figs = [c.figure("acute_persons_by_sex_age", "persons", sex=x, age_band="65-")
+                        for x in ("kvinna", "man")]
+                name = "akut hemlöshet (insatser eller ekonomiskt bistånd)"
+                sources.append("utbetalningar")
+            else:
+                figs = [c.figure("persons_by_situation_sex_age", "persons", situation=situation, sex=x,
+                                 age_band="65-") for x in ("kvinna", "man")]
+                name = taxonomy.SITUATION_NAMES_SV[situation].lower()
             if all(f is not None for f in figs):
                 women = c.say(figs[0], "kvinnor", zero="inga kvinnor")
                 men = c.say(figs[1], "män", zero="inga män")
-                parts.append(f"{taxonomy.SITUATION_NAMES_SV[situation].lower()} {women} och {men}")
+                parts.append(f"{name} {women} och {men}")
         if parts:
             s.append("Personer som var 65 år eller äldre vid referensdatumet fanns i: " + "; ".join(parts) + ".")
         rough = c.figure("form_utan_tak_by_age", "persons", age_group="65-")
@@ -575,8 +590,8 @@ class _Builder:
             caveats.append("Hur kommunen motverkar hemlöshet bland äldre beskrivs i formuläret Kunskap från "
                            "medarbetare; inga sådana svar har skickats in.")
         status = ANSWERED if (parts and quoted) else (PARTLY if (parts or quoted) else NO_DATA)
-        return self.answer("q8", status, s, ["persons_by_situation_sex_age", "form_utan_tak_by_age",
-                                             "form_forturer_by_group"], sources,
+        return self.answer("q8", status, s, ["acute_persons_by_sex_age", "persons_by_situation_sex_age",
+                                             "form_utan_tak_by_age", "form_forturer_by_group"], sources,
                            caveats + self.form_caveats("medarbetarkunskap"), quoted)
 
     def q9(self) -> Answer:
@@ -584,10 +599,12 @@ class _Builder:
         s, caveats, sources = [], [], ["insatser"]
         figs = [(k, c.figure("persons_by_kod", "persons", situation=1, kod=k))
                 for k in ("skyddat_boende", "kvinnojour")]
-        parts = [f"{code_name(k)} ({c.say(f, 'personer', zero='inga')})" for k, f in figs
+        # "14 personer i kvinnojour": a hidden count reads "ett antal personer (dolt av röjandeskäl) i
+        # skyddat boende", not the nested brackets of "personer i skyddat boende (ett antal … (dolt …))".
+        parts = [f"{c.say(f, 'personer', zero='inga personer')} i {code_name(k)}" for k, f in figs
                  if f is not None]
         if parts:
-            s.append("Under året bodde personer i " + join_sv(parts) + ".")
+            s.append("Under året bodde " + join_sv(parts) + ".")
         if c.has("acute_outflow", "persons"):
             to_s3 = c.figure("acute_outflow", "persons", flow="to_s3")
             s.append(f"Av alla som var i akut hemlöshet året före hade {c.say(to_s3, 'personer', zero='ingen')} "

@@ -55,8 +55,10 @@ class Svg:
                           f'stroke-width="{width}"/>')
 
     def text(self, x: float, y: float, content: str, *, size: float = FONT, anchor: str = "start",
-             fill: str = DARK, bold: bool = False, rotate: bool = False) -> None:
+             fill: str = DARK, bold: bool = False, rotate: bool = False, halo: bool = False) -> None:
         weight = ' font-weight="bold"' if bold else ""
+        if halo:  # a white outline under the glyphs: a line running through the label leaves it readable
+            weight += ' stroke="white" stroke-width="3" stroke-linejoin="round" paint-order="stroke"'
         if rotate:  # read bottom to top, as an axis title
             weight += f' transform="rotate(-90 {x:.1f} {y:.1f})"'
         self.parts.append(f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
@@ -197,7 +199,8 @@ def trend_svg(data: ChartData, chart_id: str, title: str) -> str:
         points = [(i, float(v)) for i, values in enumerate(series) if (v := values[col]) is not None]
         ys = spread_labels([top_pad + plot_h - v * scale - 10 for _, v in points], FONT)
         for (i, v), y in zip(points, ys):
-            svg.text(x + 8, y, format_number_sv(v), size=FONT - 2, fill=TREND_COLOURS[i % len(TREND_COLOURS)])
+            svg.text(x + 8, y, format_number_sv(v), size=FONT - 2, fill=TREND_COLOURS[i % len(TREND_COLOURS)],
+                     halo=True)
     y = top_pad + plot_h + 40
     for i, label in enumerate(data.series):
         colour = TREND_COLOURS[i % len(TREND_COLOURS)]

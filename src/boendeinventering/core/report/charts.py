@@ -26,6 +26,7 @@ from boendeinventering.core.taxonomy import AGE_BANDS, SEXES
 SITUATION_TABLE = "persons_by_situation"
 OCCUPANCY_TABLE = "occupancy_by_kod"
 SEX_AGE_TABLE = "persons_by_situation_sex_age"
+SEX_AGE_CHART_ID = "diagram-kon-alder"
 TREND_CHART_ID = "diagram-utveckling"  # shown in the chapter "Utveckling över tid", not under "Diagram"
 
 @dataclass
@@ -156,7 +157,7 @@ def chart_specs(report: Report) -> list[ChartSpec]:
         desc = (f"Stapeldiagram: {title.lower()}. En person räknas en gång per situation, så"
                 f" situationerna kan inte läggas ihop. Siffrorna finns i tabellen {table.title}."
                 + _omitted_text(omitted))
-        specs.append(ChartSpec("diagram-kon-alder", title, desc, omitted, "sex_age",
+        specs.append(ChartSpec(SEX_AGE_CHART_ID, title, desc, omitted, "sex_age",
                                [p for p in panels if p.has_values()]))
     table = report.tables.get(OCCUPANCY_TABLE)
     if table is not None and "occupancy" in table.measures:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from boendeinventering.core.report.charts import TREND_CHART_ID, Chart, report_charts
+from boendeinventering.core.report.charts import SEX_AGE_CHART_ID, TREND_CHART_ID, Chart, report_charts
 from boendeinventering.core.report.labels import (
     ADVICE_SV,
     SUPPRESSED_MARK,
@@ -91,6 +91,9 @@ class TableBlock:
 @dataclass
 class ChartBlock:
     chart: Chart
+    # The heading level of the chart's title where a format gives it one (Word): 3 under the trend
+    # section's own level-2 heading, so the tables after it are not filed under the chart.
+    level: int = 2
 
 
 @dataclass
@@ -238,7 +241,7 @@ def _development_chapter(report: Report, charts: list[Chart]) -> list[Block]:
     trend = [c for c in charts if c.id == TREND_CHART_ID]
     if len(years) >= 2:
         blocks.append(Heading(2, f"Trend {years[0]}–{years[-1]}", "utveckling-trend", new_page=False))
-        blocks += [ChartBlock(c) for c in trend]
+        blocks += [ChartBlock(c, level=3) for c in trend]
         blocks += _chapter_tables(report, ("acute_trend", "trend_by_situation"))
     flows = [t for t in dev.FLOW_TABLES if t in report.tables]
     if flows:
@@ -312,7 +315,9 @@ def build_document(report: Report, charts: list[Chart] | None = None) -> Documen
         b.append(Paragraph(NOT_PUBLISHED_NOTE, "warning"))
     b += _paragraphs(report.introduction) or [Paragraph(DEFAULT_INTRODUCTION)]
 
-    b.append(Heading(1, "Svar på metodstödets frågor", "svar"))
+    # The answers follow the introduction on its page: a page of its own left the short
+    # introduction alone on an otherwise empty printed page.
+    b.append(Heading(1, "Svar på metodstödets frågor", "svar", new_page=False))
     if not report.answers:
         b.append(Paragraph("Rapporten innehåller inga svar på metodstödets frågor."))
     for number, answer in enumerate(report.answers, start=1):
@@ -345,6 +350,9 @@ def build_document(report: Report, charts: list[Chart] | None = None) -> Documen
         b.append(TableBlock(table, f"tabell-{table_id}"))
 
     charts = [c for c in charts if c.id != TREND_CHART_ID]  # drawn in "Utveckling över tid"
+    # The tall chart by sex and age last: between the two short bar charts it left each of them
+    # alone on a mostly empty printed page; together they share one.
+    charts.sort(key=lambda c: c.id == SEX_AGE_CHART_ID)
     if charts:
         b.append(Heading(1, "Diagram", "diagram"))
         b += [ChartBlock(c) for c in charts]

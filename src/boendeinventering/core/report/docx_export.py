@@ -81,7 +81,9 @@ def _styles(doc) -> None:
         style.paragraph_format.page_break_before = level == 1
     for name in ("List Bullet", "Caption"):
         _set_font(styles[name], 10.5 if name == "List Bullet" else 9)
+    # The template's caption is bold: every table note and chart description read as a warning.
     styles["Caption"].font.italic = False
+    styles["Caption"].font.bold = False
     if "Boinv Comment" not in [s.name for s in styles]:
         comment = styles.add_style("Boinv Comment", WD_STYLE_TYPE.PARAGRAPH)
         comment.base_style = styles["Normal"]
@@ -214,6 +216,13 @@ def _repeat_header(row) -> None:
     trpr.append(header)
 
 
+def _keep_row_whole(row) -> None:
+    """A row is not split over two pages (its label on one page, its numbers on the next)."""
+    from docx.oxml import OxmlElement
+
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
 def _cell_text(cell, text: str, *, bold: bool = False, right: bool = False, size: float = 9) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
@@ -228,12 +237,75 @@ def _cell_text(cell, text: str, *, bold: bool = False, right: bool = False, size
     run.font.size = Pt(size)
 
 
+TEXT_WIDTH_CM = 16.6  # A4 less the 2,2 cm margins
+# Text measured with Helvetica's metrics (Arial's), widened for DejaVu Sans, which LibreOffice draws
+# in Arial's place where Arial is missing (16 % wider, 22 % in bold); a cell's left and right margins.
+FALLBACK_WIDER, FALLBACK_WIDER_BOLD, CELL_PAD_CM = 1.16, 1.22, 0.42
+MIN_NUMBER_CM, MIN_TEXT_CM = 1.3, 2.0
+
+
+def _text_cm(text: str, *, bold: bool = False) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    points = stringWidth(text, "Helvetica-Bold" if bold else "Helvetica", 9)
+    return points / 72 * 2.54 * (FALLBACK_WIDER_BOLD if bold else FALLBACK_WIDER)
+
+
+def _column_widths(head: list[str], body: list[list[str]], numeric: list[bool]) -> list[float]:
+    """Column widths in cm, as the PDF sets them: a number column as wide as its widest value or
+    its heading's longest word, the text columns sharing the rest. Word's equal columns broke
+    "Underrättelser" over two lines and squeezed the row labels into a narrow first column."""
+    def longest_word(text: str, bold: bool = False) -> float:
+        return max((_text_cm(w, bold=bold) for w in text.split()), default=0.0)
+
+    def natural(col: int) -> float:
+        values = [_text_cm(row[col]) for row in body if col < len(row)]
+        return max(longest_word(head[col], True), max(values, default=0.0)) + CELL_PAD_CM
+
+    widths = [max(natural(c), MIN_NUMBER_CM) if numeric[c] else 0.0 for c in range(len(head))]
+    texts = [c for c in range(len(head)) if not numeric[c]]
+    rest = TEXT_WIDTH_CM - sum(widths)
+    if texts and rest < MIN_TEXT_CM * len(texts):  # numbers alone fill the page: scale everything
+        widths = [natural(c) if not numeric[c] else w for c, w in enumerate(widths)]
+    elif texts:
+        wanted = {c: max(natural(c), MIN_TEXT_CM) for c in texts}
+        if sum(wanted.values()) <= rest:
+            for c in texts:
+                widths[c] = wanted[c]
+        else:
+            # Text wraps, numbers keep their width. Short columns ("65 år och äldre") get all they
+            # want, the long ones share what is left equally (water-filling).
+            room = rest
+            for i, c in enumerate(sorted(texts, key=lambda c: wanted[c])):
+                widths[c] = min(wanted[c], room / (len(texts) - i))
+                room -= widths[c]
+    spare = TEXT_WIDTH_CM - sum(widths)
+    if spare > 0:
+        widths = [w + spare / len(widths) for w in widths]
+    scale = min(1.0, TEXT_WIDTH_CM / sum(widths))
+    return [w * scale for w in widths]
+
+
+def _set_widths(grid, widths: list[float]) -> None:
+    """Fixed column widths (the grid's, which rows added later copy, and the header row's cells)."""
+    from docx.shared import Cm
+
+    grid.autofit = False
+    for column, width in zip(grid.columns, widths):
+        column.width = Cm(width)
+    for cell, width in zip(grid.rows[0].cells, widths):
+        cell.width = Cm(width)
+
+
 def _table(doc, table: Table, *, quality: bool = False) -> None:
     from docx.shared import Pt
 
     labels = column_labels(table)
     n_dims = len(table.dimensions)
     grid = _grid(doc, 1, len(labels))
+    texts = [[value_label(dim, data.get(dim)) for dim in table.dimensions]
+             + [d.cell_text(data, m, quality=quality) for m in table.measures] for data in table.rows]
+    _set_widths(grid, _column_widths(labels, texts, [col >= n_dims for col in range(len(labels))]))
     header = grid.rows[0]
     _repeat_header(header)
     for col, (cell, label) in enumerate(zip(header.cells, labels)):
@@ -243,18 +315,22 @@ def _table(doc, table: Table, *, quality: bool = False) -> None:
         row = grid.add_row()
         merged = row.cells[0].merge(row.cells[-1]) if len(row.cells) > 1 else row.cells[0]
         _cell_text(merged, NO_ROWS_TEXT)
-    for data in table.rows:
-        cells = grid.add_row().cells
-        for col, dim in enumerate(table.dimensions):
-            _cell_text(cells[col], value_label(dim, data.get(dim)))
+    for data, row_texts in zip(table.rows, texts):
+        row = grid.add_row()
+        _keep_row_whole(row)
+        cells = row.cells
+        for col in range(n_dims):
+            _cell_text(cells[col], row_texts[col])
         for i, measure in enumerate(table.measures):
-            _cell_text(cells[n_dims + i], d.cell_text(data, measure, quality=quality),
-                       right=not isinstance(data.get(measure), str))
+            _cell_text(cells[n_dims + i], row_texts[n_dims + i], right=not isinstance(data.get(measure), str))
     notes = []
     if not quality and table_has_suppression(table):
         notes.append(SUPPRESSED_FOOTNOTE)
     if table.note:
         notes.append(table.note)
+    if notes:  # the last row stays on the page of the note that explains its dashes
+        for cell in grid.rows[-1].cells:
+            cell.paragraphs[0].paragraph_format.keep_with_next = True
     for note in notes:
         paragraph = _add(doc, note, "Caption")
         paragraph.paragraph_format.space_before = Pt(3)
@@ -266,15 +342,21 @@ def _text_table(doc, block: d.TextTable) -> None:
     """The year-over-year comparison: text already formatted from published cells."""
     from docx.shared import Pt
 
-    _add(doc, block.caption, "Caption")
+    caption = _add(doc, block.caption, "Caption")
+    caption.runs[0].bold = True  # the table's title, above it
+    caption.paragraph_format.keep_with_next = True
     grid = _grid(doc, 1, len(block.headings))
-    _repeat_header(grid.rows[0])
     last = len(block.headings) - 1
+    _set_widths(grid, _column_widths(block.headings, block.rows,
+                                     [0 < col < last for col in range(len(block.headings))]))
+    _repeat_header(grid.rows[0])
     for col, (cell, label) in enumerate(zip(grid.rows[0].cells, block.headings)):
         _cell_text(cell, label, bold=True, right=0 < col < last)
         _shade(cell, HEADER_FILL)
     for row in block.rows:
-        cells = grid.add_row().cells
+        added = grid.add_row()
+        _keep_row_whole(added)
+        cells = added.cells
         for col, text in enumerate(row):
             _cell_text(cells[col], text, right=0 < col < last)
     for note in [block.note] if block.note else []:
@@ -331,7 +413,7 @@ def _chart(doc, block: d.ChartBlock) -> None:
     from docx.shared import Cm
 
     chart = block.chart
-    _add(doc, chart.title, "Heading 2")
+    _add(doc, chart.title, f"Heading {block.level}")
     if chart.png:
         doc.add_picture(io.BytesIO(chart.png), width=Cm(16))
     else:

@@ -46,7 +46,10 @@ caption { text-align: left; font-weight: bold; padding: .25rem 0; }
 caption.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 th, td { border-bottom: 1px solid #b0b7bf; padding: .3rem .7rem; vertical-align: top; }
 thead th { background: #e8eef5; text-align: left; border-bottom: 2px solid #1f4e79; }
-thead th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+thead th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
+/* Numbers never break; headings wrap between words ("Ansökningar om avhysning (Kronofogden)" on
+   one line pushed tables past the page's column, and sideways on a tablet). */
+td.num { white-space: nowrap; }
 tbody th { font-weight: normal; text-align: left; }
 .note, .footnote { font-size: .95rem; color: #333333; }
 figure { margin: 1.5rem 0; }
@@ -108,7 +111,7 @@ def _table_html(table: Table, anchor: str, *, quality: bool = False, headed: boo
     cls = ' class="sr"' if headed else ""
     out = [f'<table id="{escape(anchor)}">', f"<caption{cls}>{escape(table.title or table.id)}</caption>",
            "<thead><tr>"]
-    out += [f'<th scope="col">{escape(dimension_label(d))}</th>' for d in table.dimensions]
+    out += [f'<th scope="col">{escape(dimension_label(d, table.id))}</th>' for d in table.dimensions]
     out += [f'<th scope="col" class="num">{escape(measure_label(m))}</th>' for m in table.measures]
     out.append("</tr></thead>")
     out.append("<tbody>")

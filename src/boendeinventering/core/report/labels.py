@@ -34,6 +34,15 @@ TOTAL_LABEL = "Totalt"
 
 SEX_NAMES_SV: dict[str, str] = {"kvinna": "Kvinnor", "man": "Män", "okänt": "Okänt kön"}
 
+# What a unit's form left undistributed over sex or age (core/answers/forms.UNALLOCATED, repeated
+# here to keep labels free of the forms module): read as an age band it became "ej fördelat år och äldre".
+UNALLOCATED = "ej fördelat"
+UNALLOCATED_LABELS: dict[str, str] = {
+    "sex": "Ej fördelat på kön",
+    "age_band": "Ej fördelat på ålder",
+    "age_group": "Ej fördelat på ålder",
+}
+
 # Short names for the known tables, used where space is scarce (xlsx sheet names <= 31 chars).
 SHEET_NAMES_SV: dict[str, str] = {
     "persons_by_situation": "Personer per situation",
@@ -52,6 +61,31 @@ SHEET_NAMES_SV: dict[str, str] = {
     "acute_households": "Akut hemlöshet hushåll",
     "payments_by_purpose_sex": "Utbetalningar ändamål och kön",
     "payments_by_purpose_age": "Utbetalningar ändamål och ålder",
+    # year over year and the units' forms: cut at 31 characters their titles left sheets such as
+    # "Vart tog personerna i akut heml" and "Personer utan tak över huvu (2)"
+    "trend_by_situation": "Situation år för år",
+    "acute_trend": "Akut hemlöshet år för år",
+    "acute_inflow": "Inflöde till akut hemlöshet",
+    "acute_outflow": "Utflöde från akut hemlöshet",
+    "acute_length_of_stay": "Tid i akut hemlöshet",
+    "acute_length_of_stay_by_sex": "Tid i akut hemlöshet per kön",
+    "acute_length_of_stay_by_age": "Tid i akut hemlöshet per ålder",
+    "after_protected_housing": "Efter skyddat boende",
+    "social_contract_exits": "Efter socialt kontrakt",
+    "form_avhysning_by_year": "Avhysningar år för år",
+    "kronofogden_by_year": "Avhysningar Kronofogden",
+    "form_response": "Enheternas underlag",
+    "form_utan_tak": "Utan tak över huvudet",
+    "form_utan_tak_by_sex": "Utan tak per kön",
+    "form_utan_tak_by_age": "Utan tak per ålder",
+    "form_situation4": "Osäkra boendeförhållanden",
+    "form_sociala_kontrakt": "Sociala kontrakt och BME",
+    "form_sociala_kontrakt_by_kod": "Sociala kontrakt per typ",
+    "form_forturer": "Förturer",
+    "form_forturer_by_group": "Förturer per grupp",
+    "form_avhysning": "Avhysningsförebyggande arbete",
+    "form_uppsokande": "Uppsökande arbete",
+    "form_samarbetspartner": "Samarbetspartner",
 }
 
 # Measures that are percentages (87.5 = 87,5 %), published with one decimal (SPEC 9).
@@ -72,7 +106,14 @@ def yes_no(flag: bool) -> str:
     return "Ja" if flag else "Nej"
 
 
-def dimension_label(dimension: str) -> str:
+# The payment tables' "kod" is what the money was paid for, and one purpose (hyresskuld) is no
+# housing form at all: their column reads "Ändamål", as their titles do.
+PURPOSE_TABLES = frozenset({"payments_by_purpose", "payments_by_purpose_sex", "payments_by_purpose_age"})
+
+
+def dimension_label(dimension: str, table_id: str | None = None) -> str:
+    if dimension == "kod" and table_id in PURPOSE_TABLES:
+        return "Ändamål"
     return DIMENSION_NAMES_SV.get(dimension, dimension)
 
 
@@ -81,7 +122,7 @@ def measure_label(measure: str) -> str:
 
 
 def column_labels(table: Table) -> list[str]:
-    return [dimension_label(d) for d in table.dimensions] + [measure_label(m) for m in table.measures]
+    return [dimension_label(d, table.id) for d in table.dimensions] + [measure_label(m) for m in table.measures]
 
 
 def age_band_label(band: str) -> str:
@@ -98,6 +139,8 @@ def value_label(dimension: str, value: Any) -> str:
     figure summed over the dimension (core/answers/cells.TOTAL_KEY), is the total."""
     if value is None or value == "*":
         return TOTAL_LABEL
+    if value == UNALLOCATED and dimension in UNALLOCATED_LABELS:
+        return UNALLOCATED_LABELS[dimension]
     if dimension == "situation":
         try:
             number = int(value)
@@ -254,8 +297,9 @@ SOURCE_NAMES_SV = {
 }
 
 DISCLOSURE_TEXT = (
-    "Alla tabeller har röjandeskyddats innan de publiceras: antal personer, hushåll och barn från 1 "
-    "till tröskeln minus ett tas bort (primär röjandekontroll), och fler celler tas bort där en "
+    # "från 1 till tröskeln minus ett" named a setting the reader never sees; the number is in Metod.
+    "Alla tabeller har röjandeskyddats innan de publiceras: små antal personer, hushåll och barn (se "
+    "Metod ovan) tas bort (primär röjandekontroll), och fler celler tas bort där en "
     "borttagen uppgift annars skulle kunna räknas fram ur summor (sekundär röjandekontroll). Belopp "
     "och boendedygn visas inte bredvid ett borttaget antal personer eller hushåll. Texterna i "
     "rapporten anger bara siffror ur de skyddade tabellerna. En borttagen uppgift markeras med –."
@@ -298,12 +342,12 @@ def document_subtitle(report: Report) -> str:
 
 
 def source_label(source: str) -> str:
+    """A source as the reader knows it: the form's own title, not its code ("utan_tak")."""
     if source.startswith("form:"):
-        # the form's title as the units know it, not its slug (utan_tak)
         from boendeinventering.core.answers.forms import FORM_TITLES_SV
 
         slug = source[5:]
-        return f"Enheternas formulär ({FORM_TITLES_SV.get(slug, slug)})"
+        return f"Enheternas formulär ”{FORM_TITLES_SV.get(slug, slug)}”"
     return SOURCE_NAMES_SV.get(source, source)
 
 

@@ -166,6 +166,10 @@ def _table(block: d.TableBlock, styles: dict) -> list:
 
 def _text_table(block: d.TextTable, styles: dict) -> list:
     grid = _grid(block.headings, block.rows, 1, styles)
+    # The last column is words ("ökning", "osäker förändring"), left-aligned as in Word and HTML;
+    # right-aligned with the numbers it left "ökning" hanging at the far edge.
+    last = len(block.headings) - 1
+    grid.setStyle([("ALIGN", (last, 1), (last, -1), "LEFT")])
     out = [_p(block.caption, styles["strong"]), grid]
     if block.note:
         out.append(_p(block.note, styles["footnote"]))
@@ -178,21 +182,35 @@ def _facts(rows: list[tuple[str, str]], styles: dict) -> list:
     return [Paragraph(f"<b>{escape(k)}:</b> {escape(v)}", styles["body"]) for k, v in rows]
 
 
+FIGURES_KEPT_WHOLE = 12  # rows (caption included) of a figure box that never splits
+
+
 def _figures(block: d.FigureList, styles: dict) -> list:
     from reportlab.lib.colors import HexColor
     from reportlab.platypus import Paragraph
     from reportlab.platypus import Table as Grid
 
+    from reportlab.platypus import KeepTogether
+
     # One row per figure: a long list splits over pages; not a data table (no grid, no header).
     rows = [[_p(block.caption, styles["strong"])]]
     rows += [[Paragraph(f"{escape(label)} <b>{escape(value)}</b>", styles["bullet"], bulletText="•")]
              for label, value in block.rows]
-    box = Grid(rows, colWidths=[FRAME_W], hAlign="LEFT")
-    box.setStyle([("BACKGROUND", (0, 0), (-1, -1), HexColor(FIGURE_FILL)),
-                  ("LEFTPADDING", (0, 0), (-1, -1), 8), ("TOPPADDING", (0, 0), (-1, -1), 1),
-                  ("BOTTOMPADDING", (0, 0), (-1, -1), 1), ("TOPPADDING", (0, 0), (-1, 0), 6),
-                  ("BOTTOMPADDING", (0, -1), (-1, -1), 6)])
-    return [box]
+
+    def box(part: list, first: bool, last: bool):
+        grid = Grid(part, colWidths=[FRAME_W], hAlign="LEFT")
+        grid.setStyle([("BACKGROUND", (0, 0), (-1, -1), HexColor(FIGURE_FILL)),
+                       ("LEFTPADDING", (0, 0), (-1, -1), 8), ("TOPPADDING", (0, 0), (-1, -1), 1),
+                       ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]
+                      + ([("TOPPADDING", (0, 0), (-1, 0), 6)] if first else [])
+                      + ([("BOTTOMPADDING", (0, -1), (-1, -1), 6)] if last else []))
+        return grid
+
+    # The caption is never left alone at a page's foot ("Underlag" on one page, its one figure on
+    # the next): a short box moves whole, a long one keeps its caption with its first figures.
+    if len(rows) <= FIGURES_KEPT_WHOLE:
+        return [KeepTogether([box(rows, True, True)])]
+    return [KeepTogether([box(rows[:4], True, False)]), box(rows[4:], False, True)]
 
 
 def _chart(block: d.ChartBlock, styles: dict) -> list:

@@ -55,6 +55,7 @@ SIGNALS_SHEET = "Behov"
 CHARTS_SHEET = "Diagram"
 DEVELOPMENT_SHEET = "Utveckling över tid"
 INT_FORMAT = "#,##0"
+CHANGE_FORMAT = '+#,##0;"\u2212"#,##0;0'
 DECIMAL_FORMAT = "#,##0.0##"
 PERCENT_FORMAT = "0.0 %"
 MIN_WIDTH, MAX_WIDTH = 8, 60
@@ -72,6 +73,9 @@ class _Formats:
             {"bold": True, "bottom": 1, "bg_color": "#E8EEF5", "text_wrap": True, "valign": "bottom", "align": "right"}
         )
         self.int = wb.add_format({"num_format": INT_FORMAT})
+        # a change from last year with its sign, "+107" and "−6", as the PDF and Word print it
+        self.change = wb.add_format({"num_format": CHANGE_FORMAT})
+        self.number_top = wb.add_format({"valign": "top", "align": "left"})
         self.decimal = wb.add_format({"num_format": DECIMAL_FORMAT})
         self.percent = wb.add_format({"num_format": PERCENT_FORMAT})
         self.year = wb.add_format({"num_format": "0", "align": "left"})
@@ -194,7 +198,9 @@ def _write_about(ws, report: Report, sheets: list[tuple[str, str]], fmt: _Format
 
     ws.write_string(row, 0, "Innehåll", fmt.bold)
     for name, title in sheets:
-        ws.write_string(row, 1, f"{name}: {title}" if title and title != name else name)
+        # A link to the sheet: 45 sheet tabs are more than a screen shows.
+        quoted = name.replace("'", "''")
+        ws.write_url(row, 1, f"internal:'{quoted}'!A1", string=f"{name}: {title}" if title and title != name else name)
         row += 1
     row += 1
 
@@ -230,11 +236,16 @@ def _write_answers(ws, report: Report, fmt: _Formats) -> None:
         ws.write_string(row, 0, "Rapporten innehåller inga svar på metodstödets frågor.")
     for answer in report.answers:
         figures = "\n".join(f"{figure_label(report, f)}: {figure_value(f)}" for f in answer.figures)
-        cells = [answer.id.upper(), answer.question, ANSWER_STATUS_SV.get(answer.status, answer.status), answer.text,
+        # The method support's own number (1–10), not the export's id "q1": "Q1" read as English.
+        digits = answer.id[1:] if answer.id[:1] == "q" else answer.id
+        cells = [digits, answer.question, ANSWER_STATUS_SV.get(answer.status, answer.status), answer.text,
                  figures, "; ".join(source_label(s) for s in answer.sources), "\n".join(answer.caveats),
                  answer.comment]
         for col, text in enumerate(cells):
-            ws.write_string(row, col, text, fmt.wrap)
+            if col == 0 and text.isdigit():  # a number, or Excel flags "number stored as text"
+                ws.write_number(row, col, int(text), fmt.number_top)
+            else:
+                ws.write_string(row, col, text, fmt.wrap)
         ws.set_row(row, max(_text_height(t, widths[c]) for c, t in enumerate(cells)))
         row += 1
 
@@ -263,7 +274,10 @@ def _write_signals(ws, report: Report, fmt: _Formats) -> None:
         cells = [signal.title, SIGNAL_STATUS_SV.get(signal.status, signal.status), signal.text, signal.rule,
                  evidence, signal.comment, history_text(signal, report.year)]
         for col, text in enumerate(cells):
-            ws.write_string(row, col, text, fmt.wrap)
+            if col == 0 and text.isdigit():  # a number, or Excel flags "number stored as text"
+                ws.write_number(row, col, int(text), fmt.number_top)
+            else:
+                ws.write_string(row, col, text, fmt.wrap)
         ws.set_row(row, max(_text_height(t, widths[c]) for c, t in enumerate(cells)))
         row += 1
     row += 1
@@ -318,7 +332,7 @@ def _write_charts(wb, ws, report: Report, sheet_of: dict[str, str], fmt: _Format
         share = measure in PERCENT_MEASURES
         ws.write_string(row, 0, title, fmt.table_title)
         ws.write_string(row + 1, 0, f"Från bladet {sheet_of[table_id]}.", fmt.note)
-        ws.write_string(row + 2, 0, dimension_label(dimension), fmt.header)
+        ws.write_string(row + 2, 0, dimension_label(dimension, table_id), fmt.header)
         ws.write_string(row + 2, 1, measure_label(measure), fmt.header_num)
         first = row + 3
         for i, (label, value) in enumerate(shown):
@@ -376,7 +390,7 @@ def _write_development(wb, ws, report: Report, fmt: _Formats) -> bool:
                 ws.write_string(row, col, dev.value_text(value) if col < 3 else dev.change_text(change),
                                 fmt.suppressed)
             else:
-                ws.write_number(row, col, value, fmt.int)
+                ws.write_number(row, col, value, fmt.change if col == 3 else fmt.int)
         ws.write_string(row, 4, change.verdict)
         row += 1
     ws.write_string(row, 0, dev.VERDICT_NOTE, fmt.note)
