@@ -4,6 +4,8 @@ published report carries; readers cannot reach the page; an axe check of the pag
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -94,6 +96,11 @@ def test_coordinator_writes_texts_that_the_report_and_its_publication_carry(user
     html = page.content.decode()
     assert "Hur många har beviljats akuta boendelösningar under året?" in html
     assert "Behovssignaler" in html and "Rekommendation" in html
+    # sources in the report's words, not the program's codes (form:utan_tak, insatser)
+    sources = re.findall(r"Källor: ([^<]*)</p>", html)
+    assert len(sources) == 10 and "Insatser (uttag ur verksamhetssystemet)" in sources[0]
+    assert any("Enheternas formulär ”Avhysningsförebyggande arbete”" in s for s in sources)
+    assert not [s for s in sources if "form:" in s or re.search(r"(^|; )[a-z]", s)], sources
     signal_id = build_report(YEAR).signals[0].id
     response = client.post(url, {"introduction": "Årets inventering.", "conclusions": "Fler platser behövs.",
                                  "answer-q1": "Antalet har ökat.", f"signal-{signal_id}": "Redan känt.",

@@ -231,3 +231,18 @@ def test_year_page_lists_only_the_years_imports_and_marks_untagged_ones(year, un
     imports_table = imports_table[:imports_table.index("</table>")]
     assert "i-ar.csv" in imports_table and "forra-aret.csv" not in imports_table
     assert "alla-ar.csv" in imports_table and "Alla år (inget år angivet)" in imports_table
+
+
+def test_next_step_after_publishing_says_when_the_published_figures_are_stale(year, units, tmp_path, monkeypatch):
+    monkeypatch.setattr(checklist, "unmapped_names_for_year", lambda *a, **k: [])
+    import_extract("insatser", stays_file(tmp_path / "insatser.csv", n=3), year=YEAR)
+    year.published_at = dt.datetime(YEAR + 1, 3, 1, tzinfo=dt.UTC)
+    year.save()
+    checklist.record_audit(year, True, "Godkänd vid publiceringen.")  # as publish_year does
+    assert checklist.build(year).next_step == "Inventeringen 2025 är publicerad. Inget mer behöver göras."
+    # a correction imported after publishing: readers still see the old figures
+    import_extract("insatser", stays_file(tmp_path / "rattelse.csv", n=2, start=50), year=YEAR)
+    c = checklist.build(year)
+    assert c.next_key == "publish"
+    assert c.next_step.startswith("Uppgifterna för 2025 har ändrats sedan rapporten publicerades")
+    assert "återkalla publiceringen och publicera igen" in c.next_step

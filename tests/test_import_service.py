@@ -179,7 +179,12 @@ def test_wrong_delimiter_reports_missing_columns(installed, tmp_path):
     path.write_text(STAY_HEADER.replace(";", "\t") + f"\n{pnr(0)}\tE\tHotell\t2025-01-01\n", encoding="utf-8")
     with pytest.raises(IngestError) as info:
         import_extract("insatser", path)
-    assert {"obligatorisk kolumn saknas"} <= {i.reason for i in info.value.issues}
+    issues = info.value.issues
+    assert {"obligatorisk kolumn saknas"} <= {i.reason for i in issues}
+    # the reason first: the columns are there, the separator is wrong
+    assert issues[0].row == 1 and issues[0].reason.startswith("filen har bara en kolumn: kolumnerna ska skiljas "
+                                                               "med semikolon (;) eller komma (,)")
+    assert "tabbar" in issues[0].reason
     _nothing_written()
 
 

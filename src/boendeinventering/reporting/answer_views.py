@@ -25,6 +25,26 @@ STATUS_SV = {"answered": "Besvarad", "partly": "Delvis besvarad", "no_data": "Un
 SIGNAL_ID = re.compile(r"^[a-z0-9_]{1,60}$")
 
 
+def _error_rows(errors: dict[str, list[str]], report) -> list[tuple[str, str, str]]:
+    """(field id, what the coordinator calls the box, message) per refused text. The service names
+    a text "answer:q3" or "signal:hyresskuld"; the page says "Kommentar till svar 3" and links to the box."""
+    from .models import ReportText
+
+    titles = {s.id: s.title for s in report.signals} if report is not None else {}
+    rows = []
+    for name, msgs in errors.items():
+        kind, _sep, key = name.partition(":")
+        label = str(ReportText.Kind(kind).label) if kind in ReportText.Kind.values else kind
+        if kind == ReportText.Kind.ANSWER and key.startswith("q"):
+            label, field = f"{label} {key[1:]}", f"answer-{key}"
+        elif kind == ReportText.Kind.SIGNAL:
+            label, field = f"{label} ”{titles.get(key, key)}”", f"signal-{key}"
+        else:
+            field = kind
+        rows += [(field, label, m) for m in msgs]
+    return rows
+
+
 def _figure_rows(report, figures) -> list[dict]:
     rows = []
     for f in figures:
@@ -69,9 +89,15 @@ def answers(request, year: int):
                              if changed else _("Inget ändrades."))
             return redirect("reporting:answers", year=year)
 
-    report, problem = None, ""
+    from boendeinventering.core.classify import UnmappedNamesError
+
+    report, problem, unmapped = None, "", []
     try:
         report = get_report(year, protected=True)
+    except UnmappedNamesError as exc:
+        # The exception's own text names the command line's mapping import; here the way is the
+        # Mappning page, which the template links to.
+        unmapped = exc.names
     except Exception as exc:  # noqa: BLE001 - any reason the report cannot be built is shown as it is
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     texts = services.report_texts(year)
@@ -79,15 +105,18 @@ def answers(request, year: int):
     def value(name: str, stored: str) -> str:
         return posted.get(name, stored) if posted is not None else stored
 
-    context = {"inventory_year": inventory_year, "problem": problem, "report": report,
+    context = {"inventory_year": inventory_year, "problem": problem, "unmapped": unmapped, "report": report,
                "introduction": value("introduction", texts["introduction"]),
                "conclusions": value("conclusions", texts["conclusions"]),
-               "errors": [(name, m) for name, msgs in errors.items() for m in msgs],
+               "errors": _error_rows(errors, report),
                "answers": [], "signals": [], "recommendation": None}
     if report is not None:
+        from boendeinventering.core.report.labels import source_label
+
         for a in report.answers:
             context["answers"].append({
                 "a": a, "status": STATUS_SV.get(a.status, a.status), "paragraphs": a.text.split("\n\n"),
+                "sources": [source_label(s) for s in a.sources],  # the report's names, not "form:avhysning"
                 "figures": _figure_rows(report, a.figures),
                 "comment": value(f"answer-{a.id}", texts["answers"].get(a.id, "")),
             })

@@ -192,7 +192,8 @@ def run_audit(inventory_year: InventoryYear, *, user: str = "") -> tuple[str, st
     try:
         passed, text = audit_year(inventory_year.year, reference_date=inventory_year.effective_reference_date)
     except UnmappedNamesError as exc:
-        return AUDIT_BLOCKED, f"{len(exc.names)} lokala benämningar saknar mappning; mappa dem först."
+        return AUDIT_BLOCKED, _count(len(exc.names), "lokal benämning saknar mappning; mappa den först.",
+                                     "lokala benämningar saknar mappning; mappa dem först.")
     except SetupError as exc:
         return AUDIT_BLOCKED, str(exc).splitlines()[0]
     record_audit(inventory_year, passed, text, user=user, state=state)
@@ -273,7 +274,13 @@ def _set_next_step(c: Checklist) -> None:
     """The first thing left to do, in the order the method support works through the year."""
     y = c.year
     missing = [e for e in c.extracts if not e.imported]
-    if c.published_at:
+    if c.published_at and c.audit == AUDIT_NOT_RUN:
+        # Publishing records a passed audit of the data it froze; a stale audit means imports,
+        # mapping or forms changed since, and readers still see the figures as they were.
+        text = (f"Uppgifterna för {y} har ändrats sedan rapporten publicerades, och läsarna ser den "
+                "publicerade versionen. Ska de se de nya siffrorna: återkalla publiceringen och publicera igen.")
+        key = "publish"
+    elif c.published_at:
         text, key = f"Inventeringen {y} är publicerad. Inget mer behöver göras.", "publish"
     elif not c.units:
         text, key = f"Lägg till de enheter som ska lämna underlag för {y}.", "units"

@@ -49,6 +49,15 @@ QUEUED_TOO_LONG_SECONDS = 120  # a job waits this long only behind a long import
 MISSING_FILE_MESSAGE = "Den uppladdade filen finns inte längre på servern. Inget sparades; ladda upp filen igen."
 
 
+def refused_message(rows_invalid: int) -> str:
+    """What the import page says above the list of errors: the count in Swedish and what to do."""
+    from boendeinventering.services import imports
+
+    rows = "1 felaktig rad" if rows_invalid == 1 else f"{rows_invalid} felaktiga rader"
+    return (f"Filen har {rows} och importerades inte. Rätta filen och ladda upp den igen, eller välj "
+            f"\"{imports.option_name('skip_invalid', 'web')}\" om de korrekta raderna ska importeras ändå.")
+
+
 def upload_dir() -> Path:
     path = Path(settings.DATA_DIR) / "uploads"
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -195,7 +204,7 @@ def run_claimed(job: ImportJob, *, user=None, heartbeat: bool = True) -> None:
                 message=imports.done_message(outcome, interface="web"))
     except imports.ImportRefused as exc:
         _finish(job.id, ImportJob.REFUSED, rows_invalid=exc.rows_invalid, issues=_issues(exc.issues),
-                message=f"Filen har {exc.rows_invalid} felaktiga rader och importerades inte.")
+                message=refused_message(exc.rows_invalid))
     except imports.ConfirmationNeeded as exc:
         _finish(job.id, ImportJob.REFUSED, issues=_issues(exc.issues), confirm=exc.reasons, message=str(exc))
     except IngestError as exc:

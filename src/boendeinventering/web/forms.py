@@ -39,6 +39,7 @@ class ParticipationForm(forms.ModelForm):
         taken = inventory_year.participations.values_list("unit_id", flat=True) if inventory_year else []
         self.fields["unit"].queryset = Unit.objects.exclude(pk__in=list(taken))
         self.fields["unit"].label = _("Enhet")
+        self.fields["unit"].empty_label = _("— välj enhet —")  # Django's "---------" says nothing
         self.inventory_year = inventory_year
 
     def clean_deadline(self):
@@ -148,7 +149,8 @@ class UnitForm(forms.ModelForm):
 class UserCreateForm(forms.Form):
     username = forms.CharField(label=_("Användarnamn"), max_length=150)
     role = forms.ChoiceField(label=_("Roll"), choices=Role.choices)
-    unit = forms.ModelChoiceField(label=_("Enhet (för rapportörer)"), queryset=Unit.objects.all(), required=False)
+    unit = forms.ModelChoiceField(label=_("Enhet (för rapportörer)"), queryset=Unit.objects.all(), required=False,
+                                  empty_label=_("— ingen enhet —"))
     password = forms.CharField(label=_("Lösenord (tomt: endast inloggning via SSO)"), required=False,
                                widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}))
 
@@ -167,7 +169,8 @@ class UserCreateForm(forms.Form):
 
 class UserEditForm(forms.Form):
     role = forms.ChoiceField(label=_("Roll"), choices=Role.choices)
-    unit = forms.ModelChoiceField(label=_("Enhet (för rapportörer)"), queryset=Unit.objects.all(), required=False)
+    unit = forms.ModelChoiceField(label=_("Enhet (för rapportörer)"), queryset=Unit.objects.all(), required=False,
+                                  empty_label=_("— ingen enhet —"))
     is_active = forms.BooleanField(label=_("Kontot är aktivt"), required=False)
     new_password = forms.CharField(label=_("Nytt lösenord (lämna tomt för att behålla)"), required=False,
                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))

@@ -83,6 +83,13 @@ class ColumnCheck:
         return found
 
 
+def _one_column_reason(header: str) -> str:
+    used = "tabbar" if "\t" in header else "tecknet |" if "|" in header else None
+    seen = f" Rubrikraden skiljer kolumnerna med {used}." if used else ""
+    return (f"filen har bara en kolumn: kolumnerna ska skiljas med semikolon (;) eller komma (,).{seen} "
+            "Spara om filen i Excel som \"CSV UTF-8\" eller \"CSV (semikolonavgränsad)\" och importera igen")
+
+
 def headers_as_given(raw: RawTable) -> dict[str, str]:
     """Normalised header -> the header exactly as the file writes it (masked)."""
     return {name: mask_in_text(given) for name, given in zip(raw.frame.columns, raw.columns_as_given)}
@@ -121,7 +128,11 @@ def check_columns(kind: str, raw: RawTable, earlier_columns: list[str] | None = 
     missing_required = [c for c in spec.required if c not in raw.frame.columns]
     if missing_required:
         resembling = {m.known: m.header for m in near}
-        raise IngestError([
+        # A file with another separator reads as one column: "obligatorisk kolumn saknas" alone
+        # would send the user looking for columns that are there. The reason comes first.
+        separator = ([Issue(1, None, None, _one_column_reason(raw.columns_as_given[0]))]
+                     if raw.delimiter is not None and raw.frame.width == 1 else [])
+        raise IngestError(separator + [
             Issue(1, c, None,
                   f"obligatorisk kolumn saknas; filens kolumn '{resembling[c]}' liknar den: byt rubrik till {c} "
                   "och importera igen" if c in resembling else R_MISSING_COLUMN)

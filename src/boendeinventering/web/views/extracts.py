@@ -37,10 +37,13 @@ def extracts(request):
             return redirect("web:import_job", job_id=job.id)
     else:
         form = UploadForm(max_bytes=_max_bytes())
+    jobs = list(ImportJob.objects.all()[:10])
+    batches = page_of(request, ImportBatch.objects.all(), 25)
+    for row in (*jobs, *batches):
+        row.kind_label = KIND_LABELS.get(row.kind, row.kind)  # the upload form's words, not the code
     return render(request, "boinv/extracts.html", {
-        "form": form, "extracts": extract_status(), "kind_labels": KIND_LABELS,
-        "batches": page_of(request, ImportBatch.objects.all(), 25),
-        "jobs": ImportJob.objects.all()[:10], "max_mb": settings.BOINV_MAX_UPLOAD_MB,
+        "form": form, "extracts": extract_status(), "batches": batches,
+        "jobs": jobs, "max_mb": settings.BOINV_MAX_UPLOAD_MB,
     })
 
 

@@ -50,8 +50,9 @@ def mapping_editor(request):
             messages.error(request, _("Några val var ogiltiga och sparades inte."))
         if changes:
             outcome = mapping_service.save_entries(changes, user=request.user, ip=audit.client_ip(request))
-            messages.success(request, _("Mappningen är sparad: %(created)s nya och %(changed)s ändrade "
-                                        "benämningar. Siffrorna räknas om med den nya mappningen.")
+            # counts in brackets read right for any number ("1 nya benämningar" did not)
+            messages.success(request, _("Mappningen är sparad (nya benämningar: %(created)s, ändrade: %(changed)s). "
+                                        "Siffrorna räknas om med den nya mappningen.")
                              % {"created": outcome.created, "changed": outcome.changed})
         elif not invalid:
             messages.info(request, _("Inga ändringar att spara."))

@@ -15,6 +15,7 @@ from boendeinventering.services import audit
 from boendeinventering.services.installation import SetupError
 from boendeinventering.web.access import require_role, role_of
 from boendeinventering.web.figures_view import FOOTNOTE, get_report, quality_view, table_view
+from boendeinventering.web.forms import code_choices
 from boendeinventering.web.views.common import visible_year
 
 from boendeinventering.core.report.charts import report_charts
@@ -27,7 +28,9 @@ def _problem(request, exc: Exception, year: int, status: int = 200):
     """Figures that cannot be computed yet: say why and what to do, instead of a server error."""
     context = {"year": year}
     if isinstance(exc, UnmappedNamesError):
-        context["unmapped"] = exc.names
+        # the suggestion as the mapping page's list offers it ("1: Akutboende (akutboende)"), not the bare code
+        choices = dict(code_choices(blank=False))
+        context["unmapped"] = [(name, choices.get(code, code)) for name, code in exc.names]
         context["may_map"] = role_of(request.user) in (Role.ADMIN, Role.COORDINATOR)
     else:
         message = str(exc)

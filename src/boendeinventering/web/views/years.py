@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from boendeinventering.core.taxonomy import EXTRACT_KINDS
@@ -61,8 +62,11 @@ def year_imports(year: int):
     """The active imports the year's figures read: made for this year, or for every year."""
     from django.db.models import Q
 
-    return (ImportBatch.objects.filter(active=True).filter(Q(year=year) | Q(year__isnull=True))
-            .order_by("kind", "-imported_at", "-id"))
+    imports = list(ImportBatch.objects.filter(active=True).filter(Q(year=year) | Q(year__isnull=True))
+                   .order_by("kind", "-imported_at", "-id"))
+    for batch in imports:
+        batch.kind_label = KIND_LABELS.get(batch.kind, batch.kind)  # as the upload form and checklist say it
+    return imports
 
 
 @require_role(*STAFF)
@@ -205,5 +209,6 @@ def _first_line(exc: Exception) -> str:
     from boendeinventering.core.classify import UnmappedNamesError
 
     if isinstance(exc, UnmappedNamesError):
-        return _("%(count)s lokala benämningar saknar mappning.") % {"count": len(exc.names)}
+        return ngettext("%(count)s lokal benämning saknar mappning.", "%(count)s lokala benämningar saknar mappning.",
+                        len(exc.names)) % {"count": len(exc.names)}
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -68,10 +68,28 @@
     box.appendChild(table);
     return box;
   }
+  // A phone shows no scroll bar: the columns past the edge looked cut off ("3 / n / 2 / 1" of a
+  // date), so a box that scrolls says so above it. Screen readers move through the cells anyway.
+  function hintFor(box) {
+    var hint = box.previousElementSibling;
+    if (hint && hint.classList.contains("scroll-hint")) { return hint; }
+    hint = document.createElement("p");
+    hint.className = "scroll-hint";
+    hint.setAttribute("aria-hidden", "true");
+    hint.textContent = document.documentElement.lang === "en"
+      ? "The table is wider than the screen: swipe sideways to see every column \u2192"
+      : "Tabellen är bredare än skärmen: dra i sidled för att se alla kolumner \u2192";
+    box.parentNode.insertBefore(hint, box);
+    return hint;
+  }
   function update(boxes) {
     boxes.forEach(function (box) {
-      if (box.scrollWidth > box.clientWidth + 1) { box.setAttribute("tabindex", "0"); }
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls) { box.setAttribute("tabindex", "0"); }
       else if (document.activeElement !== box) { box.removeAttribute("tabindex"); }
+      var hint = box.previousElementSibling;
+      if (scrolls) { hintFor(box).hidden = false; }
+      else if (hint && hint.classList.contains("scroll-hint")) { hint.hidden = true; }
     });
   }
   document.addEventListener("DOMContentLoaded", function () {
