@@ -190,7 +190,7 @@ def test_quick_history_prints_what_the_orm_path_prints_postgres(tmp_path):
 
 def test_history_of_an_uninitialised_directory_is_the_orm_paths_message(tmp_path):
     quick = _history_by(_QUICK_PROBE, ["history"], tmp_path / "data", tmp_path)
-    assert quick["code"] == 1 and "Databasen kunde inte användas" in quick["err"]
+    assert quick["code"] == 1 and "Installationen är inte initierad. Kör först: boinv init" in quick["err"]
     assert quick == {**_history_by(_ORM_PROBE, ["history"], tmp_path / "data", tmp_path), "django": True}
 
 
