@@ -38,6 +38,17 @@ def test_audit_log_names_a_deleted_mapping_from_the_logged_change(users):
     assert "Mappning: Nödlogi → annan_akut</td><td>Borttagen</td>" in changes.replace("\n", "")
 
 
+def test_the_log_records_readable_names_for_new_changes(users):
+    from auditlog.models import LogEntry
+
+    entry = MappingEntry.objects.create(local_name="Nödlogi", name_key="nodlogi", code="annan_akut")
+    logged = LogEntry.objects.get_for_object(entry).get()
+    assert logged.object_repr == "Nödlogi → annan_akut"
+    participation_reprs = set(LogEntry.objects.filter(content_type__model="participation")
+                              .values_list("object_repr", flat=True))
+    assert f"Mottagningsenheten {YEAR}" in participation_reprs, participation_reprs
+
+
 def test_extract_history_names_the_kind_in_words(users, tmp_path):
     client = as_role(users, "coordinator")
     debt = write_csv(tmp_path / "skuld.csv", "Arende_ID;Person_ID;Inkommet_datum;Hyresskuld",

@@ -141,6 +141,9 @@ class MappingEntry(models.Model):
     class Meta:
         ordering = ["name_key"]
 
+    def __str__(self):  # the activity log records this text when the mapping changes
+        return f"{self.local_name} → {self.code}"
+
 
 class ShreddedYear(models.Model):
     """An inventory year whose pseudonymised rows were shredded (`boinv retention apply`).

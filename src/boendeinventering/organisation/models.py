@@ -74,6 +74,9 @@ class Participation(models.Model):
         unique_together = [("inventory_year", "unit")]
         ordering = ["unit__name"]
 
+    def __str__(self):  # the activity log records this text when the participation changes
+        return f"{self.unit} {self.inventory_year}"
+
 
 class YearAudit(models.Model):
     """The last disclosure audit of a year's report and the state of the data it was run on.
@@ -107,6 +110,9 @@ class FormerParticipation(models.Model):
     class Meta:
         unique_together = [("inventory_year", "unit")]
         ordering = ["unit__name"]
+
+    def __str__(self):  # the activity log records this text when the participation changes
+        return f"{self.unit} {self.inventory_year}"
 
 
 class AuditEvent(models.Model):
