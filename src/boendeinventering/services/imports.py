@@ -460,7 +460,7 @@ def _spooled(kind: str, results: Iterator[ValidationResult], key: bytes, spool: 
         merged = result if merged is None else _merged(merged, result)
         if merged.invalid_rows and not skip_invalid:
             continue
-        if result.valid.height and kind != "platser":  # the places register has no identifiers to replace
+        if result.valid.height and kind not in _WITHOUT_IDENTIFIERS:
             say(f"Pseudonymiserar {spool.rows + result.valid.height} rader …")
         spool.add(_pseudonymised_rows(kind, result.valid, key, spool.known))
         result.valid = result.valid.clear()  # the slice's rows live on only in the spool
@@ -599,6 +599,7 @@ class _Known:
 
 
 _REF = "_ref"  # suffix of a spooled column of local numbers (see _Known)
+_WITHOUT_IDENTIFIERS = {"platser"}  # the places register: facilities and places, nothing to pseudonymise
 
 
 def _numbers(values: pl.Series, key: bytes, namespace: str, known: _Known) -> pl.Series:
@@ -626,8 +627,8 @@ def _pseudonymised_rows(kind: str, valid: pl.DataFrame, key: bytes, known: _Know
     """Replace every identifier by (the local number of) its keyed digest; raw identifiers go no
     further than here."""
     frame = valid.rename({"row_hash": "row_digest"})  # keyed already (read_extract's row_key)
-    if kind == "platser":
-        return frame  # facilities and places: no identifiers to replace
+    if kind in _WITHOUT_IDENTIFIERS:
+        return frame
     if kind == "skuldradgivning":
         frame = frame.with_columns(
             _numbers(valid["case_id"], key, "arende", known).alias("case" + _REF),

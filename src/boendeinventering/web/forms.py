@@ -12,6 +12,12 @@ from boendeinventering.organisation.models import Participation, Role, Unit
 KIND_LABELS = {"insatser": _("Insatser"), "utbetalningar": _("Utbetalningar"),
                "skuldradgivning": _("Budget- och skuldrådgivning"),
                "platser": _("Platser (boenden och antal platser)")}
+
+
+def kind_label(kind: str):
+    """An extract's kind in the upload form's words ("Budget- och skuldrådgivning", not the code)."""
+    return KIND_LABELS.get(kind, kind)
+
 UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx")
 
 

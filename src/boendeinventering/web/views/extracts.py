@@ -17,7 +17,7 @@ from boendeinventering.organisation.models import ImportJob, Role
 from boendeinventering.services import audit, imports, tasks
 from boendeinventering.services import mapping as mapping_service
 from boendeinventering.web.access import require_role
-from boendeinventering.web.forms import KIND_LABELS, UploadForm
+from boendeinventering.web.forms import UploadForm, kind_label
 from boendeinventering.web.views.common import page_of
 from boendeinventering.web.views.years import extract_status
 
@@ -40,7 +40,7 @@ def extracts(request):
     jobs = list(ImportJob.objects.all()[:10])
     batches = page_of(request, ImportBatch.objects.all(), 25)
     for row in (*jobs, *batches):
-        row.kind_label = KIND_LABELS.get(row.kind, row.kind)  # the upload form's words, not the code
+        row.kind_label = kind_label(row.kind)
     return render(request, "boinv/extracts.html", {
         "form": form, "extracts": extract_status(), "batches": batches,
         "jobs": jobs, "max_mb": settings.BOINV_MAX_UPLOAD_MB,
@@ -76,7 +76,7 @@ def import_job(request, job_id):
     batch = ImportBatch.objects.filter(pk=job.batch_id).first() if job.batch_id else None
     issues = job.issues if job.status == ImportJob.REFUSED else (batch.issues if batch else [])
     context = {"job": job, "state": tasks.job_state(job), "batch": batch,
-               "kind_label": KIND_LABELS.get(job.kind, job.kind),
+               "kind_label": kind_label(job.kind),
                "status_url": reverse("web:import_job_status", args=[job.id]),
                "unmapped": _still_unmapped(batch), "confirm_form": _confirm_form(job)}
     context.update(_issues_context(request, issues))
@@ -117,7 +117,7 @@ def import_job_status(request, job_id):
 @require_role(Role.COORDINATOR)
 def import_batch(request, batch_id: int):
     batch = get_object_or_404(ImportBatch, pk=batch_id)
-    context = {"batch": batch, "kind_label": KIND_LABELS.get(batch.kind, batch.kind),
+    context = {"batch": batch, "kind_label": kind_label(batch.kind),
                "unmapped": _still_unmapped(batch)}
     context.update(_issues_context(request, batch.issues))
     return render(request, "boinv/import_batch.html", context)
@@ -137,7 +137,7 @@ def import_withdraw(request, batch_id: int):
                                     "historiken och kan återaktiveras.") % {"n": batch.pk})
         return redirect("web:import_batch", batch_id=batch.pk)
     return render(request, "boinv/import_batch_action.html", {
-        "batch": batch, "kind_label": KIND_LABELS.get(batch.kind, batch.kind), "action": "withdraw",
+        "batch": batch, "kind_label": kind_label(batch.kind), "action": "withdraw",
         "others": _same_kind_and_year(batch),
     })
 
@@ -163,6 +163,6 @@ def import_reactivate(request, batch_id: int):
             messages.warning(request, _("Varning:") + " " + warning)
         return redirect("web:import_batch", batch_id=batch.pk)
     return render(request, "boinv/import_batch_action.html", {
-        "batch": batch, "kind_label": KIND_LABELS.get(batch.kind, batch.kind), "action": "reactivate",
+        "batch": batch, "kind_label": kind_label(batch.kind), "action": "reactivate",
         "others": others, "takes_back": takes_back,
     })

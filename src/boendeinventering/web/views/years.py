@@ -17,7 +17,7 @@ from boendeinventering.inventory.models import ImportBatch
 from boendeinventering.organisation.models import InventoryYear, Participation, Role
 from boendeinventering.services import audit, checklist, year_workflow
 from boendeinventering.web.access import STAFF, require_role
-from boendeinventering.web.forms import KIND_LABELS, ParticipationForm, ReferenceDateForm, YearForm
+from boendeinventering.web.forms import ParticipationForm, ReferenceDateForm, YearForm, kind_label
 
 
 @require_role(*STAFF)
@@ -52,7 +52,7 @@ def extract_status() -> list[dict]:
     out = []
     for kind in EXTRACT_KINDS:
         row = totals.get(kind)
-        out.append({"kind": kind, "label": KIND_LABELS[kind], "started": row is not None,
+        out.append({"kind": kind, "label": kind_label(kind), "started": row is not None,
                     "batches": row["batches"] if row else 0, "rows": row["rows"] if row else 0,
                     "invalid": row["invalid"] if row else 0})
     return out
@@ -65,7 +65,7 @@ def year_imports(year: int):
     imports = list(ImportBatch.objects.filter(active=True).filter(Q(year=year) | Q(year__isnull=True))
                    .order_by("kind", "-imported_at", "-id"))
     for batch in imports:
-        batch.kind_label = KIND_LABELS.get(batch.kind, batch.kind)  # as the upload form and checklist say it
+        batch.kind_label = kind_label(batch.kind)  # as the upload form and checklist say it
     return imports
 
 
