@@ -120,8 +120,15 @@ class Site:
             time.sleep(0.1)
         raise AssertionError("no import worker beside the server")
 
-    def web_pids(self) -> list[int]:
-        return [pid for pid, cmd in self.children().items() if " serve " in cmd]
+    def web_pids(self, count: int | None = None) -> list[int]:
+        """The web processes; with `count`, once that many run (a process restarted by the master
+        after an earlier test's aborted upload may still be starting), or as found after 10 s."""
+        for _ in range(100 if count else 1):
+            pids = [pid for pid, cmd in self.children().items() if " serve " in cmd]
+            if count is None or len(pids) == count:
+                break
+            time.sleep(0.1)
+        return pids
 
     def request(self, method, path, body=b"", headers=None, cookies=None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -226,7 +233,7 @@ def test_a_large_body_from_someone_who_may_not_upload_never_reaches_the_disk(ser
 def test_an_upload_is_followed_through_the_other_and_restarted_server_processes(server, tmp_path):
     """Issue 7, item 11: the web processes only queue; the worker runs the job; every poll, by
     whichever process answers it, even processes started after the upload, reads the same job."""
-    web = server.web_pids()
+    web = server.web_pids(count=2)
     assert len(web) == 2 and server.job_worker_pid() not in web
     cookies = server.login("samordnare")
     status_url = server.upload(cookies, _big_stays(tmp_path / "uttag.csv", 30_000))
